@@ -1,0 +1,152 @@
+"""Pydantic shapes of the asset API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from safetyzone.assets.models import AssetKind, AssetStatus, SharingLevel
+from safetyzone.org.models import OwnerClass
+
+Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# Positions are range-checked by the service, which can say "swapped" instead of "too big".
+Lat = Field(allow_inf_nan=False)
+Lon = Field(allow_inf_nan=False)
+
+
+class AssetCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    station_code: str
+    zone_code: str | None = None
+    kind: AssetKind
+    code: str = Code
+    name_th: str = Field(min_length=1, max_length=200)
+    name_en: str = Field("", max_length=200)
+    lat: float = Lat
+    lon: float = Lon
+    owner_class: OwnerClass
+    owner_partner_code: str | None = None
+    has_speaker: bool = False
+    status: AssetStatus = AssetStatus.ACTIVE
+    attributes: dict[str, Any] = {}
+    synthetic: bool = False
+    note: str | None = Field(None, max_length=2000)
+    bound_camera_codes: list[str] = Field(
+        [], description="For SOS points: cameras whose images go with a press, in order."
+    )
+
+
+class AssetUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name_th: str | None = Field(None, min_length=1, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
+    lat: float | None = Field(None, allow_inf_nan=False)
+    lon: float | None = Field(None, allow_inf_nan=False)
+    has_speaker: bool | None = None
+    status: AssetStatus | None = None
+    attributes: dict[str, Any] | None = None
+    note: str | None = Field(None, max_length=2000)
+    bound_camera_codes: list[str] | None = None
+
+
+class AssetRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    station_id: uuid.UUID
+    zone_id: uuid.UUID | None
+    kind: AssetKind
+    code: str
+    name_th: str
+    name_en: str
+    lat: float
+    lon: float
+    owner_class: OwnerClass
+    owner_partner_id: uuid.UUID | None
+    has_speaker: bool
+    status: AssetStatus
+    attributes: dict[str, Any]
+    synthetic: bool
+    note: str | None
+    bound_camera_ids: list[uuid.UUID] = []
+    updated_at: datetime
+
+
+class CameraCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    station_code: str
+    point_code: str = Field(description="Code of the camera_point asset that holds it.")
+    code: str = Code
+    name_th: str = Field(min_length=1, max_length=200)
+    owner_class: OwnerClass | None = Field(None, description="Defaults to the point's owner.")
+    owner_partner_code: str | None = None
+    lat: float | None = Field(None, allow_inf_nan=False, description="Defaults to the point's.")
+    lon: float | None = Field(None, allow_inf_nan=False)
+    heading_deg: float | None = Field(None, ge=0, lt=360)
+    fov_deg: float | None = Field(None, gt=0, le=360)
+    plate_reading: bool = False
+    sharing_level: SharingLevel = SharingLevel.REGISTRY_ONLY
+    sharing_until: AwareDatetime | None = None
+    status: AssetStatus = AssetStatus.ACTIVE
+    stream_url: str | None = Field(None, max_length=2000, pattern=r"^(rtsp|rtsps|http|https)://")
+    stream_username: str | None = Field(None, max_length=200)
+    stream_password: str | None = Field(None, max_length=200)
+    synthetic: bool = False
+
+
+class CameraUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name_th: str | None = Field(None, min_length=1, max_length=200)
+    heading_deg: float | None = Field(None, ge=0, lt=360)
+    fov_deg: float | None = Field(None, gt=0, le=360)
+    plate_reading: bool | None = None
+    sharing_level: SharingLevel | None = None
+    sharing_until: AwareDatetime | None = None
+    status: AssetStatus | None = None
+    stream_url: str | None = Field(None, max_length=2000, pattern=r"^(rtsp|rtsps|http|https)://")
+    stream_username: str | None = Field(None, max_length=200)
+    stream_password: str | None = Field(None, max_length=200)
+
+
+class CameraRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    station_id: uuid.UUID
+    point_id: uuid.UUID
+    code: str
+    name_th: str
+    owner_class: OwnerClass
+    owner_partner_id: uuid.UUID | None
+    lat: float
+    lon: float
+    heading_deg: float | None
+    fov_deg: float | None
+    plate_reading: bool
+    sharing_level: SharingLevel
+    sharing_until: datetime | None
+    effective_sharing_level: SharingLevel = Field(
+        description="registry_only once sharing_until has passed."
+    )
+    status: AssetStatus
+    has_stream: bool
+    synthetic: bool
+    updated_at: datetime
+
+
+class StreamSecretRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=5, max_length=500, description="Why; kept in the audit log.")
+
+
+class StreamSecretRead(BaseModel):
+    camera_id: uuid.UUID
+    stream_url: str | None
+    stream_username: str | None
+    stream_password: str | None
+
+
+class ImportReport(BaseModel):
+    created: int
+    kind_counts: dict[str, int]

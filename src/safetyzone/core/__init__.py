@@ -1,0 +1,1 @@
+"""Shared kernel: database, errors, clock, geometry, security values. Imports no domain."""

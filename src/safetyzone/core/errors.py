@@ -1,0 +1,82 @@
+"""The one exception tree of SafetyZone.
+
+Services raise these; they never raise HTTP errors. The web layer maps each class to one
+RFC 9457 problem type in a single handler, so every error body has the same shape::
+
+    SafetyZoneError                 base; ``code`` is a stable slug, ``detail`` is for people
+    ├── InvalidInput                422  bad values; ``problems`` lists each (field/line, reason)
+    ├── NotFound                    404  also used when the caller may not know the row exists
+    ├── Conflict                    409  duplicate codes, illegal state changes
+    ├── AuthenticationFailed        401  bad credentials, expired or forged tokens
+    ├── PermissionDenied            403  the role may not do this
+    ├── PayloadTooLarge             413  bodies over the configured limit
+    └── DatabaseNotReady            503  unmigrated or newer-than-code schema
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an input was refused: where (field or line) and why."""
+
+    reason: str
+    field: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"reason": self.reason}
+        if self.field is not None:
+            out["field"] = self.field
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass
+class SafetyZoneError(Exception):
+    """Base of every error SafetyZone raises on purpose."""
+
+    detail: str
+    problems: list[Problem] = field(default_factory=list)
+    code: str = "error"
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@dataclass
+class InvalidInput(SafetyZoneError):
+    code: str = "invalid-input"
+
+
+@dataclass
+class NotFound(SafetyZoneError):
+    code: str = "not-found"
+
+
+@dataclass
+class Conflict(SafetyZoneError):
+    code: str = "conflict"
+
+
+@dataclass
+class AuthenticationFailed(SafetyZoneError):
+    code: str = "authentication-failed"
+
+
+@dataclass
+class PermissionDenied(SafetyZoneError):
+    code: str = "permission-denied"
+
+
+@dataclass
+class PayloadTooLarge(SafetyZoneError):
+    code: str = "payload-too-large"
+
+
+@dataclass
+class DatabaseNotReady(SafetyZoneError):
+    code: str = "database-not-ready"

@@ -1,0 +1,8 @@
+"""Every table's metadata, gathered for Alembic: importing the models registers them."""
+
+from safetyzone.assets import models as _assets  # noqa: F401
+from safetyzone.audit import models as _audit  # noqa: F401
+from safetyzone.core.db import Base
+from safetyzone.org import models as _org  # noqa: F401
+
+metadata = Base.metadata

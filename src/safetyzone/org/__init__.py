@@ -1,0 +1,1 @@
+"""Organization: national HQ -> region -> province -> station -> zone; partners and users."""

@@ -1,0 +1,1 @@
+"""HTTP layer: the app factory, dependencies, error mapping and routers (no business rules)."""

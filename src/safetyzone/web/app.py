@@ -1,0 +1,53 @@
+"""The app factory: every collaborator is passed in, nothing is read from the environment."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from safetyzone import __version__, migrations
+from safetyzone.config import Settings
+from safetyzone.core.clock import Clock, SystemClock
+from safetyzone.core.db import Database
+from safetyzone.web import health, problems
+from safetyzone.web.context import AppContext
+from safetyzone.web.middleware import BodyLimit, Metrics
+from safetyzone.web.routes import assets, audit, auth, org
+
+log = logging.getLogger(__name__)
+JSON_BODY_LIMIT = 1024 * 1024
+# Every router the app serves; the scope test walks exactly this tuple.
+ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router)
+
+
+def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
+    """Build the HTTP app around an already-open database.
+
+    Startup refuses an unmigrated or newer-than-code database, so a half-deployed station
+    fails loudly instead of serving errors.
+    """
+    ctx = AppContext.build(settings, db, clock or SystemClock())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrations.check(db.engine)
+        log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="SafetyZone",
+        version=__version__,
+        description="Smart Safety Zone 4.0 command-center API",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes)
+    app.add_middleware(Metrics)
+    return app

@@ -1,0 +1,40 @@
+"""Liveness, readiness and Prometheus metrics: what operators already run."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from safetyzone import migrations
+from safetyzone.core.errors import DatabaseNotReady
+from safetyzone.web.deps import ContextDep
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+def read_health() -> dict[str, str]:
+    """The process is up and serving."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def read_readiness(ctx: ContextDep) -> JSONResponse:
+    """The database answers and its schema matches this code."""
+    try:
+        with ctx.db.engine.connect() as conn:
+            conn.execute(text("select 1"))
+        migrations.check(ctx.db.engine)
+    except DatabaseNotReady as err:
+        return JSONResponse({"status": "not-ready", "detail": err.detail}, status_code=503)
+    except Exception as err:
+        return JSONResponse({"status": "not-ready", "detail": type(err).__name__},
+                            status_code=503)
+    return JSONResponse({"status": "ready", "database": ctx.db.engine.dialect.name})
+
+
+@router.get("/metrics")
+def read_metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""One router per domain; each only translates HTTP to service calls."""
