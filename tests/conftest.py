@@ -73,16 +73,15 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Pat
     return paths
 
 
-@pytest.fixture
-def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh migrated database for one test: the test world in it if the test asks for it.
+def fresh_db_url(backend: str, request: pytest.FixtureRequest, directory: Path,
+                 with_world: bool) -> str:
+    """A fresh migrated database, with the test world in it when asked.
 
     Building the world (argon2 hashes, a few hundred service calls) once per session and
     cloning it keeps each test at milliseconds.
     """
-    with_world = "world" in request.fixturenames
     if backend == "sqlite":
-        path = tmp_path / "ssz.db"
+        path = directory / f"ssz-{uuid.uuid4().hex[:8]}.db"
         shutil.copy(request.getfixturevalue("sqlite_templates")[with_world], path)
         return f"sqlite:///{path}"
     server: PostgresServer = request.getfixturevalue("pg_server")
@@ -91,6 +90,12 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with server.connect() as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return server.url(name)
+
+
+@pytest.fixture
+def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database for one test: the test world in it if the test asks for ``world``."""
+    return fresh_db_url(backend, request, tmp_path, "world" in request.fixturenames)
 
 
 @pytest.fixture

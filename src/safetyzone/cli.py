@@ -33,6 +33,8 @@ def _logging(settings: Settings) -> None:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic narrates every schema check (and /readyz checks on each probe): keep it quiet.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _serve(settings: Settings, db: Database) -> None:

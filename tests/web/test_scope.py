@@ -17,7 +17,7 @@ from safetyzone.web.deps import get_scope
 from support.world import World
 
 # Routes that must work without a scope: logging in, and the operator endpoints.
-PUBLIC = {"/api/v1/auth/token", "/api/v1/auth/refresh", "/healthz", "/readyz", "/metrics"}
+PUBLIC = {"/", "/api/v1/auth/token", "/api/v1/auth/refresh", "/healthz", "/readyz", "/metrics"}
 
 
 def _calls(dependant: Any) -> set[Any]:

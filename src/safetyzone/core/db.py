@@ -116,12 +116,13 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for queries; anything it writes is rolled back."""
+        """A session for queries; anything it writes is discarded.
+
+        Closing (not rolling back) keeps loaded objects readable after the block, so a
+        route can build its response from them.
+        """
         with self._factory() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

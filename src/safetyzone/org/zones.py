@@ -134,10 +134,12 @@ def get_zone(session: Session, *, scope: Scope, zone_id: uuid.UUID) -> Zone:
 
 
 def get_zone_by_code(session: Session, *, scope: Scope, code: str) -> Zone:
-    zone_id = session.scalar(select(Zone.id).where(Zone.code == code))
-    if zone_id is None:
+    scope.require(Permission.ORG_READ)
+    zone = session.scalar(
+        select(Zone).where(Zone.code == code).options(selectinload(Zone.landmarks)))
+    if zone is None or not scope.sees_station(zone.station_id):
         raise NotFound(f"no zone with code '{code}' in your scope")
-    return get_zone(session, scope=scope, zone_id=zone_id)
+    return zone
 
 
 def list_zones(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -12,6 +12,12 @@ from safetyzone.core.errors import DatabaseNotReady
 from safetyzone.web.deps import ContextDep
 
 router = APIRouter(tags=["operations"])
+
+
+@router.get("/", include_in_schema=False)
+def read_root() -> RedirectResponse:
+    """Send a person who opens the bare URL to the API documentation."""
+    return RedirectResponse("/docs")
 
 
 @router.get("/healthz")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safetyzone.web.problems import problem_response
@@ -13,8 +14,11 @@ REQUESTS = Counter("ssz_http_requests_total", "HTTP requests", ["method", "route
 LATENCY = Histogram("ssz_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised while the body streams in; FastAPI re-raises HTTPExceptions from body reads."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is larger than {limit} bytes")
 
 
 class BodyLimit:
@@ -46,7 +50,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise _TooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:

@@ -27,6 +27,9 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
 }
 
 
+HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+
+
 def problem_response(
     status: int, *, code: str, detail: str, instance: str | None = None,
     problems: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
@@ -70,6 +73,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, code=f"http-{exc.status_code}",
+        code = HTTP_CODES.get(exc.status_code, f"http-{exc.status_code}")
+        return problem_response(exc.status_code, code=code,
                                 detail=str(exc.detail), instance=request.url.path,
                                 headers=dict(exc.headers) if exc.headers else None)
