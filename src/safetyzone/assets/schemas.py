@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -147,6 +148,13 @@ class StreamSecretRead(BaseModel):
     stream_password: str | None
 
 
+class TransferFormat(enum.StrEnum):
+    CSV = "csv"
+    GEOJSON = "geojson"
+
+
 class ImportReport(BaseModel):
     created: int
-    kind_counts: dict[str, int]
+    kind_counts: dict[str, int] = Field(description="Rows created per kind ('camera' too).")
+    station_code: str | None = None
+    format: TransferFormat | None = None

@@ -63,6 +63,10 @@ def _bindings(session: Session, station_id: uuid.UUID, codes: list[str]) -> list
     ids: list[uuid.UUID] = []
     problems: list[Problem] = []
     for i, code in enumerate(codes):
+        if code in codes[:i]:
+            problems.append(Problem(f"camera '{code}' is listed twice",
+                                    f"bound_camera_codes[{i}]"))
+            continue
         cam_id = session.scalar(
             select(Camera.id).where(Camera.station_id == station_id, Camera.code == code)
         )
@@ -175,7 +179,14 @@ def update_asset(
     _require_own(scope, asset.owner_partner_id)
     changes = data.model_dump(exclude_unset=True)
     codes = changes.pop("bound_camera_codes", None)
-    check_position(changes.get("lat") or asset.lat, changes.get("lon") or asset.lon)
+    lat = changes["lat"] if changes.get("lat") is not None else asset.lat
+    lon = changes["lon"] if changes.get("lon") is not None else asset.lon
+    check_position(lat, lon)
+    if asset.zone_id is not None and (lat, lon) != (asset.lat, asset.lon):
+        zone = zones.get_zone(session, scope=scope, zone_id=asset.zone_id)
+        if not contains(zone.boundary, lat, lon, tolerance_m=200):
+            raise InvalidInput(f"({lat}, {lon}) lies outside zone '{zone.code}'",
+                               [Problem("position outside the zone", "lat")])
     for key, value in changes.items():
         if value is not None:
             setattr(asset, key, value)
@@ -338,7 +349,7 @@ def counts_by_kind(session: Session, *, scope: Scope, station_id: uuid.UUID) -> 
     query = select(Asset.kind, func.count()).where(
         Asset.station_id == station_id).group_by(Asset.kind)
     rows = session.execute(_scoped(query, scope, Asset.station_id, Asset.owner_partner_id))
-    out: dict[str, int] = {kind.value: n for kind, n in rows.tuples()}
+    out: dict[str, int] = {kind.value: n for kind, n in rows}
     out["camera"] = session.scalar(_scoped(
         select(func.count(Camera.id)).where(Camera.station_id == station_id),
         scope, Camera.station_id, Camera.owner_partner_id)) or 0

@@ -10,10 +10,11 @@ import math
 from functools import cache
 from typing import Any
 
+import numpy as np
+import shapely
 from pyproj import Transformer
 from shapely import Polygon
 from shapely.geometry import Point, mapping, shape
-from shapely.ops import transform
 from shapely.validation import explain_validity
 
 from safetyzone.core.errors import InvalidInput, Problem
@@ -60,7 +61,8 @@ def utm_epsg(lon: float) -> int:
 def to_metric(geom: Any) -> Any:
     """Project a WGS84 geometry into its UTM zone (metres)."""
     epsg = utm_epsg(geom.centroid.x)
-    return transform(_to_utm(epsg).transform, geom)
+    return shapely.transform(geom, lambda xy: np.column_stack(_to_utm(epsg).transform(
+        xy[:, 0], xy[:, 1])))
 
 
 def parse_polygon(data: Any, field: str = "boundary") -> Polygon:
@@ -110,7 +112,7 @@ def polygon_geojson(polygon: Polygon) -> dict[str, Any]:
 def contains(polygon_json: dict[str, Any], lat: float, lon: float, tolerance_m: float = 50) -> bool:
     """Whether a point lies in a stored polygon, allowing a few metres on the edge."""
     metric_poly = to_metric(shape(polygon_json))
-    metric_pt = transform(_to_utm(utm_epsg(lon)).transform, Point(lon, lat))
+    metric_pt = Point(*_to_utm(utm_epsg(lon)).transform(lon, lat))
     return bool(metric_poly.buffer(tolerance_m).contains(metric_pt))
 
 

@@ -15,12 +15,12 @@ from safetyzone.core.db import Database
 from safetyzone.web import health, problems
 from safetyzone.web.context import AppContext
 from safetyzone.web.middleware import BodyLimit, Metrics
-from safetyzone.web.routes import assets, audit, auth, org
+from safetyzone.web.routes import assets, audit, auth, org, transfer
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
-ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router)
+ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
