@@ -1,0 +1,1 @@
+"""Protocol adapters: bytes in, typed Events out. Pure translators; no domain imports."""
