@@ -14,6 +14,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from safetyzone import migrations
 from safetyzone.cli import app
 from support.postgres import free_loopback_port
 
@@ -30,7 +31,7 @@ def test_db_upgrade_then_check(tmp_path: Path) -> None:
     assert runner.invoke(app, ["db", "check", "--data-dir", str(tmp_path)]).exit_code == 2
     upgraded = runner.invoke(app, ["db", "upgrade", "--data-dir", str(tmp_path)])
     assert upgraded.exit_code == 0, upgraded.output
-    assert "revision 0001" in upgraded.output
+    assert f"revision {migrations.head_revision()}" in upgraded.output
     checked = runner.invoke(app, ["db", "check", "--data-dir", str(tmp_path)])
     assert checked.exit_code == 0
     assert "current" in checked.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, select
@@ -355,3 +355,22 @@ def counts_by_kind(session: Session, *, scope: Scope, station_id: uuid.UUID) -> 
         scope, Camera.station_id, Camera.owner_partner_id)) or 0
     return out
 
+
+
+def camera_rows_for_index(session: Session, *, scope: Scope) -> list[dict[str, Any]]:
+    """Every camera's position, view and sharing terms, light enough to index 100,000."""
+    scope.require(Permission.ASSET_READ)
+    query = _scoped(select(
+        Camera.id, Camera.station_id, Camera.code, Camera.name_th, Camera.lat, Camera.lon,
+        Camera.heading_deg, Camera.fov_deg, Camera.sharing_level, Camera.sharing_until,
+        Camera.status, Camera.owner_class), scope, Camera.station_id, Camera.owner_partner_id)
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def camera_fingerprint(session: Session) -> tuple[int, datetime | None]:
+    """Changes whenever a camera is added, removed or edited: tells an index it is stale."""
+    count, latest = session.execute(
+        select(func.count(Camera.id), func.max(Camera.updated_at))).one()
+    if isinstance(latest, datetime) and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    return int(count), latest

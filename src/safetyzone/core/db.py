@@ -9,10 +9,11 @@ PostgreSQL needs none of this and gets plain transactions.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +114,7 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
+        self.after_commit: list[Callable[[dict[str, Any]], None]] = []
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -126,19 +128,24 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction, committed on success, rolled back on any error."""
-        if not self.is_sqlite:
-            with self._factory.begin() as session:
-                yield session
-            return
-        with self._write_lock, self._factory() as session:
-            session.connection(execution_options={"ssz_write": True})
+        """A write transaction, committed on success, rolled back on any error.
+
+        After the commit, every hook in ``after_commit`` sees the session's ``info``: that is
+        how work queued during the transaction (live feed entries) leaves only once durable.
+        """
+        lock = self._write_lock if self.is_sqlite else contextlib.nullcontext()
+        with lock, self._factory() as session:
+            if self.is_sqlite:
+                session.connection(execution_options={"ssz_write": True})
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            info = dict(session.info)
+        for hook in self.after_commit:
+            hook(info)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -12,9 +12,11 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from safetyzone.core.geo import in_thailand
 
 
 class EventKind(enum.StrEnum):
@@ -61,6 +63,18 @@ class Location(_Strict):
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
     accuracy_m: float | None = Field(None, ge=0, le=100_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_swapped_axes(cls, data: Any) -> Any:
+        """Say "swapped" for the most common typo instead of "lat must be <= 90"."""
+        if isinstance(data, dict):
+            lat, lon = data.get("lat"), data.get("lon")
+            if (isinstance(lat, int | float) and isinstance(lon, int | float)
+                    and not in_thailand(lon, lat) and in_thailand(lat, lon)):
+                raise ValueError(f"latitude and longitude look swapped: ({lat}, {lon}) lies in "
+                                 f"Thailand as (lat={lon}, lon={lat})")
+        return data
 
 
 class SosPayload(_Strict):

@@ -12,15 +12,18 @@ from safetyzone import __version__, migrations
 from safetyzone.config import Settings
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
+from safetyzone.intake.credentials import SecretHasher
 from safetyzone.web import health, problems
 from safetyzone.web.context import AppContext
 from safetyzone.web.middleware import BodyLimit, Metrics
-from safetyzone.web.routes import assets, audit, auth, org, transfer
+from safetyzone.web.routes import assets, audit, auth, devices, intake, ops, org, stream, transfer
+from safetyzone.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
-ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router)
+ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
+           devices.router, intake.router, ops.router, stream.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -30,13 +33,19 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     fails loudly instead of serving errors.
     """
     ctx = AppContext.build(settings, db, clock or SystemClock())
+    runtime = Runtime(db=db, clock=ctx.clock,
+                      hasher=SecretHasher(settings.secret_key.get_secret_value()))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrations.check(db.engine)
+        await runtime.start()
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
-        yield
-        db.dispose()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            db.dispose()
 
     app = FastAPI(
         title="SafetyZone",
@@ -45,6 +54,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.runtime = runtime
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)

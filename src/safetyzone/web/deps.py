@@ -6,30 +6,61 @@ quietly skip the scope.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import AuthenticationFailed
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Scope
+from safetyzone.intake.credentials import DeviceIdentity
 from safetyzone.org import auth
 from safetyzone.web.context import AppContext
+from safetyzone.web.runtime import Runtime
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_context(request: Request) -> AppContext:
+def get_context(request: HTTPConnection) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 
 
 ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+async def get_runtime(request: HTTPConnection) -> Runtime:
+    # async: a plain def dependency would cost a thread hop on the device hot path.
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_device(
+    runtime: RuntimeDep, authorization: Annotated[str | None, Header()] = None
+) -> DeviceIdentity:
+    """THE device check: every intake route takes it (devices are not users).
+
+    Cached credentials are checked right here; a cache miss reads the database in a thread.
+    """
+    scheme, _, token = (authorization or "").partition(" ")
+    value = token.strip() if scheme.lower() == "bearer" else None
+    identity = runtime.devices.authenticate_cached(value)
+    if identity is None:
+        identity = await asyncio.to_thread(runtime.devices.authenticate, value)
+    return identity
+
+
+DeviceDep = Annotated[DeviceIdentity, Depends(get_device)]
 
 
 def get_clock(ctx: ContextDep) -> Clock:

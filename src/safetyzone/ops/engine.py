@@ -1,0 +1,249 @@
+"""The CCOC engine: the one consumer that turns inbox events into incidents and moves units.
+
+Exactly once: for each event, the inbox row is marked processed in the SAME transaction as
+the effects (an incident opened, a unit moved). A redelivered event finds the mark and is
+skipped; an event whose transaction never committed is still unmarked and is replayed on
+the next start. Events are handled in batches on one thread, so SQLite sees one writer and
+the bus task never blocks on the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from safetyzone.assets import service as assets
+from safetyzone.assets.models import Asset
+from safetyzone.bus.base import Bus, Message
+from safetyzone.core.clock import Clock
+from safetyzone.core.db import Database
+from safetyzone.core.events import Event, EventKind, Location
+from safetyzone.intake import service as intake
+from safetyzone.intake.models import InboxEvent
+from safetyzone.ops import incidents, rules, units
+from safetyzone.ops.cameras import CameraIndexCache, link_cameras
+from safetyzone.ops.models import DeviceHealth, Incident, Unit
+
+log = logging.getLogger(__name__)
+SUBJECT_ALL = "ssz.>"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    event_id: uuid.UUID
+    incident_id: uuid.UUID | None = None
+    opened: bool = False
+
+
+def _source(session: Session, event: Event) -> tuple[rules.Source, Asset | None, Unit | None]:
+    asset = session.get(Asset, event.source_asset_id) if event.source_asset_id else None
+    unit = session.get(Unit, event.source_unit_id) if event.source_unit_id else None
+    if asset is not None:
+        site = asset.attributes.get("site_kind") if asset.attributes else None
+        return (rules.Source(asset.name_th, asset.name_en or asset.name_th, asset.kind.value,
+                             str(site) if site else None), asset, None)
+    if unit is not None:
+        return rules.Source(unit.callsign, unit.callsign, "unit"), None, unit
+    return rules.Source("อุปกรณ์", "device"), None, None
+
+
+def _heard(session: Session, event: Event) -> None:
+    row = session.get(DeviceHealth, event.device_id)
+    if row is None:
+        session.add(DeviceHealth(device_id=event.device_id, station_id=event.station_id,
+                                 source_asset_id=event.source_asset_id,
+                                 last_seen_at=event.received_at))
+    elif row.last_seen_at < event.received_at:
+        row.last_seen_at, row.silent_since = event.received_at, None
+
+
+def process_event(session: Session, event: Event, *, cameras: CameraIndexCache,
+                  now: datetime) -> Outcome | None:
+    """Apply one event; ``None`` when it was already processed (a redelivery)."""
+    claimed = session.execute(update(InboxEvent).where(
+        InboxEvent.seq == event.seq, InboxEvent.processed_at.is_(None)
+    ).values(processed_at=now)).rowcount  # type: ignore[attr-defined]
+    if claimed == 0:
+        return None
+    _heard(session, event)
+    source, asset, unit = _source(session, event)
+    if unit is not None and event.kind is EventKind.GPS_POSITION and units.apply_fix(
+            session, unit=unit, event=event, now=now):
+        incidents._publish_unit(session, unit, now)
+    rule = rules.first_match(rules.effective_rules(session, event.station_id), event, source)
+    if rule is None:
+        return Outcome(event.id)
+    category = rules.category_of(event)
+    lat = event.location.lat if event.location else asset.lat if asset else None
+    lon = event.location.lon if event.location else asset.lon if asset else None
+    bound = assets.bound_camera_ids(session, asset.id) if asset and rule.action.dock_bound else []
+    docked = link_cameras(
+        cameras.get(session), lat=lat, lon=lon, bound=bound, nearest=rule.action.dock_nearest,
+        radius_m=rule.action.dock_radius_m, station_id=event.station_id, now=now)
+    if event.location is None and lat is not None and lon is not None:
+        event = event.model_copy(update={"location": Location(lat=lat, lon=lon)})
+    incident, opened = incidents.open_or_merge(
+        session, event=event, rule_name=rule.name, action=rule.action, source=source,
+        title_th=rules.render(rule.action.title_th, source, category, "th"),
+        title_en=rules.render(rule.action.title_en, source, category, "en"),
+        cameras=docked, now=now)
+    return Outcome(event.id, incident.id, opened)
+
+
+class Engine:
+    """Subscribes to the bus, processes events in batches on its own thread."""
+
+    def __init__(self, db: Database, clock: Clock, bus: Bus,
+                 cameras: CameraIndexCache | None = None, max_batch: int = 500) -> None:
+        self._db = db
+        self._clock = clock
+        self._bus = bus
+        self._cameras = cameras or CameraIndexCache()
+        self._max_batch = max_batch
+        self._queue: queue.Queue[Event | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._subscription: Any = None
+        self.processed = 0
+
+    async def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="ccoc-engine", daemon=True)
+        self._thread.start()
+        self._subscription = await self._bus.subscribe(SUBJECT_ALL, self._on_message)
+
+    async def replay_unprocessed(self) -> int:
+        """Queue every stored-but-unprocessed event (after a crash) in inbox order."""
+        total, after = 0, 0
+        while True:
+            batch = await asyncio.to_thread(self._unprocessed, after)
+            if not batch:
+                return total
+            for event in batch:
+                self._queue.put(event)
+            total += len(batch)
+            after = batch[-1].seq
+
+    def _unprocessed(self, after: int) -> list[Event]:
+        with self._db.read() as session:
+            return intake.unprocessed(session, after_seq=after)
+
+    async def _on_message(self, message: Message) -> None:
+        self._queue.put(message.event)
+
+    async def stop(self) -> None:
+        if self._subscription is not None:
+            await self._subscription.close()
+        if self._thread is not None:
+            self._queue.put(None)
+            await asyncio.to_thread(self._thread.join)
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    stop = True
+                    break
+                batch.append(nxt)
+            self._process(batch)
+            if stop:
+                return
+
+    def _process(self, batch: list[Event]) -> None:
+        try:
+            with self._db.write() as session:
+                now = self._clock.now()
+                for event in batch:
+                    process_event(session, event, cameras=self._cameras, now=now)
+            self.processed += len(batch)
+        except Exception:
+            # Leave the batch unmarked: one at a time, so one bad event cannot hold back the
+            # others; a failing one stays unprocessed and is retried on the next start.
+            log.exception("engine batch of %d failed; retrying one by one", len(batch))
+            for event in batch:
+                try:
+                    with self._db.write() as session:
+                        process_event(session, event, cameras=self._cameras,
+                                      now=self._clock.now())
+                    self.processed += 1
+                except Exception:
+                    log.exception("event %s (seq %s) failed; left for replay", event.id,
+                                  event.seq)
+
+
+def sweep(db: Database, clock: Clock, *, escalation_step_s: int = 60) -> dict[str, int]:
+    """Periodic work: escalate overdue incidents, raise "device silent" alerts."""
+    with db.write() as session:
+        now = clock.now()
+        escalated = incidents.escalate_overdue(session, now=now,
+                                               step=timedelta(seconds=escalation_step_s))
+        silent = _silent_devices(session, now)
+    return {"escalated": len(escalated), "silent": silent}
+
+
+def _silent_devices(session: Session, now: datetime) -> int:
+    count = 0
+    rows = session.scalars(select(DeviceHealth).where(DeviceHealth.silent_since.is_(None)))
+    rule_cache: dict[uuid.UUID, list[rules.RuleRead]] = {}
+    for row in rows:
+        if row.source_asset_id is None:
+            continue
+        asset = session.get(Asset, row.source_asset_id)
+        if asset is None:
+            continue
+        station_rules = rule_cache.setdefault(
+            row.station_id, rules.effective_rules(session, row.station_id))
+        source = rules.Source(asset.name_th, asset.name_en or asset.name_th, asset.kind.value,
+                              None)
+        for rule in station_rules:
+            trig = rule.trigger
+            if not rule.enabled or trig.event_kind != rules.SILENT or trig.silent_after_s is None:
+                continue
+            if trig.asset_kinds is not None and source.asset_kind not in trig.asset_kinds:
+                continue
+            if now - row.last_seen_at < timedelta(seconds=trig.silent_after_s):
+                break
+            row.silent_since = now
+            _open_silent(session, row, asset, rule, source, now)
+            count += 1
+            break
+    return count
+
+
+def _open_silent(session: Session, row: DeviceHealth, asset: Asset, rule: rules.RuleRead,
+                 source: rules.Source, now: datetime) -> Incident:
+    incident = Incident(
+        station_id=row.station_id, kind=rule.action.incident_kind,
+        priority=rule.action.priority, state=incidents.S.NEW, rule_name=rule.name,
+        title_th=rules.render(rule.action.title_th, source, "silent", "th"),
+        title_en=rules.render(rule.action.title_en, source, "silent", "en"),
+        lat=asset.lat, lon=asset.lon, source_asset_id=asset.id, source_device_id=row.device_id,
+        event_count=0, device_time=row.last_seen_at, opened_at=now, last_event_at=now,
+        ack_deadline=None, escalation_level=0, cameras=[],
+        detail={"source_th": source.name_th, "source_en": source.name_en,
+                "last_seen_at": row.last_seen_at.isoformat()}, version=1, updated_at=now,
+        last_actor="system")
+    session.add(incident)
+    session.flush()
+    incidents._log(session, incident, at=now, entry="created", username="system",
+                   to_state=incidents.S.NEW, detail={"rule": rule.name})
+    incidents.publish(session, incident, now, "incident.created")
+    return incident
+

@@ -1,0 +1,345 @@
+"""Incidents: opened by rules, merged when a button is pressed again, moved through a strict
+state machine by people, every step time-stamped, logged and audited.
+
+    new -> acknowledged -> dispatched -> en_route -> on_scene -> cleared -> closed
+
+Two operators acting on one incident: the second is refused with who got there first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safetyzone.audit import service as audit
+from safetyzone.core.clock import Clock
+from safetyzone.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from safetyzone.core.events import Event
+from safetyzone.core.geo import haversine_m
+from safetyzone.core.security import Permission, Role, Scope
+from safetyzone.ops import feed
+from safetyzone.ops.models import Assignment, Incident, IncidentLog, IncidentState, Unit, UnitStatus
+from safetyzone.ops.rules import Action, Source
+from safetyzone.ops.schemas import IncidentRead
+from safetyzone.ops.units import unit_payload
+
+S = IncidentState
+ALLOWED: dict[IncidentState, set[IncidentState]] = {
+    S.NEW: {S.ACKNOWLEDGED, S.DISPATCHED, S.CLOSED},
+    S.ACKNOWLEDGED: {S.DISPATCHED, S.CLOSED},
+    S.DISPATCHED: {S.EN_ROUTE, S.ON_SCENE, S.ACKNOWLEDGED},
+    S.EN_ROUTE: {S.ON_SCENE, S.DISPATCHED},
+    S.ON_SCENE: {S.CLEARED},
+    S.CLEARED: {S.CLOSED},
+    S.CLOSED: set(),
+}
+OPEN_STATES = {S.NEW, S.ACKNOWLEDGED, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE}
+# Closing straight from new/acknowledged is for false alarms and tests: it needs a reason.
+DISPOSITIONS = {"resolved", "arrest", "assisted", "false_alarm", "test", "duplicate",
+                "no_trace", "referred", "maintenance_done"}
+STAMP = {S.ACKNOWLEDGED: "acknowledged_at", S.DISPATCHED: "dispatched_at",
+         S.EN_ROUTE: "en_route_at", S.ON_SCENE: "arrived_at", S.CLEARED: "cleared_at",
+         S.CLOSED: "closed_at"}
+ACTORS = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR, Role.PATROL_OFFICER}
+
+
+def read_model(session: Session, incident: Incident) -> IncidentRead:
+    out = IncidentRead.model_validate(incident)
+    out.assigned_unit_ids = list(session.scalars(select(Assignment.unit_id).where(
+        Assignment.incident_id == incident.id, Assignment.released_at.is_(None))))
+    return out
+
+
+def _log(session: Session, incident: Incident, *, at: datetime, entry: str, username: str,
+         from_state: IncidentState | None = None, to_state: IncidentState | None = None,
+         text: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    session.add(IncidentLog(incident_id=incident.id, at=at, entry=entry, username=username,
+                            from_state=from_state.value if from_state else None,
+                            to_state=to_state.value if to_state else None, text=text,
+                            detail=detail or {}))
+
+
+def publish(session: Session, incident: Incident, at: datetime, type: str) -> None:
+    session.flush()
+    feed.append(session, station_id=incident.station_id, at=at, type=type,
+                entity_id=incident.id,
+                payload=read_model(session, incident).model_dump(mode="json"))
+
+
+def open_or_merge(
+    session: Session, *, event: Event, rule_name: str, action: Action, source: Source,
+    title_th: str, title_en: str, cameras: list[dict[str, Any]], now: datetime,
+) -> tuple[Incident, bool]:
+    """Open an incident for the event, or merge it into the open one from the same source."""
+    source_key = (Incident.source_asset_id == event.source_asset_id
+                  if event.source_asset_id else
+                  Incident.source_unit_id == event.source_unit_id
+                  if event.source_unit_id else Incident.source_device_id == event.device_id)
+    window_start = event.received_at - timedelta(seconds=action.merge_window_s)
+    existing = None if action.merge_window_s == 0 else session.scalar(select(Incident).where(
+        Incident.station_id == event.station_id, Incident.rule_name == rule_name, source_key,
+        Incident.state.in_(OPEN_STATES), Incident.last_event_at >= window_start,
+    ).order_by(Incident.opened_at.desc()).limit(1))
+    location = event.location
+    if existing is not None:
+        existing.event_count += 1
+        existing.last_event_at = event.received_at
+        if location is not None:
+            existing.lat, existing.lon = location.lat, location.lon
+        existing.version += 1
+        existing.updated_at = now
+        _log(session, existing, at=now, entry="merged", username="system",
+             detail={"event_id": str(event.id), "count": existing.event_count})
+        publish(session, existing, now, "incident.updated")
+        return existing, False
+    incident = Incident(
+        station_id=event.station_id, kind=action.incident_kind, priority=action.priority,
+        title_th=title_th, title_en=title_en, state=S.NEW, rule_name=rule_name,
+        lat=location.lat if location else None, lon=location.lon if location else None,
+        source_asset_id=event.source_asset_id, source_unit_id=event.source_unit_id,
+        source_device_id=event.device_id, first_event_id=event.id, event_count=1,
+        device_time=event.event_time, opened_at=event.received_at,
+        last_event_at=event.received_at,
+        ack_deadline=event.received_at + timedelta(seconds=action.ack_timeout_s),
+        escalation_level=0, cameras=cameras, detail={"source_th": source.name_th,
+                                                     "source_en": source.name_en},
+        version=1, updated_at=now, last_actor="system",
+    )
+    session.add(incident)
+    session.flush()
+    _log(session, incident, at=now, entry="created", username="system", to_state=S.NEW,
+         detail={"event_id": str(event.id), "rule": rule_name,
+                 "cameras": [c["code"] for c in cameras]})
+    publish(session, incident, now, "incident.created")
+    return incident, True
+
+
+def get_incident(session: Session, *, scope: Scope, incident_id: uuid.UUID) -> Incident:
+    scope.require(Permission.ORG_READ)
+    incident = session.get(Incident, incident_id)
+    if incident is None or not scope.sees_station(incident.station_id):
+        raise NotFound("no such incident in your scope")
+    return incident
+
+
+def list_incidents(
+    session: Session, *, scope: Scope, station_id: uuid.UUID | None = None,
+    states: list[IncidentState] | None = None, kind: str | None = None,
+    since: datetime | None = None, limit: int = 100, offset: int = 0,
+) -> list[Incident]:
+    """Incidents in scope, the most urgent first: priority, then age."""
+    scope.require(Permission.ORG_READ)
+    query = select(Incident).where(scope.station_filter(Incident.station_id))
+    if station_id is not None:
+        query = query.where(Incident.station_id == station_id)
+    if states:
+        query = query.where(Incident.state.in_(states))
+    if kind:
+        query = query.where(Incident.kind == kind)
+    if since is not None:
+        query = query.where(Incident.opened_at >= since)
+    query = query.order_by(Incident.priority, Incident.opened_at).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def timeline(session: Session, incident: Incident) -> list[IncidentLog]:
+    return list(session.scalars(select(IncidentLog).where(
+        IncidentLog.incident_id == incident.id).order_by(IncidentLog.id)))
+
+
+def _act(scope: Scope) -> None:
+    if scope.role not in ACTORS:
+        raise PermissionDenied(f"role '{scope.role.value}' may not act on incidents")
+
+
+def _check_version(incident: Incident, expected: int | None) -> None:
+    if expected is not None and expected != incident.version:
+        raise Conflict(
+            f"the incident changed since you loaded it (now {incident.state.value}, "
+            f"last by {incident.last_actor})",
+            [Problem(f"version is {incident.version}, not {expected}", "expected_version")])
+
+
+def transition(
+    session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,
+    to: IncidentState, expected_version: int | None = None, disposition: str | None = None,
+    note: str | None = None,
+) -> Incident:
+    _act(scope)
+    incident = get_incident(session, scope=scope, incident_id=incident_id)
+    _check_version(incident, expected_version)
+    current = incident.state
+    if to == S.ACKNOWLEDGED and current is not S.NEW and current is not S.DISPATCHED:
+        who = incident.acknowledged_by or incident.last_actor
+        raise Conflict(f"already acknowledged by {who}",
+                       [Problem(f"state is {current.value}", "to")])
+    if to not in ALLOWED[current]:
+        raise Conflict(f"an incident cannot go from {current.value} to {to.value}",
+                       [Problem(f"allowed: {sorted(s.value for s in ALLOWED[current])}", "to")])
+    if to is S.CLOSED:
+        if disposition not in DISPOSITIONS:
+            raise InvalidInput("closing needs a disposition",
+                               [Problem(f"one of {sorted(DISPOSITIONS)}", "disposition")])
+        incident.disposition = disposition
+    now = clock.now()
+    stamp = STAMP.get(to)
+    if stamp and getattr(incident, stamp) is None:
+        setattr(incident, stamp, now)
+    if to in {S.DISPATCHED, S.CLOSED} and incident.acknowledged_at is None:
+        incident.acknowledged_at, incident.acknowledged_by = now, scope.username
+    if to is S.ACKNOWLEDGED and incident.acknowledged_by is None:
+        incident.acknowledged_by = scope.username
+    if to in {S.CLEARED, S.CLOSED}:
+        _release_all(session, incident, now, scope.username)
+    incident.state = to
+    incident.version += 1
+    incident.updated_at = now
+    incident.last_actor = scope.username
+    _log(session, incident, at=now, entry="transition", username=scope.username,
+         from_state=current, to_state=to, text=note,
+         detail={"disposition": disposition} if disposition else {})
+    audit.record(session, actor=scope, at=now, action=f"incident.{to.value}", entity="incident",
+                 entity_id=incident.id, station_id=incident.station_id,
+                 detail={"from": current.value})
+    publish(session, incident, now, "incident.updated")
+    return incident
+
+
+def _release_all(session: Session, incident: Incident, now: datetime, username: str) -> None:
+    for assignment in session.scalars(select(Assignment).where(
+            Assignment.incident_id == incident.id, Assignment.released_at.is_(None))):
+        assignment.released_at = now
+        unit = session.get(Unit, assignment.unit_id)
+        if unit is not None and unit.status in {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE,
+                                                UnitStatus.ON_SCENE}:
+            unit.status = UnitStatus.AVAILABLE
+            unit.updated_at = now
+            _publish_unit(session, unit, now)
+        _log(session, incident, at=now, entry="released", username=username,
+             detail={"unit_id": str(assignment.unit_id)})
+
+
+def _publish_unit(session: Session, unit: Unit, now: datetime) -> None:
+    feed.append(session, station_id=unit.station_id, at=now, type="unit.updated",
+                entity_id=unit.id, payload=unit_payload(unit))
+
+
+def dispatch(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,
+             unit_id: uuid.UUID, expected_version: int | None = None) -> Incident:
+    """Assign a unit; the incident becomes dispatched, the unit too."""
+    _act(scope)
+    incident = get_incident(session, scope=scope, incident_id=incident_id)
+    _check_version(incident, expected_version)
+    if incident.state not in {S.NEW, S.ACKNOWLEDGED, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE}:
+        raise Conflict(f"cannot dispatch to an incident that is {incident.state.value}")
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.station_id != incident.station_id:
+        raise NotFound("no such unit at this incident's station")
+    if unit.status is not UnitStatus.AVAILABLE:
+        busy = session.scalar(select(Assignment.incident_id).where(
+            Assignment.unit_id == unit.id, Assignment.released_at.is_(None)).limit(1))
+        raise Conflict(f"unit {unit.callsign} is {unit.status.value}"
+                       + (f" (on incident {busy})" if busy else ""))
+    now = clock.now()
+    distance = None
+    if (incident.lat is not None and incident.lon is not None and unit.lat is not None
+            and unit.lon is not None):
+        distance = round(haversine_m(incident.lat, incident.lon, unit.lat, unit.lon), 1)
+    session.add(Assignment(incident_id=incident.id, unit_id=unit.id, assigned_at=now,
+                           assigned_by=scope.username, distance_m=distance))
+    unit.status, unit.updated_at = UnitStatus.DISPATCHED, now
+    _publish_unit(session, unit, now)
+    _log(session, incident, at=now, entry="dispatched", username=scope.username,
+         detail={"unit_id": str(unit.id), "callsign": unit.callsign, "distance_m": distance})
+    audit.record(session, actor=scope, at=now, action="incident.dispatch", entity="incident",
+                 entity_id=incident.id, station_id=incident.station_id,
+                 detail={"unit_id": str(unit.id)})
+    if incident.state in {S.NEW, S.ACKNOWLEDGED}:
+        return transition(session, scope=scope, clock=clock, incident_id=incident.id,
+                          to=S.DISPATCHED)
+    incident.version += 1
+    incident.updated_at, incident.last_actor = now, scope.username
+    publish(session, incident, now, "incident.updated")
+    return incident
+
+
+def release(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,
+            unit_id: uuid.UUID) -> Incident:
+    """Take a unit off an incident (to reassign it, or because it is not needed)."""
+    _act(scope)
+    incident = get_incident(session, scope=scope, incident_id=incident_id)
+    assignment = session.scalar(select(Assignment).where(
+        Assignment.incident_id == incident.id, Assignment.unit_id == unit_id,
+        Assignment.released_at.is_(None)))
+    if assignment is None:
+        raise NotFound("that unit is not assigned to this incident")
+    now = clock.now()
+    assignment.released_at = now
+    unit = session.get(Unit, unit_id)
+    if unit is not None:
+        unit.status, unit.updated_at = UnitStatus.AVAILABLE, now
+        _publish_unit(session, unit, now)
+    _log(session, incident, at=now, entry="released", username=scope.username,
+         detail={"unit_id": str(unit_id)})
+    audit.record(session, actor=scope, at=now, action="incident.release", entity="incident",
+                 entity_id=incident.id, station_id=incident.station_id,
+                 detail={"unit_id": str(unit_id)})
+    remaining = session.scalar(select(Assignment.id).where(
+        Assignment.incident_id == incident.id, Assignment.released_at.is_(None)).limit(1))
+    if remaining is None and incident.state in {S.DISPATCHED, S.EN_ROUTE}:
+        return transition(session, scope=scope, clock=clock, incident_id=incident.id,
+                          to=S.ACKNOWLEDGED if incident.state is S.DISPATCHED else S.DISPATCHED)
+    incident.version += 1
+    incident.updated_at, incident.last_actor = now, scope.username
+    publish(session, incident, now, "incident.updated")
+    return incident
+
+
+def unit_progress(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
+                  status: UnitStatus) -> None:
+    """A unit reporting en route / on scene moves its incident along with it."""
+    target = {UnitStatus.EN_ROUTE: S.EN_ROUTE, UnitStatus.ON_SCENE: S.ON_SCENE}.get(status)
+    if target is None:
+        return
+    for incident in session.scalars(select(Incident).join(
+            Assignment, Assignment.incident_id == Incident.id).where(
+            Assignment.unit_id == unit.id, Assignment.released_at.is_(None))):
+        if target in ALLOWED[incident.state]:
+            transition(session, scope=scope, clock=clock, incident_id=incident.id, to=target)
+
+
+def add_note(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,
+             text: str) -> Incident:
+    _act(scope)
+    incident = get_incident(session, scope=scope, incident_id=incident_id)
+    now = clock.now()
+    _log(session, incident, at=now, entry="note", username=scope.username, text=text)
+    incident.version += 1
+    incident.updated_at, incident.last_actor = now, scope.username
+    publish(session, incident, now, "incident.updated")
+    return incident
+
+
+def escalate_overdue(session: Session, *, now: datetime, step: timedelta) -> list[Incident]:
+    """Raise every unacknowledged incident past its deadline one level, to the commander.
+
+    Each level gives the shift another ``step`` before the next: a P1 nobody takes keeps
+    climbing instead of being escalated once and forgotten.
+    """
+    overdue = list(session.scalars(select(Incident).where(
+        Incident.state == S.NEW, Incident.ack_deadline.is_not(None),
+        Incident.ack_deadline <= now)))
+    for incident in overdue:
+        incident.escalation_level += 1
+        incident.escalated_at = now
+        incident.ack_deadline = now + step
+        incident.version += 1
+        incident.updated_at = now
+        _log(session, incident, at=now, entry="escalated", username="system",
+             detail={"level": incident.escalation_level, "to_role": "commander"})
+        publish(session, incident, now, "incident.escalated")
+    return overdue

@@ -1,0 +1,114 @@
+"""Device credentials: issue one to a registered asset or patrol unit, rotate, revoke."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from safetyzone.assets import service as assets
+from safetyzone.core.errors import InvalidInput, Problem
+from safetyzone.intake import credentials
+from safetyzone.intake.models import DeviceCredential, SubjectKind
+from safetyzone.ops import units
+from safetyzone.org import service as org
+from safetyzone.web.deps import ContextDep, RuntimeDep, ScopeDep
+
+router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
+
+
+class CredentialCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    station_code: str
+    subject_kind: SubjectKind
+    subject_id: uuid.UUID | None = Field(None, description="The asset or unit; none for gateways.")
+    label: str = Field(min_length=1, max_length=200)
+
+
+class CredentialRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    key_id: str
+    station_id: uuid.UUID
+    subject_kind: SubjectKind
+    subject_id: uuid.UUID | None
+    label: str
+    created_at: datetime
+    rotated_at: datetime | None
+    previous_valid_until: datetime | None
+    revoked_at: datetime | None
+
+
+class IssuedRead(CredentialRead):
+    token: str = Field(description="Shown once: type it into the device now.")
+
+
+def _issued(issued: credentials.IssuedCredential) -> IssuedRead:
+    return IssuedRead(**CredentialRead.model_validate(issued.credential).model_dump(),
+                      token=issued.token)
+
+
+@router.post("", response_model=IssuedRead, status_code=status.HTTP_201_CREATED)
+def create_device_credential(
+    ctx: ContextDep, runtime: RuntimeDep, scope: ScopeDep, body: CredentialCreate
+) -> IssuedRead:
+    """Issue a credential for a registered asset or unit of a station in your scope."""
+    with ctx.db.write() as session:
+        station = org.get_station(session, scope=scope, code=body.station_code)
+        if body.subject_kind is SubjectKind.ASSET:
+            asset = assets.get_asset(session, scope=scope, asset_id=_required(body.subject_id))
+            _same_station(asset.station_id, station.id)
+        elif body.subject_kind is SubjectKind.UNIT:
+            unit = units.get_unit(session, scope=scope, unit_id=_required(body.subject_id))
+            _same_station(unit.station_id, station.id)
+        issued = credentials.issue(
+            session, scope=scope, clock=ctx.clock, hasher=runtime.hasher, station_id=station.id,
+            subject_kind=body.subject_kind, subject_id=body.subject_id, label=body.label)
+        return _issued(issued)
+
+
+def _required(subject_id: uuid.UUID | None) -> uuid.UUID:
+    if subject_id is None:
+        raise InvalidInput("subject_id is required for assets and units",
+                           [Problem("required", "subject_id")])
+    return subject_id
+
+
+def _same_station(a: uuid.UUID, b: uuid.UUID) -> None:
+    if a != b:
+        raise InvalidInput("the device belongs to another station",
+                           [Problem("station mismatch", "station_code")])
+
+
+@router.get("", response_model=list[CredentialRead])
+def list_device_credentials(ctx: ContextDep, scope: ScopeDep) -> list[CredentialRead]:
+    with ctx.db.read() as session:
+        return [CredentialRead.model_validate(c)
+                for c in credentials.list_for_station(session, scope=scope)]
+
+
+@router.post("/{credential_id}/rotate", response_model=IssuedRead)
+def rotate_device_credential(
+    ctx: ContextDep, runtime: RuntimeDep, scope: ScopeDep, credential_id: uuid.UUID
+) -> IssuedRead:
+    """A new secret now; the old one keeps working for 24 hours while the device is updated."""
+    with ctx.db.write() as session:
+        issued = credentials.rotate(session, scope=scope, clock=ctx.clock,
+                                    hasher=runtime.hasher, credential_id=credential_id)
+        key_id = issued.credential.key_id
+    runtime.devices.forget(key_id)
+    return _issued(issued)
+
+
+@router.post("/{credential_id}/revoke", response_model=CredentialRead)
+def revoke_device_credential(
+    ctx: ContextDep, runtime: RuntimeDep, scope: ScopeDep, credential_id: uuid.UUID
+) -> CredentialRead:
+    with ctx.db.write() as session:
+        credential: DeviceCredential = credentials.revoke(
+            session, scope=scope, clock=ctx.clock, credential_id=credential_id)
+        out = CredentialRead.model_validate(credential)
+    runtime.devices.forget(out.key_id)
+    return out

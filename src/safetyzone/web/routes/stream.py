@@ -1,0 +1,134 @@
+"""The live WebSocket: committed feed entries for the caller's scope, resumable by cursor.
+
+Connect to ``/api/v1/stream?access_token=...&after=<seq>``. The server first replays every
+entry after ``after`` from the database, then streams live ones; each message carries its
+``seq``, so a console that reconnects with its last seq misses nothing. A console that
+falls ``QUEUE_LIMIT`` entries behind is disconnected with code 4008 and should reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+
+from safetyzone.core.errors import SafetyZoneError
+from safetyzone.core.security import Role, Scope
+from safetyzone.ops import feed
+from safetyzone.org import auth
+from safetyzone.web.context import AppContext
+from safetyzone.web.hub import Listener
+from safetyzone.web.runtime import Runtime
+
+router = APIRouter(prefix="/api/v1", tags=["command center"])
+TOO_SLOW = 4008
+UNAUTHORIZED = 4401
+FORBIDDEN = 4403
+PING_S = 20.0
+SEND_TIMEOUT_S = 10.0
+
+
+def websocket_scope(ctx: AppContext, token: str | None) -> Scope:
+    """THE scope check for WebSockets (browsers cannot set headers on them)."""
+    with ctx.db.read() as session:
+        user = auth.user_from_token(session, config=ctx.tokens, clock=ctx.clock,
+                                    token=token or "", kind="access")
+        return auth.scope_for(session, user)
+
+
+def _item(entry: Any) -> dict[str, Any]:
+    return {"seq": entry.seq, "type": entry.type, "station_id": str(entry.station_id),
+            "at": entry.at.isoformat(), "entity_id": str(entry.entity_id), "data": entry.payload}
+
+
+@router.websocket("/stream")
+async def stream_feed(
+    websocket: WebSocket, access_token: Annotated[str | None, Query()] = None,
+    after: Annotated[int | None, Query(ge=0)] = None,
+) -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    runtime: Runtime = websocket.app.state.runtime
+    await websocket.accept()
+    try:
+        scope = await asyncio.to_thread(websocket_scope, ctx, access_token)
+    except SafetyZoneError as err:
+        await websocket.close(UNAUTHORIZED, err.detail[:120])
+        return
+    if scope.role is Role.PARTNER:
+        await websocket.close(FORBIDDEN, "partners do not receive the incident feed")
+        return
+    listener = Listener(station_ids=scope.station_ids)
+    runtime.hub.add(listener)  # before the replay, so nothing falls between the two
+    try:
+        last = await _replay(ctx, websocket, scope, after)
+        await _live(websocket, listener, last)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        runtime.hub.remove(listener)
+
+
+async def _replay(ctx: AppContext, websocket: WebSocket, scope: Scope, after: int | None) -> int:
+    def load(cursor: int) -> tuple[list[dict[str, Any]], int]:
+        with ctx.db.read() as session:
+            if cursor < 0:
+                return [], feed.last_seq(session)
+            entries = feed.entries_after(session, after_seq=cursor,
+                                         station_ids=scope.station_ids)
+            return [_item(e) for e in entries], (entries[-1].seq if entries else cursor)
+
+    cursor = -1 if after is None else after
+    items, last = await asyncio.to_thread(load, cursor)
+    await websocket.send_json({"type": "hello", "cursor": last, "user": scope.username,
+                               "role": scope.role.value})
+    while items:
+        for item in items:
+            await _send(websocket, item)
+        items, last = await asyncio.to_thread(load, last)
+    return last
+
+
+async def _live(websocket: WebSocket, listener: Listener, last: int) -> None:
+    closed_by_client = asyncio.create_task(_drain_client(websocket))
+    try:
+        while True:
+            getter = asyncio.create_task(listener.queue.get())
+            done, _ = await asyncio.wait({getter, closed_by_client}, timeout=PING_S,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if closed_by_client in done:
+                getter.cancel()
+                return
+            if getter not in done:
+                getter.cancel()
+                await _send(websocket, {"type": "ping", "cursor": last})
+                continue
+            item = getter.result()
+            if item["type"] == "overflow":
+                await websocket.close(TOO_SLOW, f"too far behind: reconnect with after={last}")
+                return
+            if item["seq"] <= last:
+                continue  # already sent during the replay
+            await _send(websocket, item)
+            last = item["seq"]
+    finally:
+        closed_by_client.cancel()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+            await closed_by_client
+
+
+async def _send(websocket: WebSocket, item: dict[str, Any]) -> None:
+    """Send, giving up on a client that has stopped reading (its TCP window stays full)."""
+    try:
+        await asyncio.wait_for(websocket.send_json(item), timeout=SEND_TIMEOUT_S)
+    except TimeoutError:
+        with contextlib.suppress(Exception):
+            await websocket.close(TOO_SLOW, "not reading: reconnect with your last seq")
+        raise WebSocketDisconnect(TOO_SLOW) from None
+
+
+async def _drain_client(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, so a close from its side is noticed."""
+    while True:
+        await websocket.receive_text()

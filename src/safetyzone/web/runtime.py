@@ -1,0 +1,90 @@
+"""The live machinery of one server process, started and stopped with the app.
+
+    device --HTTP--> InboxWriter (group commit) --on_commit--> relay --> Bus --> Engine
+    Engine / API writes --after_commit--> Hub --> WebSocket consoles
+    sweeper: escalation of unacknowledged incidents, "device silent" alerts
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+from safetyzone.bus.base import Bus
+from safetyzone.bus.memory import MemoryBus
+from safetyzone.core.clock import Clock
+from safetyzone.core.db import Database
+from safetyzone.core.events import Event
+from safetyzone.intake.credentials import DeviceAuthenticator, SecretHasher
+from safetyzone.intake.service import InboxWriter
+from safetyzone.ops.cameras import CameraIndexCache
+from safetyzone.ops.engine import Engine, sweep
+from safetyzone.web.hub import Hub
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    db: Database
+    clock: Clock
+    hasher: SecretHasher
+    sweep_interval_s: float = 5.0
+    bus: Bus = field(default_factory=MemoryBus)
+    hub: Hub = field(default_factory=Hub)
+    cameras: CameraIndexCache = field(default_factory=CameraIndexCache)
+
+    def __post_init__(self) -> None:
+        self.devices = DeviceAuthenticator(self.db, self.hasher, self.clock)
+        self.writer = InboxWriter(self.db, self.clock, on_commit=self._on_commit)
+        self.engine = Engine(self.db, self.clock, self.bus, self.cameras)
+        self._relay_queue: asyncio.Queue[list[Event]] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._relay_queue = asyncio.Queue()
+        self.hub.bind(self._loop)
+        self.db.after_commit.append(self.hub.after_commit)
+        await self.engine.start()
+        replayed = await self.engine.replay_unprocessed()
+        if replayed:
+            log.warning("replaying %d events stored but not processed before the last stop",
+                        replayed)
+        self.writer.start()
+        self._tasks = [asyncio.create_task(self._relay(), name="relay"),
+                       asyncio.create_task(self._sweeper(), name="sweeper")]
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self.writer.stop)
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.engine.stop()
+        await self.bus.close()
+        with contextlib.suppress(ValueError):
+            self.db.after_commit.remove(self.hub.after_commit)
+
+    def _on_commit(self, events: list[Event]) -> None:
+        """Writer thread: the events are durable now; hand them to the relay task."""
+        if self._loop is not None and self._relay_queue is not None:
+            self._loop.call_soon_threadsafe(self._relay_queue.put_nowait, events)
+
+    async def _relay(self) -> None:
+        assert self._relay_queue is not None
+        while True:
+            events = await self._relay_queue.get()
+            for event in events:
+                await self.bus.publish(event)
+
+    async def _sweeper(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_interval_s)
+            try:
+                await asyncio.to_thread(sweep, self.db, self.clock)
+            except Exception:
+                log.exception("sweep failed; trying again in %.0f s", self.sweep_interval_s)
