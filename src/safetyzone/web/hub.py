@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 QUEUE_LIMIT = 2000
 
 
-@dataclass
+@dataclass(eq=False)  # identity semantics: listeners live in a set
 class Listener:
     station_ids: frozenset[uuid.UUID] | None
     queue: asyncio.Queue[dict[str, Any]] = field(
