@@ -136,3 +136,24 @@ def test_listener_filters_by_station() -> None:
         return listener.queue.qsize()
 
     assert asyncio.run(offer()) == 1
+
+
+def test_subscription_beyond_scope_is_refused(
+    devices: Devices, client: TestClient, world: World,
+) -> None:
+    access = token(client, world, "reg1.commander")
+    with client.websocket_connect(f"/api/v1/stream?access_token={access}&station=ST-C") as ws, \
+            pytest.raises(WebSocketDisconnect) as closed:
+        ws.receive_json()
+    assert closed.value.code == 4403
+    sos_a = devices.credential("ST-A", "asset", devices.asset_id("ST-A-SOS1"))
+    sos_b = devices.credential("ST-B", "asset", devices.asset_id("ST-B-SOS1"))
+    with client.websocket_connect(f"/api/v1/stream?access_token={access}&station=ST-B") as ws:
+        ws.receive_json()
+        devices.post(sos_a, devices.sos())
+        devices.post(sos_b, devices.sos())
+        created = receive_until(ws, lambda m: m["type"] == "incident.created")
+        assert "ST-B" not in created["data"]["title_en"]  # world assets have Thai names only
+        b_station = devices.client.get("/api/v1/auth/me", headers=world.headers(
+            client, "b.operator")).json()["station_ids"][0]
+        assert created["station_id"] == b_station

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
@@ -18,6 +19,7 @@ from safetyzone.core.errors import SafetyZoneError
 from safetyzone.core.security import Role, Scope
 from safetyzone.ops import feed
 from safetyzone.org import auth
+from safetyzone.org import service as org
 from safetyzone.web.context import AppContext
 from safetyzone.web.hub import Listener
 from safetyzone.web.runtime import Runtime
@@ -38,6 +40,13 @@ def websocket_scope(ctx: AppContext, token: str | None) -> Scope:
         return auth.scope_for(session, user)
 
 
+def narrow(ctx: AppContext, scope: Scope, codes: list[str]) -> Scope:
+    """Subscribe to some stations only; asking for one outside the scope is refused."""
+    with ctx.db.read() as session:
+        ids = frozenset(org.get_station(session, scope=scope, code=c).id for c in codes)
+    return dataclasses.replace(scope, station_ids=ids)
+
+
 def _item(entry: Any) -> dict[str, Any]:
     return {"seq": entry.seq, "type": entry.type, "station_id": str(entry.station_id),
             "at": entry.at.isoformat(), "entity_id": str(entry.entity_id), "data": entry.payload}
@@ -47,6 +56,8 @@ def _item(entry: Any) -> dict[str, Any]:
 async def stream_feed(
     websocket: WebSocket, access_token: Annotated[str | None, Query()] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
+    station: Annotated[list[str] | None, Query(description="Narrow to these station codes.")]
+    = None,
 ) -> None:
     ctx: AppContext = websocket.app.state.ctx
     runtime: Runtime = websocket.app.state.runtime
@@ -59,6 +70,12 @@ async def stream_feed(
     if scope.role is Role.PARTNER:
         await websocket.close(FORBIDDEN, "partners do not receive the incident feed")
         return
+    if station:
+        try:
+            scope = await asyncio.to_thread(narrow, ctx, scope, station)
+        except SafetyZoneError as err:
+            await websocket.close(FORBIDDEN, err.detail[:120])
+            return
     listener = Listener(station_ids=scope.station_ids)
     runtime.hub.add(listener)  # before the replay, so nothing falls between the two
     try:
