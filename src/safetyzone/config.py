@@ -35,6 +35,10 @@ class Settings(BaseSettings):
         None,
         description="SQLAlchemy URL (postgresql+psycopg://...). Unset: SQLite in data_dir.",
     )
+    nats_url: str | None = Field(
+        None,
+        description="NATS JetStream URL (nats://host:4222) for the bus; unset: in-process bus.",
+    )
     secret_key: SecretStr = Field(
         SecretStr(DEV_SECRET),
         description="Signs access tokens and derives the key that encrypts stream secrets.",
@@ -54,6 +58,12 @@ class Settings(BaseSettings):
         None, description="Password for the demo users; generated and printed when unset."
     )
     log_level: str = Field("INFO", description="Root log level.")
+    tile_url: str | None = Field(
+        None,
+        description="Map tile URL template for the console, e.g. "
+        "'https://tiles.example/{z}/{x}/{y}.png' (a server on the station's network). "
+        "Unset: a plain background that still shows zones, assets, incidents and units.",
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -34,6 +34,10 @@ class Subscription(Protocol):
 
 
 class Bus(Protocol):
+    async def connect(self) -> None:
+        """Reach the broker; raise a clear error when it cannot be reached."""
+        ...
+
     async def publish(self, event: Event) -> None:
         """Publish one event under its subject; returns once the bus has it."""
         ...

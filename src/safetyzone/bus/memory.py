@@ -55,6 +55,9 @@ class MemoryBus:
         self._subs: set[_Subscription] = set()
         self._log: deque[Message] = deque(maxlen=retain)
 
+    async def connect(self) -> None:
+        """Nothing to reach: the bus lives in this process."""
+
     async def publish(self, event: Event) -> None:
         message = Message(subject=event.subject, seq=event.seq, event=event)
         self._log.append(message)

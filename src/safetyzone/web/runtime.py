@@ -49,6 +49,7 @@ class Runtime:
         self._relay_queue = asyncio.Queue()
         self.hub.bind(self._loop)
         self.db.after_commit.append(self.hub.after_commit)
+        await self.bus.connect()
         await self.engine.start()
         replayed = await self.engine.replay_unprocessed()
         if replayed:

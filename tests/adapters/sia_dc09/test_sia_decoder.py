@@ -22,7 +22,7 @@ from safetyzone.adapters.sia_dc09 import (
 from safetyzone.adapters.sia_dc09.crypto import encrypt_content
 from safetyzone.adapters.sia_dc09.encoder import frame
 from safetyzone.core.events import AlarmCategory, AlarmIn, DeviceState, EventIn, StatusIn
-from support.events import assert_valid_event
+from support.event_checks import assert_valid_event
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 KEY = bytes.fromhex("00112233445566778899AABBCCDDEEFF")

@@ -27,7 +27,7 @@ from safetyzone.adapters.sia_dc09 import (
 from safetyzone.adapters.sia_dc09.crypto import decrypt_block, strip_pad
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.events import EventIn
-from support.events import assert_valid_event
+from support.event_checks import assert_valid_event
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 KEY = bytes.fromhex("00112233445566778899AABBCCDDEEFF")

@@ -1,0 +1,1 @@
+"""Plate readers: Hikvision ISAPI, OpenALPR/Rekor, a generic JSON form; Thai plate rules."""
