@@ -1,10 +1,14 @@
-"""The ``ssz`` command: serve, demo, db."""
+"""The ``ssz`` command: serve, demo, simulate, db."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import threading
 from pathlib import Path
-from typing import Annotated, Any
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
@@ -13,6 +17,9 @@ from safetyzone import migrations
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
 from safetyzone.core.errors import DatabaseNotReady
+
+if TYPE_CHECKING:
+    from safetyzone.simulate.engine import BackgroundSimulator
 
 app = typer.Typer(help="SafetyZone: the Smart Safety Zone 4.0 command center.",
                   no_args_is_help=True)
@@ -37,7 +44,31 @@ def _logging(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _serve(settings: Settings, db: Database) -> None:
+class _ServerWithSimulator(uvicorn.Server):
+    """On Ctrl-C, stop the simulator (it needs the server to finish what is in flight),
+    then the server. A second Ctrl-C stops the server at once."""
+
+    def __init__(self, config: uvicorn.Config, simulator: BackgroundSimulator) -> None:
+        super().__init__(config)
+        self._simulator = simulator
+        self.stopping = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.stopping:
+            super().handle_exit(sig, frame)
+            return
+        self.stopping = True
+        self._simulator.request_stop()
+
+        def then_exit() -> None:
+            self._simulator.join(timeout=15)
+            super(_ServerWithSimulator, self).handle_exit(sig, frame)
+
+        threading.Thread(target=then_exit, name="stop-simulator", daemon=True).start()
+
+
+def _serve(settings: Settings, db: Database,
+           simulator: BackgroundSimulator | None = None) -> None:
     from safetyzone.web.app import create_app
 
     try:
@@ -45,8 +76,41 @@ def _serve(settings: Settings, db: Database) -> None:
     except DatabaseNotReady as err:
         typer.secho(f"cannot start: {err.detail}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from err
-    uvicorn.run(create_app(settings, db), host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower())
+    if simulator is None:
+        uvicorn.run(create_app(settings, db), host=settings.host, port=settings.port,
+                    log_level=settings.log_level.lower())
+        return
+    config = uvicorn.Config(create_app(settings, db), host=settings.host, port=settings.port,
+                            log_level=settings.log_level.lower())
+    server = _ServerWithSimulator(config, simulator)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    logging.getLogger("uvicorn.access").addFilter(_quiet_device_intake)
+    simulator.start()
+    try:
+        # uvicorn re-raises the Ctrl-C it handled once it has shut down; for the demo that
+        # is the normal way to end, not an interruption to pass on.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+    finally:
+        simulator.stop()
+    if not server.started and not server.stopping:
+        raise typer.Exit(3)  # as uvicorn.run does when the app cannot start
+
+
+def _quiet_device_intake(record: logging.LogRecord) -> bool:
+    """Keep the simulator's accepted device posts out of the access log (it still counts)."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return not (len(args) >= 5 and str(args[2]).startswith("/api/v1/intake/")
+                and args[4] == 200)
+
+
+def _local_url(host: str, port: int) -> str:
+    """Where a client on this machine reaches a server bound to ``host``."""
+    if host in {"", "0.0.0.0"}:  # noqa: S104 - a comparison, not a bind
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 @app.command()
@@ -58,8 +122,16 @@ def serve(host: Host = None, port: Port = None, data_dir: DataDir = None) -> Non
 
 
 @app.command()
-def demo(host: Host = None, port: Port = None, data_dir: DataDir = None) -> None:
-    """Create a data directory, load the four seed zones and the 15 pilots, and serve."""
+def demo(
+    host: Host = None, port: Port = None, data_dir: DataDir = None,
+    no_simulate: Annotated[bool, typer.Option(
+        "--no-simulate", help="Do not start the device simulator.")] = False,
+) -> None:
+    """Create a data directory, load the four seed zones and the 15 pilots, and serve.
+
+    Unless --no-simulate, the demo's patrol cars, SOS buttons and plate cameras come alive:
+    a simulator posts their events to the server like real devices (see ssz simulate).
+    """
     from safetyzone.demo import loader
 
     settings = _settings(host=host, port=port, data_dir=data_dir or Path("./ssz-demo"))
@@ -70,15 +142,77 @@ def demo(host: Host = None, port: Port = None, data_dir: DataDir = None) -> None
     url = f"http://{settings.host}:{settings.port}"
     typer.echo("")
     typer.secho("SafetyZone demo", bold=True)
-    typer.echo(f"  data:   {settings.data_dir.resolve()}")
-    typer.echo(f"  API:    {url}/docs")
+    typer.echo(f"  data:    {settings.data_dir.resolve()}")
+    typer.secho(f"  console: {url}/console   (log in as pcr.operator)", bold=True)
+    typer.echo(f"  API:     {url}/docs")
     typer.echo(f"  loaded: {result.summary}")
     typer.echo("  logins (password for all):")
     for username, description in result.users:
         typer.echo(f"    {username:<22} {description}")
     typer.echo(f"  password: {result.password}")
+    simulator = None if no_simulate else _demo_simulator(settings)
     typer.echo("")
-    _serve(settings, db)
+    _serve(settings, db, simulator)
+
+
+def _demo_simulator(settings: Settings) -> BackgroundSimulator | None:
+    from safetyzone.simulate import devices, engine
+
+    path = settings.data_dir / devices.DEVICES_FILE
+    try:
+        loaded = devices.load_devices(path)
+    except devices.DevicesFileError as err:
+        typer.secho(f"  simulator off: {err}", fg=typer.colors.YELLOW)
+        return None
+    config = engine.SimConfig()
+    url = _local_url(settings.host, settings.port)
+    typer.echo(f"  simulator: {loaded.device_count} devices, {config.rate:g} events/s "
+               f"(off: --no-simulate; alone: ssz simulate --url {url} --devices {path})")
+    return engine.BackgroundSimulator(engine.Simulator(url, loaded, config, drain_s=5.0))
+
+
+@app.command()
+def simulate(
+    url: Annotated[str, typer.Option(help="The server's base URL.")] = "http://127.0.0.1:8000",
+    devices: Annotated[Path, typer.Option(
+        help="Devices file with tokens: ssz demo writes DATA_DIR/simulator-devices.json.",
+    )] = Path("./ssz-demo/simulator-devices.json"),
+    rate: Annotated[float, typer.Option(min=0.01, help="Events per second, all devices.")] = 5.0,
+    duration: Annotated[float | None, typer.Option(
+        min=0, help="Stop after this many seconds (default: run until Ctrl-C).")] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same paths and events.")] = 1,
+    concurrency: Annotated[int, typer.Option(
+        min=1, max=1024, help="Requests in flight at once (keep-alive connections).")] = 8,
+    sos_per_minute: Annotated[float, typer.Option(
+        min=0, help="SOS presses per minute over all SOS points.")] = 1.0,
+    summary_every: Annotated[float, typer.Option(
+        min=0.5, help="Seconds between summary lines in the log.")] = 10.0,
+) -> None:
+    """Play the demo's devices against a server through the public device intake.
+
+    Patrol units drive inside their zones and report GPS, SOS buttons and bank alarms go
+    off now and then, plate cameras read Thai plates. Also a load generator: raise --rate
+    and --concurrency.
+    """
+    from safetyzone.simulate import devices as device_file
+    from safetyzone.simulate import engine
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    try:
+        loaded = device_file.load_devices(devices)
+        config = engine.SimConfig(rate=rate, sos_per_minute=sos_per_minute)
+    except ValueError as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from err
+    simulator = engine.Simulator(url, loaded, config, seed=seed, concurrency=concurrency,
+                                 summary_every=summary_every)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: stop, then print the summary
+        asyncio.run(simulator.run(duration=duration))
+    typer.echo(f"simulator: {simulator.stats.line()}")
+    if simulator.stats.errors and not simulator.stats.acked:
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")

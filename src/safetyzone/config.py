@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
+
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
 
@@ -58,6 +60,15 @@ class Settings(BaseSettings):
         None, description="Password for the demo users; generated and printed when unset."
     )
     log_level: str = Field("INFO", description="Root log level.")
+    sia_dc09: SiaDc09Settings | None = Field(
+        None,
+        description="SIA DC-09 alarm receiver (SSZ_SIA_DC09__TCP_PORT=9000 ...); unset: off.",
+    )
+    osmand_port: int | None = Field(
+        None, ge=1, le=65535,
+        description="Own port for OsmAnd/Traccar Client trackers (Traccar uses 5055); "
+        "the protocol is always served at /api/v1/gateways/osmand too.",
+    )
     tile_url: str | None = Field(
         None,
         description="Map tile URL template for the console, e.g. "

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import stat
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from conftest import fresh_db_url
 from safetyzone.assets import service as assets
@@ -14,9 +17,13 @@ from safetyzone.config import Settings
 from safetyzone.core.db import Database
 from safetyzone.core.security import system_scope
 from safetyzone.demo.loader import load_demo
+from safetyzone.intake.models import DeviceCredential
+from safetyzone.ops import units as patrol
+from safetyzone.ops.models import UnitStatus
 from safetyzone.org import service as org
 from safetyzone.org import zones
 from safetyzone.org.models import UnitKind
+from safetyzone.simulate.devices import DEVICES_FILE, load_devices
 
 PILOTS = {"สน.ลุมพินี", "สน.ห้วยขวาง", "สน.ภาษีเจริญ", "สภ.ปากเกร็ด", "สภ.เมืองสมุทรปราการ",
           "สภ.เมืองพัทยา", "สภ.เมืองระยอง", "สภ.เมืองปราจีนบุรี", "สภ.ปากช่อง",
@@ -25,13 +32,15 @@ PILOTS = {"สน.ลุมพินี", "สน.ห้วยขวาง", "�
 
 
 @pytest.fixture(scope="module")
-def loaded(
-    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
+def demo_dir(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp(f"demo-{backend}")
+
+
+@pytest.fixture(scope="module")
+def loaded(backend: str, request: pytest.FixtureRequest, demo_dir: Path) -> Iterator[Database]:
     """The demo, loaded once per backend for this module (loading takes seconds)."""
-    directory = tmp_path_factory.mktemp("demo")
-    db = Database(fresh_db_url(backend, request, directory, with_world=False))
-    load_demo(db, Settings(environment="test", data_dir=directory))
+    db = Database(fresh_db_url(backend, request, demo_dir, with_world=False))
+    load_demo(db, Settings(environment="test", data_dir=demo_dir))
     yield db
     db.dispose()
 
@@ -104,12 +113,70 @@ def test_phitsanulok_and_ang_thong(loaded: Database) -> None:
     assert all(a.note and "count not stated" in a.note for a in atg_sos)
 
 
-def test_loading_twice_changes_nothing_but_the_password(loaded: Database) -> None:
+def active_simulator_keys(db: Database) -> set[str]:
+    with db.read() as s:
+        return set(s.scalars(select(DeviceCredential.key_id).where(
+            DeviceCredential.label.startswith("simulator "),
+            DeviceCredential.revoked_at.is_(None))))
+
+
+def test_patrol_units_and_the_simulators_devices(loaded: Database, demo_dir: Path) -> None:
     scope = system_scope()
     with loaded.read() as s:
+        pcr = org.get_station(s, scope=scope, code="MPB-PHASI-CHAROEN")
+        units = patrol.list_units(s, scope=scope, station_id=pcr.id)
+        n_units = len(patrol.list_units(s, scope=scope))
+    assert [u.callsign for u in units] == ["ภาษีเจริญ 11", "ภาษีเจริญ 12", "ภาษีเจริญ 13",
+                                           "ภาษีเจริญ 21", "ภาษีเจริญ 22"]
+    assert {u.status for u in units} == {UnitStatus.AVAILABLE}
+    assert Counter(u.kind.value for u in units) == {"car": 3, "motorcycle": 2}
+    assert n_units == 20
+    path = demo_dir / DEVICES_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    devices = load_devices(path)
+    by_zone = {s.zone_code: s for s in devices.stations}
+    assert set(by_zone) == {"PCR-KBL", "RYG-CITY", "PLK-BKL", "ATG-KRS"}
+    assert all(len(s.units) == 5 for s in devices.stations)
+    assert [len(by_zone[z].sos_points) for z in ("PCR-KBL", "RYG-CITY", "PLK-BKL")] == [4, 0, 2]
+    # Banks where the seed documents put them (Ang Thong), nowhere else.
+    assert Counter(p.site_kind for p in by_zone["ATG-KRS"].sos_points) == {
+        "market": 4, "bank": 2}
+    assert {p.site_kind for z in ("PCR-KBL", "PLK-BKL")
+            for p in by_zone[z].sos_points} == {"unspecified"}
+    assert len(by_zone["PLK-BKL"].plate_cameras) == 4  # only Phitsanulok reads plates
+    assert sum(len(s.plate_cameras) for s in devices.stations) == 4
+    assert by_zone["PLK-BKL"].province_code == "TH-65"
+    assert active_simulator_keys(loaded) == {
+        d.key_id for s in devices.stations for d in s.devices()}
+
+
+def test_loading_twice_changes_nothing_but_the_password(loaded: Database,
+                                                        demo_dir: Path) -> None:
+    scope = system_scope()
+    path = demo_dir / DEVICES_FILE
+    devices_before = path.read_bytes()
+    with loaded.read() as s:
         before = assets.list_assets(s, scope=scope, limit=1)[1]
-    result = load_demo(loaded, Settings(environment="test"))
+        units_before = len(patrol.list_units(s, scope=scope))
+    result = load_demo(loaded, Settings(environment="test", data_dir=demo_dir))
     with loaded.read() as s:
         assert assets.list_assets(s, scope=scope, limit=1)[1] == before
+        assert len(patrol.list_units(s, scope=scope)) == units_before
     assert "already there" in result.summary
     assert len(result.password) >= 12
+    assert path.read_bytes() == devices_before  # tokens are shown once: the file is kept
+
+
+def test_a_lost_devices_file_gets_new_tokens(loaded: Database, demo_dir: Path) -> None:
+    path = demo_dir / DEVICES_FILE
+    old_keys = active_simulator_keys(loaded)
+    path.unlink()
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir))
+    new_keys = {d.key_id for s in load_devices(path).stations for d in s.devices()}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert active_simulator_keys(loaded) == new_keys
+    assert len(new_keys) == len(old_keys) and not new_keys & old_keys  # old ones revoked
+    path.write_text("{not json", "utf-8")  # a damaged file is replaced the same way
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir))
+    assert active_simulator_keys(loaded) == {
+        d.key_id for s in load_devices(path).stations for d in s.devices()}

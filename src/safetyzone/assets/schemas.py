@@ -91,7 +91,7 @@ class CameraCreate(BaseModel):
     sharing_level: SharingLevel = SharingLevel.REGISTRY_ONLY
     sharing_until: AwareDatetime | None = None
     status: AssetStatus = AssetStatus.ACTIVE
-    stream_url: str | None = Field(None, max_length=2000, pattern=r"^(rtsp|rtsps|http|https)://")
+    stream_url: str | None = Field(None, max_length=2000, pattern=r"^(rtsp|rtsps|http|https|sim)://")
     stream_username: str | None = Field(None, max_length=200)
     stream_password: str | None = Field(None, max_length=200)
     synthetic: bool = False
@@ -106,7 +106,7 @@ class CameraUpdate(BaseModel):
     sharing_level: SharingLevel | None = None
     sharing_until: AwareDatetime | None = None
     status: AssetStatus | None = None
-    stream_url: str | None = Field(None, max_length=2000, pattern=r"^(rtsp|rtsps|http|https)://")
+    stream_url: str | None = Field(None, max_length=2000, pattern=r"^(rtsp|rtsps|http|https|sim)://")
     stream_username: str | None = Field(None, max_length=200)
     stream_password: str | None = Field(None, max_length=200)
 

@@ -4,6 +4,10 @@ Figures come from ``data/*.json``, transcribed from the seed documents. Where a 
 assets without placing them, they are scattered inside the zone and marked ``synthetic``;
 where it names assets without a count, a few are made and the note says the count is unknown.
 Loading goes through the same services as the API, so the demo exercises the real checks.
+
+Each seed zone's station also gets patrol units, and its units, SOS points and a few
+plate-reading camera points get device credentials, written with their tokens into
+``simulator-devices.json`` in the data directory (mode 0600) for the device simulator.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -27,10 +32,18 @@ from safetyzone.core.geo import haversine_m
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.demo.placement import Placer
+from safetyzone.intake import credentials
+from safetyzone.intake.credentials import SecretHasher
+from safetyzone.intake.models import DeviceCredential, SubjectKind
+from safetyzone.ops import units as patrol
+from safetyzone.ops.models import UnitKind as PatrolKind
+from safetyzone.ops.models import UnitStatus
+from safetyzone.ops.schemas import UnitCreate
 from safetyzone.org import auth, zones
 from safetyzone.org import service as org
-from safetyzone.org.models import OrgUnit, OwnerClass, User
+from safetyzone.org.models import OrgUnit, OwnerClass, UnitKind, User
 from safetyzone.org.schemas import OrgUnitCreate, PartnerCreate, UserCreate, ZoneCreate
+from safetyzone.simulate import devices as simdev
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +75,21 @@ DEMO_USERS: list[tuple[str, str, Role, list[str], str | None]] = [
 ]
 
 
+# Patrol units of each seed zone's station: code suffix, kind, radio callsign number.
+PATROL_UNITS: list[tuple[str, PatrolKind, int]] = [
+    ("C11", PatrolKind.CAR, 11), ("C12", PatrolKind.CAR, 12), ("C13", PatrolKind.CAR, 13),
+    ("M21", PatrolKind.MOTORCYCLE, 21), ("M22", PatrolKind.MOTORCYCLE, 22),
+]
+PLATE_CAMERA_POINTS = 4  # plate-reading camera points per zone that the simulator plays
+SIMULATOR_LABEL = "simulator "  # device credentials the demo issued for the simulator
+
+
 @dataclass(frozen=True)
 class DemoResult:
     summary: str
     users: list[tuple[str, str]]
     password: str
+    devices_file: Path | None = None
 
 
 def _data(name: str) -> Any:
@@ -127,7 +150,8 @@ def _load_cameras(session: Session, scope: Scope, clock: Clock, box: SecretBox,
                     heading_deg=placer.heading(), fov_deg=90.0,
                     plate_reading=owner["plate_reading"],
                     sharing_level=SHARING_BY_OWNER[owner_class],
-                    stream_url=f"rtsp://{cam_code.lower()}.cam.invalid:554/stream1",
+                    # Synthetic cameras have no real stream: the app draws their pictures.
+                    stream_url=f"sim://{cam_code.lower()}",
                     stream_username="viewer", stream_password=f"demo-{cam_code.lower()}",
                     synthetic=True))
                 made.append((cam_code, clat, clon))
@@ -188,6 +212,101 @@ def _load_zone(session: Session, scope: Scope, clock: Clock, box: SecretBox,
     _load_field_assets(session, scope, clock, zone, placer, cameras)
 
 
+def _ensure_patrol_units(session: Session, scope: Scope, clock: Clock,
+                         zone: dict[str, Any]) -> None:
+    """The seed zone's patrol cars and motorcycles, on duty; only the missing ones are made."""
+    station = org.get_station(session, scope=scope, code=zone["station"])
+    have = {u.code for u in patrol.list_units(session, scope=scope, station_id=station.id)}
+    short = station.name_th.removeprefix("สน.").removeprefix("สภ.")
+    for suffix, kind, number in PATROL_UNITS:
+        code = f"{zone['code']}-{suffix}"
+        if code not in have:
+            patrol.create_unit(session, scope=scope, clock=clock, data=UnitCreate(
+                station_code=zone["station"], code=code, callsign=f"{short} {number}",
+                kind=kind, status=UnitStatus.AVAILABLE))
+
+
+def _devices_file_usable(session: Session, path: Path, hasher: SecretHasher) -> bool:
+    """The file is there, valid, covers every patrol unit, and every token still works."""
+    if not path.exists():
+        return False
+    try:
+        devices = simdev.load_devices(path)
+    except simdev.DevicesFileError as err:
+        log.warning("%s: issuing new simulator credentials", err)
+        return False
+    units = {u.code for s in devices.stations for u in s.units}
+    if any(f"{z['code']}-{suffix}" not in units
+           for z in _data("zones.json") for suffix, _, _ in PATROL_UNITS):
+        return False
+    for station in devices.stations:
+        for device in station.devices():
+            row = session.scalar(select(DeviceCredential).where(
+                DeviceCredential.key_id == device.key_id))
+            secret = device.token.split(".", 1)[1]
+            if row is None or row.revoked_at is not None or row.secret_hash != hasher.hash(
+                    secret):
+                log.warning("%s holds a token this database does not accept: issuing new "
+                            "simulator credentials", path)
+                return False
+    return True
+
+
+def _issue_devices(session: Session, scope: Scope, clock: Clock,
+                   hasher: SecretHasher) -> simdev.DevicesFile:
+    """Credentials for the simulator's devices; earlier simulator credentials are revoked."""
+    stations: list[simdev.StationDevices] = []
+    for zone in _data("zones.json"):
+        station = org.get_station(session, scope=scope, code=zone["station"])
+        zone_row = zones.get_zone_by_code(session, scope=scope, code=zone["code"])
+        for old in credentials.list_for_station(session, scope=scope, station_id=station.id):
+            if old.label.startswith(SIMULATOR_LABEL) and old.revoked_at is None:
+                credentials.revoke(session, scope=scope, clock=clock, credential_id=old.id)
+
+        def issue(kind: SubjectKind, subject_id: Any, code: str,
+                  station_id: Any = station.id) -> str:
+            return credentials.issue(
+                session, scope=scope, clock=clock, hasher=hasher, station_id=station_id,
+                subject_kind=kind, subject_id=subject_id, label=f"{SIMULATOR_LABEL}{code}",
+            ).token
+
+        by_code = {u.code: u for u in patrol.list_units(session, scope=scope,
+                                                         station_id=station.id)}
+        placer = Placer(zone["boundary"], f"{zone['code']}/patrol")
+        units = []
+        for suffix, _, _ in PATROL_UNITS:
+            unit = by_code[f"{zone['code']}-{suffix}"]
+            lat, lon = placer.point()
+            units.append(simdev.UnitDevice(
+                code=unit.code, callsign=unit.callsign, kind=unit.kind.value,
+                token=issue(SubjectKind.UNIT, unit.id, unit.code), lat=lat, lon=lon))
+        sos_rows, _ = assets.list_assets(session, scope=scope, zone_id=zone_row.id,
+                                         kind=AssetKind.SOS_POINT, limit=1000)
+        sos = [simdev.SosDevice(
+            code=a.code, site_kind=str((a.attributes or {}).get("site_kind") or "") or None,
+            token=issue(SubjectKind.ASSET, a.id, a.code), lat=a.lat, lon=a.lon)
+            for a in sos_rows]
+        plate_cams, _ = assets.list_cameras(session, scope=scope, station_id=station.id,
+                                            plate_reading=True, limit=1000)
+        cameras = []
+        for point_id in list(dict.fromkeys(c.point_id for c in plate_cams)):
+            point = assets.get_asset(session, scope=scope, asset_id=point_id)
+            if point.zone_id != zone_row.id:
+                continue
+            cameras.append(simdev.PlateCamera(
+                code=point.code, token=issue(SubjectKind.ASSET, point.id, point.code),
+                lat=point.lat, lon=point.lon))
+            if len(cameras) == PLATE_CAMERA_POINTS:
+                break
+        province = session.get(OrgUnit, station.parent_id) if station.parent_id else None
+        stations.append(simdev.StationDevices(
+            station_code=station.code, zone_code=zone_row.code,
+            province_code=(province.code if province and province.kind is UnitKind.PROVINCE
+                           else None),
+            boundary=zone_row.boundary, units=units, sos_points=sos, plate_cameras=cameras))
+    return simdev.DevicesFile(stations=stations)
+
+
 def _ensure_users(session: Session, scope: Scope, clock: Clock, password: str) -> None:
     for username, display, role, units, partner in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == username)):
@@ -200,10 +319,17 @@ def _ensure_users(session: Session, scope: Scope, clock: Clock, password: str) -
 
 
 def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> DemoResult:
-    """Load everything once; later runs only reset the demo users' password."""
+    """Load everything once; later runs only reset the demo users' password.
+
+    The simulator's devices file is kept while its tokens still work; when it is missing
+    (or stale), the simulator's credentials are revoked and issued anew and it is rewritten.
+    """
     clock = clock or SystemClock()
     scope = system_scope("demo-loader")
     box = SecretBox(settings.secret_key.get_secret_value())
+    hasher = SecretHasher(settings.secret_key.get_secret_value())
+    devices_path = settings.data_dir / simdev.DEVICES_FILE
+    issued: simdev.DevicesFile | None = None
     password = (settings.demo_password.get_secret_value() if settings.demo_password
                 else random_password())
     with db.write() as session:
@@ -214,6 +340,13 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
                 _load_zone(session, scope, clock, box, zone)
             log.info("demo loaded: %d organization units", n_units)
         _ensure_users(session, scope, clock, password)
+        for zone in _data("zones.json"):
+            _ensure_patrol_units(session, scope, clock, zone)
+        if not _devices_file_usable(session, devices_path, hasher):
+            issued = _issue_devices(session, scope, clock, hasher)
+    if issued is not None:  # after the commit: the tokens in the file are live
+        simdev.write_devices(devices_path, issued)
+        log.info("wrote %d simulator device tokens to %s", issued.device_count, devices_path)
     with db.read() as session:
         n_zones = zones.list_zones(session, scope=scope)[1]
         n_assets = assets.list_assets(session, scope=scope, limit=1)[1]
@@ -222,4 +355,4 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
     summary = (f"{n_stations} stations, {n_zones} zones, {n_cameras} cameras, "
                f"{n_assets} other assets" + ("" if fresh else " (already there)"))
     return DemoResult(summary=summary, users=[(u[0], u[1]) for u in DEMO_USERS],
-                      password=password)
+                      password=password, devices_file=devices_path)

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
-from safetyzone.core.errors import AuthenticationFailed, NotFound
+from safetyzone.core.errors import AuthenticationFailed, Conflict, NotFound, Problem
 from safetyzone.core.security import Permission, Scope
-from safetyzone.intake.models import DeviceCredential, SubjectKind
+from safetyzone.intake.models import DeviceCredential, Protocol, SubjectKind
 
 TOKEN_PREFIX = "ssz_dev_"  # noqa: S105 - a prefix, not a secret
 ROTATION_GRACE = timedelta(hours=24)
@@ -62,23 +62,43 @@ def _new_token() -> tuple[str, str, str]:
     return key_id, secret, f"{TOKEN_PREFIX}{key_id}.{secret}"
 
 
+@dataclass(frozen=True)
+class ProtocolIdentity:
+    """How a device that speaks its own protocol names itself (a SIA account, a tracker id)."""
+
+    protocol: Protocol
+    external_id: str
+    key_sealed: str | None = None
+
+
 def issue(
     session: Session, *, scope: Scope, clock: Clock, hasher: SecretHasher,
     station_id: uuid.UUID, subject_kind: SubjectKind, subject_id: uuid.UUID | None, label: str,
+    protocol: ProtocolIdentity | None = None,
 ) -> IssuedCredential:
     """Issue a credential; the caller has already checked the subject is in scope."""
     scope.require(Permission.ASSET_WRITE)
+    if protocol is not None and session.scalar(select(DeviceCredential.id).where(
+            DeviceCredential.protocol == protocol.protocol,
+            DeviceCredential.external_id == protocol.external_id)):
+        raise Conflict(f"{protocol.protocol.value} id '{protocol.external_id}' is already "
+                       "registered", [Problem("duplicate", "external_id")])
     key_id, secret, token = _new_token()
     now = clock.now()
     credential = DeviceCredential(
         key_id=key_id, station_id=station_id, subject_kind=subject_kind, subject_id=subject_id,
         label=label, secret_hash=hasher.hash(secret), created_at=now,
+        protocol=protocol.protocol if protocol else None,
+        external_id=protocol.external_id if protocol else None,
+        protocol_key_sealed=protocol.key_sealed if protocol else None,
     )
     session.add(credential)
     session.flush()
     audit.record(session, actor=scope, at=now, action="device_credential.issue",
                  entity="device_credential", entity_id=credential.id, station_id=station_id,
-                 detail={"key_id": key_id, "subject_kind": subject_kind.value})
+                 detail={"key_id": key_id, "subject_kind": subject_kind.value,
+                         "protocol": protocol.protocol.value if protocol else None,
+                         "external_id": protocol.external_id if protocol else None})
     return IssuedCredential(credential, token)
 
 

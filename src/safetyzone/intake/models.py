@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     Uuid,
     text,
@@ -32,8 +33,21 @@ class SubjectKind(enum.StrEnum):
     GATEWAY = "gateway"
 
 
+class Protocol(enum.StrEnum):
+    """How a device talks to us when it cannot send our own token-authenticated JSON."""
+
+    SIA_DC09 = "sia_dc09"
+    OSMAND = "osmand"
+    NMEA = "nmea"
+    LPR_HIKVISION = "lpr_hikvision"
+    LPR_OPENALPR = "lpr_openalpr"
+    LPR_GENERIC = "lpr_generic"
+    MQTT = "mqtt"
+
+
 class DeviceCredential(Base):
     __tablename__ = "device_credential"
+    __table_args__ = (UniqueConstraint("protocol", "external_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
     key_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -51,6 +65,11 @@ class DeviceCredential(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The device's own identity in its protocol: a SIA account, a tracker id, a camera serial.
+    protocol: Mapped[Protocol | None] = mapped_column(str_enum(Protocol, "device_protocol"))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    # A protocol key the device encrypts with (SIA DC-09 AES), sealed like stream secrets.
+    protocol_key_sealed: Mapped[str | None] = mapped_column(Text)
 
 
 class InboxEvent(Base):

@@ -9,21 +9,41 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from safetyzone import __version__, migrations
+from safetyzone.bus.memory import MemoryBus
+from safetyzone.bus.nats import NatsBus
 from safetyzone.config import Settings
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
 from safetyzone.intake.credentials import SecretHasher
+from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import health, problems
+from safetyzone.web.console import assets as console_assets
+from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
 from safetyzone.web.middleware import BodyLimit, Metrics
-from safetyzone.web.routes import assets, audit, auth, devices, intake, ops, org, stream, transfer
+from safetyzone.web.routes import (
+    assets,
+    audit,
+    auth,
+    commands,
+    devices,
+    gateways,
+    intake,
+    ops,
+    org,
+    panel,
+    stream,
+    transfer,
+    video,
+)
 from safetyzone.web.runtime import Runtime
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
-           devices.router, intake.router, ops.router, stream.router)
+           devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
+           commands.router, panel.router, pages.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -34,16 +54,23 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     """
     ctx = AppContext.build(settings, db, clock or SystemClock())
     runtime = Runtime(db=db, clock=ctx.clock,
-                      hasher=SecretHasher(settings.secret_key.get_secret_value()))
+                      hasher=SecretHasher(settings.secret_key.get_secret_value()),
+                      secrets=ctx.secrets,
+                      bus=NatsBus(settings.nats_url) if settings.nats_url else MemoryBus(),
+                      sia=settings.sia_dc09, osmand_port=settings.osmand_port,
+                      host=settings.host)
+    snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrations.check(db.engine)
         await runtime.start()
+        await snapshots.start()
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
         try:
             yield
         finally:
+            await snapshots.stop()
             await runtime.stop()
             db.dispose()
 
@@ -55,9 +82,11 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     )
     app.state.ctx = ctx
     app.state.runtime = runtime
+    app.state.snapshots = snapshots
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    console_assets.mount(app)  # refuses to start without `npm ci`
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes)
     app.add_middleware(Metrics)
     return app

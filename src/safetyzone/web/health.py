@@ -16,8 +16,8 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/", include_in_schema=False)
 def read_root() -> RedirectResponse:
-    """Send a person who opens the bare URL to the API documentation."""
-    return RedirectResponse("/docs")
+    """Send a person who opens the bare URL to the operator console."""
+    return RedirectResponse("/console")
 
 
 @router.get("/healthz")

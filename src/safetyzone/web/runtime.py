@@ -12,12 +12,22 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 from safetyzone.bus.base import Bus
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
+from safetyzone.core.errors import SafetyZoneError
 from safetyzone.core.events import Event
+from safetyzone.core.secretbox import SecretBox
+from safetyzone.gateways.osmand import OsmAndGateway
+from safetyzone.gateways.sia import SiaGateway
 from safetyzone.intake.credentials import DeviceAuthenticator, SecretHasher
+from safetyzone.intake.directory import ProtocolDirectory
 from safetyzone.intake.service import InboxWriter
 from safetyzone.ops.cameras import CameraIndexCache
 from safetyzone.ops.engine import Engine, sweep
@@ -31,15 +41,24 @@ class Runtime:
     db: Database
     clock: Clock
     hasher: SecretHasher
+    secrets: SecretBox
     sweep_interval_s: float = 5.0
     bus: Bus = field(default_factory=MemoryBus)
     hub: Hub = field(default_factory=Hub)
     cameras: CameraIndexCache = field(default_factory=CameraIndexCache)
+    sia: SiaDc09Settings | None = None
+    osmand_port: int | None = None
+    host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
         self.devices = DeviceAuthenticator(self.db, self.hasher, self.clock)
+        self.directory = ProtocolDirectory(self.db, self.secrets)
         self.writer = InboxWriter(self.db, self.clock, on_commit=self._on_commit)
         self.engine = Engine(self.db, self.clock, self.bus, self.cameras)
+        self.osmand = OsmAndGateway(self.directory, self.writer, self.clock)
+        self.sia_gateway = (SiaGateway(self.sia, self.directory, self.writer, self.clock)
+                            if self.sia else None)
+        self._osmand_server: uvicorn.Server | None = None
         self._relay_queue: asyncio.Queue[list[Event]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -58,8 +77,30 @@ class Runtime:
         self.writer.start()
         self._tasks = [asyncio.create_task(self._relay(), name="relay"),
                        asyncio.create_task(self._sweeper(), name="sweeper")]
+        if self.sia_gateway is not None:
+            await self.sia_gateway.start()
+        if self.osmand_port is not None:
+            await self._start_osmand_port(self.osmand_port)
+
+    async def _start_osmand_port(self, port: int) -> None:
+        """Trackers expect OsmAnd at ``/`` on a port of its own, as Traccar serves it."""
+        app = Starlette(routes=[Route("/", self.osmand.handle, methods=["GET", "POST"])])
+        server = uvicorn.Server(uvicorn.Config(app, host=self.host, port=port,
+                                               log_level="warning", lifespan="off"))
+        self._osmand_server = server
+        task = asyncio.create_task(server.serve(), name="osmand-port")
+        self._tasks.append(task)
+        while not server.started:
+            if task.done():
+                raise SafetyZoneError(f"OsmAnd receiver cannot listen on port {port}",
+                                      code="gateway-failed")
+            await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
+        if self.sia_gateway is not None:
+            await self.sia_gateway.stop()
+        if self._osmand_server is not None:
+            self._osmand_server.should_exit = True
         await asyncio.to_thread(self.writer.stop)
         for task in self._tasks:
             task.cancel()

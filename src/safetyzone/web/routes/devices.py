@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from safetyzone.adapters.sia_dc09.config import AccountConfig
 from safetyzone.assets import service as assets
 from safetyzone.core.errors import InvalidInput, Problem
 from safetyzone.intake import credentials
-from safetyzone.intake.models import DeviceCredential, SubjectKind
+from safetyzone.intake.directory import normalize
+from safetyzone.intake.models import DeviceCredential, Protocol, SubjectKind
 from safetyzone.ops import units
 from safetyzone.org import service as org
+from safetyzone.web.context import AppContext
 from safetyzone.web.deps import ContextDep, RuntimeDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
@@ -25,6 +29,13 @@ class CredentialCreate(BaseModel):
     subject_kind: SubjectKind
     subject_id: uuid.UUID | None = Field(None, description="The asset or unit; none for gateways.")
     label: str = Field(min_length=1, max_length=200)
+    protocol: Protocol | None = Field(
+        None, description="For devices that speak their own protocol instead of our JSON.")
+    external_id: str | None = Field(
+        None, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
+        description="The device's id in that protocol: SIA account, tracker id, camera serial.")
+    protocol_key: SecretStr | None = Field(
+        None, description="SIA DC-09 AES key: 32/48/64 hex digits or 16/24/32 characters.")
 
 
 class CredentialRead(BaseModel):
@@ -39,6 +50,8 @@ class CredentialRead(BaseModel):
     rotated_at: datetime | None
     previous_valid_until: datetime | None
     revoked_at: datetime | None
+    protocol: Protocol | None = None
+    external_id: str | None = None
 
 
 class IssuedRead(CredentialRead):
@@ -65,8 +78,40 @@ def create_device_credential(
             _same_station(unit.station_id, station.id)
         issued = credentials.issue(
             session, scope=scope, clock=ctx.clock, hasher=runtime.hasher, station_id=station.id,
-            subject_kind=body.subject_kind, subject_id=body.subject_id, label=body.label)
-        return _issued(issued)
+            subject_kind=body.subject_kind, subject_id=body.subject_id, label=body.label,
+            protocol=_protocol_identity(ctx, body))
+        out = _issued(issued)
+    runtime.directory.forget()
+    return out
+
+
+def _protocol_identity(ctx: AppContext, body: CredentialCreate
+                       ) -> credentials.ProtocolIdentity | None:
+    if body.protocol is None:
+        if body.external_id or body.protocol_key:
+            raise InvalidInput("external_id and protocol_key need a protocol",
+                               [Problem("protocol missing", "protocol")])
+        return None
+    if not body.external_id:
+        raise InvalidInput(f"a {body.protocol.value} device needs its external_id",
+                           [Problem("required", "external_id")])
+    key = body.protocol_key.get_secret_value() if body.protocol_key else None
+    if body.protocol is Protocol.SIA_DC09:
+        if not re.fullmatch(r"[0-9A-Fa-f]{3,16}", body.external_id):
+            raise InvalidInput("a SIA account is 3 to 16 hex digits",
+                               [Problem("not a SIA account", "external_id")])
+        if key is not None:
+            try:
+                AccountConfig.from_text(key)
+            except ValueError as err:
+                raise InvalidInput(f"SIA key not usable: {err}",
+                                   [Problem(str(err), "protocol_key")]) from err
+    elif key is not None:
+        raise InvalidInput(f"{body.protocol.value} devices have no protocol key",
+                           [Problem("not used", "protocol_key")])
+    return credentials.ProtocolIdentity(
+        body.protocol, normalize(body.protocol, body.external_id),
+        ctx.secrets.seal(key) if key else None)
 
 
 def _required(subject_id: uuid.UUID | None) -> uuid.UUID:
@@ -99,6 +144,7 @@ def rotate_device_credential(
                                     hasher=runtime.hasher, credential_id=credential_id)
         key_id = issued.credential.key_id
     runtime.devices.forget(key_id)
+    runtime.directory.forget()
     return _issued(issued)
 
 
@@ -111,4 +157,5 @@ def revoke_device_credential(
             session, scope=scope, clock=ctx.clock, credential_id=credential_id)
         out = CredentialRead.model_validate(credential)
     runtime.devices.forget(out.key_id)
+    runtime.directory.forget()
     return out

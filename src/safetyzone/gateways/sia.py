@@ -1,0 +1,121 @@
+"""SIA DC-09 receivers (TCP and UDP) feeding the inbox.
+
+An enabled receiver that cannot bind its port stops the server: a silently missing alarm
+receiver is a safety bug.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from safetyzone.adapters.sia_dc09 import (
+    AccountConfig,
+    Dc09Receiver,
+    SiaDc09Settings,
+    start_tcp,
+    start_udp,
+)
+from safetyzone.core.clock import Clock
+from safetyzone.core.errors import SafetyZoneError
+from safetyzone.core.events import EventIn
+from safetyzone.intake.directory import ProtocolDirectory
+from safetyzone.intake.models import Protocol
+from safetyzone.intake.service import InboxWriter
+
+log = logging.getLogger(__name__)
+REFRESH_S = 15.0
+
+
+class LiveAccounts(Mapping[str, AccountConfig]):
+    """The registered SIA accounts, as the decoder wants them, refreshed off the event loop."""
+
+    def __init__(self, directory: ProtocolDirectory) -> None:
+        self._directory = directory
+        self._accounts: dict[str, AccountConfig] = {}
+
+    def refresh(self) -> None:
+        """Blocking: reads the directory (and maybe the database)."""
+        self._accounts = {
+            account: AccountConfig.from_text(reg.key)
+            for account, reg in self._directory.all(Protocol.SIA_DC09).items()
+        }
+
+    def __getitem__(self, account: str) -> AccountConfig:
+        return self._accounts[account.upper()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._accounts)
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+
+class SiaGateway:
+    def __init__(self, settings: SiaDc09Settings, directory: ProtocolDirectory,
+                 writer: InboxWriter, clock: Clock) -> None:
+        self.settings = settings
+        self._directory = directory
+        self._writer = writer
+        self.accounts = LiveAccounts(directory)
+        directory.on_change(self.accounts.refresh)  # a panel registered now answers at once
+        self.receiver = Dc09Receiver(accounts=self.accounts, commit=self._commit, clock=clock,
+                                     policy=settings.policy())
+        self._servers: list[Any] = []
+        self._refresher: asyncio.Task[None] | None = None
+        self.tcp_port: int | None = None
+        self.udp_port: int | None = None
+
+    async def _commit(self, account: str, events: list[EventIn]) -> None:
+        registered = await asyncio.to_thread(self._directory.lookup, Protocol.SIA_DC09, account)
+        if registered is None:
+            raise SafetyZoneError(f"SIA account {account} is not registered",
+                                  code="unknown-device")
+        await self._writer.submit(registered.identity, events)
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self.accounts.refresh)
+        host = self.settings.host
+        try:
+            if self.settings.tcp_port is not None:
+                server = await start_tcp(host, self.settings.tcp_port, self.receiver,
+                                         idle_timeout_s=self.settings.idle_timeout_s)
+                self._servers.append(server)
+                self.tcp_port = server.sockets[0].getsockname()[1]
+            if self.settings.udp_port is not None:
+                endpoint = await start_udp(host, self.settings.udp_port, self.receiver)
+                self._servers.append(endpoint)
+                self.udp_port = endpoint.port
+        except OSError as err:
+            await self.stop()
+            raise SafetyZoneError(
+                f"SIA DC-09 receiver cannot listen on {host} "
+                f"(tcp {self.settings.tcp_port}, udp {self.settings.udp_port}): {err}",
+                code="gateway-failed") from err
+        self._refresher = asyncio.create_task(self._refresh_loop(), name="sia-accounts")
+        log.info("SIA DC-09 receiver on %s tcp=%s udp=%s (%d accounts)", host, self.tcp_port,
+                 self.udp_port, len(self.accounts))
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_S)
+            try:
+                await asyncio.to_thread(self.accounts.refresh)
+            except Exception:
+                log.exception("could not refresh SIA accounts")
+
+    async def stop(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+        for server in self._servers:
+            if isinstance(server, asyncio.base_events.Server):
+                server.close()
+                await server.wait_closed()
+            else:
+                await server.close()
+        self._servers.clear()

@@ -1,0 +1,150 @@
+"""Commands to field devices, starting with loudspeakers: play a prerecorded message or
+announce a text, from the console.
+
+A command is a row (who asked, when, what) and an ``asset.command`` entry on the live feed,
+committed together; the device side (MQTT to the speaker) follows that feed. The table
+lives here with its service because it is one small concept: a command, sent.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import ForeignKey, String, Text, Uuid, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from safetyzone.assets import service as assets
+from safetyzone.assets.models import AssetKind, AssetStatus
+from safetyzone.audit import service as audit
+from safetyzone.core.clock import Clock
+from safetyzone.core.db import Base, UTCDateTime, new_id, str_enum
+from safetyzone.core.errors import Conflict, InvalidInput, PermissionDenied, Problem
+from safetyzone.core.security import Role, Scope
+from safetyzone.ops import feed
+
+COMMANDERS = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR}
+
+
+class CommandType(enum.StrEnum):
+    PLAY = "play"
+    ANNOUNCE = "announce"
+
+
+class CommandStatus(enum.StrEnum):
+    QUEUED = "queued"  # stored and on the feed; the device side reports what follows
+
+
+# Prerecorded messages every speaker holds, by id.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "help_coming": ("เจ้าหน้าที่ตำรวจกำลังเดินทางไป กรุณารอ ณ จุดนี้",
+                    "Police officers are on their way, please wait here."),
+    "stay_calm": ("กรุณาอยู่ในความสงบ เจ้าหน้าที่กำลังดูภาพจากกล้องวงจรปิด",
+                  "Please stay calm, officers are watching the cameras."),
+    "leave_area": ("พื้นที่นี้อยู่ภายใต้การเฝ้าระวังของตำรวจ กรุณาแยกย้ายออกจากพื้นที่",
+                   "This area is under police watch, please leave the area."),
+    "cctv_warning": ("พื้นที่นี้มีกล้องวงจรปิดบันทึกภาพตลอด 24 ชั่วโมง",
+                     "This area is recorded by CCTV 24 hours a day."),
+    "speaker_test": ("ทดสอบระบบเสียงตามสาย", "Loudspeaker test."),
+}
+
+
+class AssetCommand(Base):
+    __tablename__ = "asset_command"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    station_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    asset_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("asset.id", ondelete="CASCADE"), index=True)
+    type: Mapped[CommandType] = mapped_column(str_enum(CommandType, "command_type"))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    status: Mapped[CommandStatus] = mapped_column(str_enum(CommandStatus, "command_status"))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PlayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["play"]
+    message_id: str = Field(max_length=64, description="One of GET /api/v1/speaker-messages.")
+    incident_id: uuid.UUID | None = None
+
+
+class AnnounceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["announce"]
+    text: str = Field(min_length=1, max_length=500, description="Read out by text-to-speech.")
+    incident_id: uuid.UUID | None = None
+
+
+CommandIn = Annotated[PlayIn | AnnounceIn, Field(discriminator="type")]
+
+
+class CommandRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    station_id: uuid.UUID
+    asset_id: uuid.UUID
+    type: CommandType
+    message_id: str | None
+    text: str | None
+    incident_id: uuid.UUID | None
+    status: CommandStatus
+    requested_by: str
+    requested_at: datetime
+
+
+class MessageRead(BaseModel):
+    id: str
+    text_th: str
+    text_en: str
+
+
+def list_messages() -> list[MessageRead]:
+    return [MessageRead(id=k, text_th=th, text_en=en) for k, (th, en) in MESSAGES.items()]
+
+
+def send(session: Session, *, scope: Scope, clock: Clock, asset_id: uuid.UUID,
+         command: PlayIn | AnnounceIn) -> AssetCommand:
+    """Store a speaker command and put it on the feed; audited."""
+    if scope.role not in COMMANDERS:
+        raise PermissionDenied(f"role '{scope.role.value}' may not use the loudspeakers")
+    asset = assets.get_asset(session, scope=scope, asset_id=asset_id)
+    if asset.kind is not AssetKind.LOUDSPEAKER and not asset.has_speaker:
+        raise InvalidInput("this asset has no loudspeaker",
+                           [Problem("not a loudspeaker or an SOS point with one", "asset_id")])
+    if asset.status is AssetStatus.RETIRED:
+        raise Conflict("this loudspeaker is retired")
+    if isinstance(command, PlayIn) and command.message_id not in MESSAGES:
+        raise InvalidInput(f"no prerecorded message '{command.message_id}'",
+                           [Problem(f"one of {sorted(MESSAGES)}", "message_id")])
+    now = clock.now()
+    row = AssetCommand(
+        station_id=asset.station_id, asset_id=asset.id, type=CommandType(command.type),
+        message_id=command.message_id if isinstance(command, PlayIn) else None,
+        text=command.text if isinstance(command, AnnounceIn) else None,
+        incident_id=command.incident_id, status=CommandStatus.QUEUED,
+        requested_by=scope.username, requested_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=scope, at=now, action="asset.command", entity="asset",
+                 entity_id=asset.id, station_id=asset.station_id,
+                 detail={"type": row.type.value, "message_id": row.message_id,
+                         "command_id": str(row.id)})
+    feed.append(session, station_id=asset.station_id, at=now, type="asset.command",
+                entity_id=asset.id,
+                payload=CommandRead.model_validate(row).model_dump(mode="json"))
+    return row
+
+
+def list_commands(session: Session, *, scope: Scope, asset_id: uuid.UUID, limit: int = 20
+                  ) -> list[AssetCommand]:
+    asset = assets.get_asset(session, scope=scope, asset_id=asset_id)
+    return list(session.scalars(select(AssetCommand).where(
+        AssetCommand.asset_id == asset.id).order_by(AssetCommand.requested_at.desc())
+        .limit(limit)))

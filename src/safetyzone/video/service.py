@@ -1,0 +1,134 @@
+"""Who may see which camera's picture, and what is remembered about cameras and viewers.
+
+Sharing terms decide, per camera, whether the command center may show a live picture:
+
+* ``live_always``: yes;
+* ``live_on_alarm``: only while an open incident docks this camera;
+* ``footage_on_request``: no live view, footage is asked for from the owner;
+* ``registry_only``: the camera is on the map and nothing more.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from safetyzone.assets import service as assets
+from safetyzone.assets.models import AssetStatus, Camera, SharingLevel
+from safetyzone.audit import service as audit
+from safetyzone.core.errors import PermissionDenied
+from safetyzone.core.secretbox import SecretBox
+from safetyzone.core.security import Permission, Scope
+from safetyzone.ops import incidents
+from safetyzone.org.models import OwnerClass
+from safetyzone.video.health import Observation
+from safetyzone.video.models import CameraHealth, CameraState
+from safetyzone.video.schemas import CameraHealthRead, StateCounts
+from safetyzone.video.sources import StreamAddress
+
+
+@dataclass(frozen=True)
+class Target:
+    """A camera the caller may see now, with its opened address (server side only)."""
+
+    camera_id: uuid.UUID
+    station_id: uuid.UUID
+    code: str
+    address: StreamAddress | None
+
+
+def docked_on_open_incident(session: Session, *, scope: Scope, camera: Camera) -> bool:
+    open_now = incidents.list_incidents(session, scope=scope, station_id=camera.station_id,
+                                        states=sorted(incidents.OPEN_STATES), limit=500)
+    key = str(camera.id)
+    return any(entry.get("camera_id") == key for i in open_now for entry in i.cameras)
+
+
+def check_sharing(session: Session, *, scope: Scope, camera: Camera, now: datetime) -> None:
+    """Raise :class:`PermissionDenied` unless the owner's terms allow a live picture now."""
+    if camera.status is AssetStatus.RETIRED:
+        raise PermissionDenied("this camera is retired")
+    level = assets.effective_sharing(camera, now)
+    if level is SharingLevel.REGISTRY_ONLY:
+        raise PermissionDenied("registry only: the owner shares no pictures from this camera")
+    if level is SharingLevel.FOOTAGE_ON_REQUEST:
+        raise PermissionDenied("footage on request: this owner shares recordings on request, "
+                               "not a live view")
+    if level is SharingLevel.LIVE_ON_ALARM and not docked_on_open_incident(
+            session, scope=scope, camera=camera):
+        raise PermissionDenied("live on alarm: this camera may be viewed only while an open "
+                               "incident docks it")
+
+
+def snapshot_target(session: Session, *, scope: Scope, secrets: SecretBox,
+                    camera_id: uuid.UUID, now: datetime) -> Target:
+    """The camera to fetch a picture from, if the caller may see it now."""
+    scope.require(Permission.ASSET_READ)
+    camera = assets.get_camera(session, scope=scope, camera_id=camera_id)
+    check_sharing(session, scope=scope, camera=camera, now=now)
+    address = None
+    if camera.stream_url_sealed:
+        address = StreamAddress(
+            url=secrets.open(camera.stream_url_sealed),
+            username=(secrets.open(camera.stream_username_sealed)
+                      if camera.stream_username_sealed else None),
+            password=(secrets.open(camera.stream_password_sealed)
+                      if camera.stream_password_sealed else None))
+    return Target(camera.id, camera.station_id, camera.code, address)
+
+
+def record_view(session: Session, *, scope: Scope, target: Target, at: datetime) -> None:
+    """One audit row when a person starts looking at a camera."""
+    audit.record(session, actor=scope, at=at, action="camera.view", entity="camera",
+                 entity_id=target.camera_id, station_id=target.station_id,
+                 detail={"code": target.code})
+
+
+def save_health(session: Session, *, camera_id: uuid.UUID, station_id: uuid.UUID,
+                observation: Observation) -> None:
+    row = session.get(CameraHealth, camera_id)
+    if row is None:
+        session.add(CameraHealth(camera_id=camera_id, station_id=station_id,
+                                 state=observation.state, since=observation.since,
+                                 detail=observation.detail))
+        return
+    row.state, row.since, row.detail = observation.state, observation.since, observation.detail
+
+
+def list_health(session: Session, *, scope: Scope, station_id: uuid.UUID | None = None
+                ) -> list[CameraHealthRead]:
+    """Every camera in scope with its last known state (None: not looked at yet)."""
+    rows, _ = assets.list_cameras(session, scope=scope, station_id=station_id, limit=100_000)
+    ids = [c.id for c in rows]
+    health = {h.camera_id: h for h in session.scalars(
+        select(CameraHealth).where(CameraHealth.camera_id.in_(ids)))} if ids else {}
+    out = []
+    for camera in rows:
+        h = health.get(camera.id)
+        out.append(CameraHealthRead(
+            camera_id=camera.id, code=camera.code, owner_class=camera.owner_class,
+            state=h.state if h else None, since=h.since if h else None,
+            detail=h.detail if h else None))
+    return out
+
+
+def counts_by_owner(session: Session, *, scope: Scope, station_id: uuid.UUID
+                    ) -> dict[OwnerClass, StateCounts]:
+    """Cameras per owner class: how many, and how many online, offline, frozen, unknown."""
+    out = {owner: StateCounts() for owner in OwnerClass}
+    for row in list_health(session, scope=scope, station_id=station_id):
+        counts = out[row.owner_class]
+        counts.total += 1
+        if row.state is CameraState.ONLINE:
+            counts.online += 1
+        elif row.state is CameraState.OFFLINE:
+            counts.offline += 1
+        elif row.state is CameraState.FROZEN:
+            counts.frozen += 1
+        else:
+            counts.unknown += 1
+    return out

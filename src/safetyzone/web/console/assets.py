@@ -1,0 +1,45 @@
+"""Where the console's third-party browser files live, and their mounts on the app.
+
+Leaflet and the Sarabun font come from npm (``package.json`` at the repository root,
+installed into ``node_modules`` by ``npm ci``). A console without them would show a blank
+map and Thai text as empty boxes, so the app refuses to start instead, and says what to run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+# (URL prefix, directory inside node_modules, a file that must be there)
+VENDOR = (
+    ("/vendor/leaflet", "leaflet/dist", "leaflet-src.esm.js"),
+    ("/vendor/sarabun", "@fontsource/sarabun", "files/sarabun-thai-400-normal.woff2"),
+)
+
+
+class ConsoleAssetsMissing(RuntimeError):
+    """The npm packages the console serves are not installed."""
+
+
+def find_node_modules(start: Path = HERE) -> Path:
+    """The ``node_modules`` holding the console's packages, looked for from the package up."""
+    for folder in (start, *start.parents):
+        candidate = folder / "node_modules"
+        if all((candidate / sub / probe).is_file() for _, sub, probe in VENDOR):
+            return candidate
+    wanted = ", ".join(f"node_modules/{sub}" for _, sub, _ in VENDOR)
+    raise ConsoleAssetsMissing(
+        f"the console's browser packages are missing ({wanted}, looked for from {start} "
+        "upwards): run `npm ci` in the SafetyZone repository root")
+
+
+def mount(app: FastAPI, node_modules: Path | None = None) -> None:
+    """Serve the console's own files and the npm packages it uses."""
+    modules = node_modules or find_node_modules()
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    for prefix, sub, _ in VENDOR:
+        app.mount(prefix, StaticFiles(directory=modules / sub), name=prefix.strip("/"))

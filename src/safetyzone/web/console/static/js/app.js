@@ -1,0 +1,265 @@
+// The console's entry point: session, data, live feed, views and keyboard.
+import { acknowledge, dispatchFirstRecommended } from './actions.js';
+import { Feed } from './feed.js';
+import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
+import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
+import { drawIncident, drawStatic, drawUnit, initMap, LAYERS, setLayer, theMap, viewState } from './map.js';
+import { bindQueue, markNew, move, renderQueue, tickAges } from './queue.js';
+import {
+  api, expireForTest, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
+} from './session.js';
+import { bindSpeaker, openSpeaker } from './speaker.js';
+import { setStationVisible, stationChanged } from './station.js';
+import { emit, on, OPEN_STATES, store, upsertIncident } from './store.js';
+import { beep, el, flash, showDialog, testProbe, toast, unlockAudio } from './ui.js';
+import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
+
+const VIEWS = ['map', 'wall', 'station'];
+let feed = null;
+
+async function all(path, limit = 1000) {
+  const items = [];
+  for (let offset = 0; ; offset += limit) {
+    const page = await api(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}&offset=${offset}`);
+    items.push(...page.items);
+    if (items.length >= page.total || !page.items.length) return items;
+  }
+}
+
+async function loadData() {
+  const [zones, assets, cameras, units, incidents] = await Promise.all([
+    all('/api/v1/zones', 500), all('/api/v1/assets'), all('/api/v1/cameras'), api('/api/v1/units'),
+    api(`/api/v1/incidents?${[...OPEN_STATES, 'cleared'].map((s) => `state=${s}`).join('&')}&limit=500`),
+  ]);
+  store.zones = zones;
+  store.assets = new Map(assets.map((a) => [a.id, a]));
+  store.cameras = new Map(cameras.map((c) => [c.id, c]));
+  store.units = new Map(units.map((u) => [u.id, u]));
+  incidents.forEach(upsertIncident);
+  drawStatic();
+  store.units.forEach(drawUnit);
+  store.incidents.forEach(drawIncident);
+  renderQueue();
+  renderWall();
+}
+
+function onEntry(entry) {
+  const type = entry.type;
+  if (type.startsWith('incident.')) {
+    const incident = entry.data;
+    const fresh = upsertIncident(incident);
+    drawIncident(store.incidents.get(incident.id));
+    renderQueue();
+    if (type === 'incident.created' && fresh) {
+      beep(2);
+      flash('new');
+      markNew(incident.id);
+    } else if (type === 'incident.escalated') {
+      beep(3);
+      flash('escalated');
+      markNew(incident.id);
+    }
+    reloadSoon(incident.id);
+    stationChanged();
+  } else if (type === 'unit.updated') {
+    store.units.set(entry.data.id, entry.data);
+    drawUnit(entry.data);
+    const open = store.open && store.incidents.get(store.open);
+    if (open && open.assigned_unit_ids.includes(entry.data.id)) reloadSoon(open.id);
+    stationChanged();
+  } else if (type === 'asset.command' && entry.data.requested_by !== username()) {
+    const asset = store.assets.get(entry.data.asset_id);
+    toast(t('speaker.by_other', { who: entry.data.requested_by, code: asset?.code || '' }), 'info');
+  }
+}
+
+function setConnection(state) {
+  const box = document.getElementById('conn');
+  box.dataset.state = state;
+  box.querySelector('span').textContent = t(`conn.${state}`);
+  document.getElementById('conn-banner').hidden = state !== 'reconnecting';
+  document.body.dataset.conn = state;
+}
+
+function setView(name) {
+  for (const view of VIEWS) {
+    document.getElementById(`view-${view}`).hidden = view !== name;
+    document.querySelector(`[data-view="${view}"]`).setAttribute('aria-pressed', String(view === name));
+  }
+  document.body.dataset.view = name;
+  setWallVisible(name === 'wall');
+  setStationVisible(name === 'station');
+  if (name === 'map') setTimeout(() => theMap().invalidateSize(), 0);
+}
+
+function layersPanel() {
+  const saved = JSON.parse(localStorage.getItem('ssz.layers') || '{}');
+  const root = document.getElementById('layer-list');
+  root.replaceChildren(...LAYERS.map((name) => {
+    const on = saved[name] !== false;
+    setLayer(name, on);
+    return el('li', {}, el('label', {},
+      el('input', { type: 'checkbox', 'data-layer': name, checked: on }),
+      el('span', { class: `swatch ${name}` }), el('span', { 'data-i18n': `layer.${name}` }, t(`layer.${name}`))));
+  }));
+  root.addEventListener('change', (event) => {
+    const box = event.target.closest('input[data-layer]');
+    if (!box) return;
+    setLayer(box.dataset.layer, box.checked);
+    saved[box.dataset.layer] = box.checked;
+    localStorage.setItem('ssz.layers', JSON.stringify(saved));
+  });
+}
+
+// A 401 that the refresh token cannot fix: ask for the password in a dialog over the page,
+// so the map, the open incident and the camera wall stay exactly as they were.
+function reloginDialog() {
+  return new Promise((resolve) => {
+    const dialog = showDialog('relogin');
+    document.getElementById('relogin-user').value = username();
+    const password = document.getElementById('relogin-password');
+    password.value = '';
+    password.focus();
+    document.getElementById('relogin-error').textContent = '';
+    const form = document.getElementById('relogin-form');
+    form.onsubmit = async (event) => {
+      event.preventDefault();
+      try {
+        await login(document.getElementById('relogin-user').value, password.value);
+        dialog.close();
+        resolve();
+      } catch (err) {
+        document.getElementById('relogin-error').textContent = t('login.failed');
+      }
+    };
+  });
+}
+
+function isTyping(target) {
+  return target instanceof HTMLElement && (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable);
+}
+
+async function onKey(event) {
+  unlockAudio();
+  if (document.querySelector('dialog[open]') || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (isTyping(event.target)) {
+    if (event.key === 'Escape') event.target.blur();
+    return;
+  }
+  const id = store.selected;
+  switch (event.key) {
+    case 'j': case 'ArrowDown': move(1); break;
+    case 'k': case 'ArrowUp': move(-1); break;
+    case 'a': if (id) { await acknowledge(id); renderQueue(); } break;
+    case 'd': if (id) { await dispatchFirstRecommended(id); renderQueue(); } break;
+    case 'Enter': if (id) await openIncident(id); break;
+    case 'Escape': if (panelOpen()) closeIncident(); break;
+    case '?': showDialog('help'); break;
+    case '1': setView('map'); break;
+    case '2': setView('wall'); break;
+    case '3': setView('station'); break;
+    default: return;
+  }
+  event.preventDefault();
+}
+
+function stations(units, me) {
+  const zoneStations = new Set(store.zones.map((z) => z.station_id));
+  const list = units.filter((u) => u.station_type && (me.station_ids === null || me.station_ids.includes(u.id)));
+  list.sort((a, b) => Number(zoneStations.has(b.id)) - Number(zoneStations.has(a.id)) || a.code.localeCompare(b.code));
+  return list;
+}
+
+function fillStations() {
+  const select = document.getElementById('station-select');
+  const saved = localStorage.getItem('ssz.station');
+  select.replaceChildren(...store.stations.map((s) => el('option', { value: s.code },
+    currentLang() === 'en' ? s.name_en : s.name_th)));
+  store.station = store.stations.some((s) => s.code === saved) ? saved : store.stations[0]?.code || null;
+  if (store.station) select.value = store.station;
+  select.onchange = () => {
+    store.station = select.value;
+    localStorage.setItem('ssz.station', store.station);
+    stationChanged();
+  };
+}
+
+function tickClock() {
+  document.getElementById('clock').textContent = formatDateTime(new Date(), { seconds: true });
+}
+
+async function start() {
+  await loadLang();
+  if (!hasRefreshToken()) {
+    location.replace('/login');
+    return;
+  }
+  try {
+    await refresh();
+  } catch {
+    location.replace('/login');
+    return;
+  }
+  setReloginHandler(reloginDialog);
+  document.getElementById('relogin').addEventListener('cancel', (event) => event.preventDefault());
+  initMap(document.getElementById('map'), document.body.dataset.tileUrl || '');
+  layersPanel();
+  bindQueue();
+  bindIncident();
+  bindWall();
+  bindSpeaker();
+  on('speaker', openSpeaker);
+  on('panel', () => renderQueue());
+  document.addEventListener('keydown', onKey);
+  document.addEventListener('pointerdown', unlockAudio);
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest('.leaflet-popup button[data-action]');
+    if (!button) return;
+    if (button.dataset.action === 'wall-add') addToWall(button.dataset.id);
+    if (button.dataset.action === 'speaker') openSpeaker(button.dataset.id);
+  });
+  document.querySelectorAll('[data-view]').forEach((b) => b.addEventListener('click', () => setView(b.dataset.view)));
+  document.getElementById('lang-switch').addEventListener('click', () => loadLang(currentLang() === 'th' ? 'en' : 'th'));
+  document.getElementById('help-button').addEventListener('click', () => showDialog('help'));
+  document.getElementById('logout').addEventListener('click', () => { logout(); location.replace('/login'); });
+  onLangChange(() => {
+    apply(document);
+    renderQueue();
+    fillStations();
+    renderWall();
+    stationChanged();
+    tickClock();
+    setConnection(feed?.current || 'connecting');
+    if (store.open) reloadSoon(store.open);
+  });
+
+  feed = new Feed({ onEntry, onState: setConnection });
+  onTokens(() => feed && feed.renew());
+  await feed.start();
+  const [me, units] = await Promise.all([api('/api/v1/auth/me'), api('/api/v1/org-units')]);
+  store.me = me;
+  document.getElementById('user').textContent = `${me.display_name} (${t(`role.${me.role}`)})`;
+  await loadData();
+  store.stations = stations(units, me);
+  fillStations();
+  setView('map');
+  tickClock();
+  setInterval(tickClock, 1000);
+  setInterval(tickAges, 5000);
+  document.body.dataset.ready = 'true';
+}
+
+// Hooks for the browser tests: each does to this page only what a real fault would.
+window.__ssz = {
+  probe: testProbe,
+  expireSession: expireForTest,
+  dropStream: (holdMs) => feed && feed.drop(holdMs),
+  holdFeed: (on) => feed && feed.hold(on),
+  view: () => ({ ...viewState(), open: store.open, view: document.body.dataset.view }),
+  emit,
+};
+
+start().catch((err) => {
+  console.error(err);
+  toast(`${t('error.start')}: ${err.message}`, 'error');
+});

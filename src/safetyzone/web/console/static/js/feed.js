@@ -1,0 +1,92 @@
+// The live feed over a WebSocket, resumed from the last seq after any drop, so a console
+// that reconnects misses nothing. States: connecting, live, reconnecting, forbidden.
+import { accessToken, recover } from './session.js';
+
+const MAX_BACKOFF_MS = 5000;
+
+export class Feed {
+  constructor({ onEntry, onState }) {
+    this.onEntry = onEntry;
+    this.onState = onState;
+    this.lastSeq = null;
+    this.ws = null;
+    this.backoff = 500;
+    this.everLive = false;
+    this.held = null; // test hook: entries held back, as if the network lagged
+    this.stopped = false;
+    this.retryTimer = null;
+  }
+
+  state(value) {
+    this.current = value;
+    this.onState(value);
+  }
+
+  async start() {
+    await this.connect();
+  }
+
+  async connect() {
+    clearTimeout(this.retryTimer);
+    if (this.stopped) return;
+    this.state(this.everLive ? 'reconnecting' : 'connecting');
+    const query = new URLSearchParams({ access_token: accessToken() || '' });
+    if (this.lastSeq !== null) query.set('after', String(this.lastSeq));
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/stream?${query}`);
+    this.ws = ws;
+    ws.onmessage = (event) => this.receive(JSON.parse(event.data));
+    ws.onclose = (event) => this.closed(ws, event);
+  }
+
+  receive(message) {
+    if (message.type === 'hello') {
+      if (this.lastSeq === null) this.lastSeq = message.cursor;
+      this.backoff = 500;
+      this.everLive = true;
+      this.state('live');
+      return;
+    }
+    if (message.type === 'ping' || message.seq === undefined) return;
+    if (message.seq <= this.lastSeq) return;
+    this.lastSeq = message.seq;
+    if (this.held) this.held.push(message);
+    else this.onEntry(message);
+  }
+
+  async closed(ws, event) {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    if (this.stopped) return;
+    if (event.code === 4403) {
+      this.state('forbidden');
+      return;
+    }
+    this.state('reconnecting');
+    if (event.code === 4401) {
+      try { await recover(); } catch { /* the dialog is showing; retry below */ }
+    }
+    const delay = this.nextDelay ?? this.backoff;
+    this.nextDelay = null;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
+  }
+
+  // A new token (after a re-login): reconnect so the server checks the new one.
+  renew() {
+    if (this.ws || this.stopped) return; // a socket that is open or opening handles itself
+    this.connect();
+  }
+
+  // Test hooks.
+  drop(holdMs = null) {
+    this.nextDelay = holdMs;
+    if (this.ws) this.ws.close(4000, 'test drop');
+  }
+  hold(on) {
+    if (on) { this.held = []; return; }
+    const held = this.held || [];
+    this.held = null;
+    held.forEach((m) => this.onEntry(m));
+  }
+}

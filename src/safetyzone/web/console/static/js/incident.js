@@ -1,0 +1,230 @@
+// The incident panel: timeline, docked cameras' pictures, correlated events, recommended
+// units with distance and ETA, dispatch, notes, and closing with a disposition.
+import { acknowledge, addNote, dispatch, transition } from './actions.js';
+import { formatAge, formatDateTime, formatDistance, formatDuration, pick, t } from './i18n.js';
+import { focus } from './map.js';
+import { api, ApiError } from './session.js';
+import { emit, on, store, upsertIncident } from './store.js';
+import { CameraTile } from './tiles.js';
+import { el, toast } from './ui.js';
+
+const DISPOSITIONS = ['resolved', 'assisted', 'arrest', 'false_alarm', 'test', 'duplicate',
+  'no_trace', 'referred', 'maintenance_done'];
+const CLOSABLE = ['new', 'acknowledged', 'cleared'];
+let detail = null;
+let tiles = [];
+let tileKey = '';
+let reloadTimer = null;
+// What the operator is in the middle of typing or choosing survives a refresh of the panel.
+const draft = { id: null, disposition: '', note: '' };
+
+const panel = () => document.getElementById('incident');
+
+export function isOpen() { return !panel().hidden; }
+
+export async function openIncident(id) {
+  store.open = id;
+  store.selected = id;
+  panel().hidden = false;
+  document.body.classList.add('panel-open');
+  await load(id, true);
+  emit('panel', id);
+}
+
+export function closeIncident() {
+  store.open = null;
+  detail = null;
+  panel().hidden = true;
+  document.body.classList.remove('panel-open');
+  stopTiles();
+  setTimeout(() => focus(null, null), 0);
+  emit('panel', null);
+}
+
+function stopTiles() {
+  tiles.forEach((tile) => tile.stop());
+  tiles = [];
+  tileKey = '';
+}
+
+async function load(id, center = false) {
+  try {
+    const fresh = await api(`/api/v1/incidents/${id}`);
+    if (store.open !== id) return;
+    keepDraft();
+    detail = fresh;
+    upsertIncident(fresh);
+    render();
+    if (center) focus(fresh.lat, fresh.lon);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) {
+      toast(t('incident.gone'), 'warn');
+      closeIncident();
+    } else throw err;
+  }
+}
+
+export function reloadSoon(id) {
+  if (store.open !== id) return;
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(() => load(id), 250);
+}
+
+function section(titleKey, ...children) {
+  return el('section', { class: 'inc-section' }, el('h3', { text: t(titleKey) }), ...children);
+}
+
+function actions(d) {
+  const buttons = [];
+  if (d.state === 'new') {
+    buttons.push(el('button', { type: 'button', class: 'btn primary', 'data-act': 'ack' }, t('queue.ack')));
+  }
+  if (['dispatched', 'en_route'].includes(d.state)) {
+    buttons.push(el('button', { type: 'button', class: 'btn', 'data-act': 'on_scene' }, t('action.on_scene')));
+  }
+  if (d.state === 'on_scene') {
+    buttons.push(el('button', { type: 'button', class: 'btn', 'data-act': 'cleared' }, t('action.cleared')));
+  }
+  const source = d.source_asset_id ? store.assets.get(d.source_asset_id) : null;
+  if (source && (source.has_speaker || source.kind === 'loudspeaker')) {
+    buttons.push(el('button', { type: 'button', class: 'btn', 'data-act': 'speaker', 'data-id': source.id }, t('speaker.open')));
+  }
+  let closer = null;
+  if (CLOSABLE.includes(d.state)) {
+    const select = el('select', { id: 'disposition', 'aria-label': t('close.disposition') },
+      el('option', { value: '' }, t('close.choose')),
+      ...DISPOSITIONS.map((k) => el('option', { value: k }, t(`disposition.${k}`))));
+    closer = el('div', { class: 'closer' }, select,
+      el('button', { type: 'button', class: 'btn danger', 'data-act': 'close' }, t('close.button')));
+  }
+  return el('div', { class: 'inc-actions' }, ...buttons, closer);
+}
+
+function units(d) {
+  const assigned = d.assigned_unit_ids.map((id) => store.units.get(id)).filter(Boolean);
+  const rows = d.recommended_units.map((u, index) => el('li', { class: 'rec', 'data-unit': u.unit_id },
+    el('span', { class: 'callsign' }, u.callsign),
+    el('span', { class: 'muted' }, t(`unit_kind.${u.kind}`)),
+    el('span', {}, formatDistance(u.distance_m)),
+    el('span', {}, t('dispatch.eta', { eta: formatDuration(u.eta_s) })),
+    u.stale_fix ? el('span', { class: 'badge warn' }, t('dispatch.stale')) : null,
+    el('button', { type: 'button', class: `btn ${index === 0 ? 'primary' : ''}`, 'data-act': 'dispatch',
+      'data-id': u.unit_id }, t('dispatch.button'))));
+  return section('incident.units',
+    assigned.length ? el('p', { class: 'assigned' }, t('dispatch.assigned'), ' ',
+      assigned.map((u) => el('span', { class: 'badge unit' }, `${u.callsign} · ${t(`unit_status.${u.status}`)}`))) : null,
+    rows.length ? el('ul', { class: 'recs' }, rows) : el('p', { class: 'muted' }, t('dispatch.none')));
+}
+
+function cameras(d) {
+  const live = d.cameras.filter((c) => c.live);
+  const notLive = d.cameras.filter((c) => !c.live);
+  const key = live.map((c) => c.camera_id).join(',');
+  const grid = el('div', { class: 'inc-cams' });
+  if (key !== tileKey) {
+    stopTiles();
+    tileKey = key;
+    tiles = live.map((c) => new CameraTile({ id: c.camera_id, code: c.code }));
+  }
+  tiles.forEach((tile) => grid.appendChild(tile.el));
+  return section('incident.cameras', live.length ? grid : el('p', { class: 'muted' }, t('incident.no_cameras')),
+    notLive.length ? el('p', { class: 'muted' }, t('camera.msg.footage'), ': ', notLive.map((c) => c.code).join(', ')) : null);
+}
+
+function timeline(d) {
+  return section('incident.timeline', el('ol', { class: 'timeline' }, d.timeline.map((entry) => el('li', {},
+    el('time', {}, formatDateTime(entry.at, { seconds: true })),
+    el('span', { class: 'who' }, entry.username),
+    el('span', {}, t(`log.${entry.entry}`)),
+    entry.to_state ? el('span', { class: `badge state-${entry.to_state}` }, t(`state.${entry.to_state}`)) : null,
+    entry.detail?.callsign ? el('span', {}, entry.detail.callsign) : null,
+    entry.detail?.disposition ? el('span', {}, t(`disposition.${entry.detail.disposition}`)) : null,
+    entry.text ? el('q', {}, entry.text) : null))));
+}
+
+function correlated(d) {
+  if (!d.correlated_events.length) return null;
+  return section('incident.correlated', el('ul', { class: 'plain' }, d.correlated_events.map((e) => el('li', {},
+    el('span', {}, t(`event.${e.kind}`)), ' · ', formatDistance(e.distance_m), ' · ',
+    el('time', {}, formatDateTime(e.received_at, { seconds: true }))))));
+}
+
+function notes(d) {
+  const input = el('textarea', { id: 'note-text', rows: 2, placeholder: t('notes.placeholder'), 'aria-label': t('notes.title') });
+  return section('notes.title', el('div', { class: 'note-form' }, input,
+    el('button', { type: 'button', class: 'btn', 'data-act': 'note' }, t('notes.add'))));
+}
+
+function keepDraft() {
+  const root = panel();
+  if (draft.id !== detail?.id) return;
+  const select = root.querySelector('#disposition');
+  const note = root.querySelector('#note-text');
+  if (select) draft.disposition = select.value;
+  if (note) draft.note = note.value;
+}
+
+function render() {
+  const d = detail;
+  if (!d) return;
+  keepDraft();
+  if (draft.id !== d.id) Object.assign(draft, { id: d.id, disposition: '', note: '' });
+  const root = panel();
+  root.dataset.state = d.state;
+  root.dataset.id = d.id;
+  root.querySelector('.inc-prio').textContent = `P${d.priority}`;
+  root.querySelector('.inc-prio').className = `inc-prio prio p${d.priority}`;
+  root.querySelector('#inc-title').textContent = pick(d, 'title');
+  const meta = el('dl', { class: 'inc-meta' },
+    el('dt', {}, t('incident.state')), el('dd', {}, el('span', { class: `badge state-${d.state}`, id: 'inc-state' }, t(`state.${d.state}`)),
+      d.escalation_level ? el('span', { class: 'badge escalated' }, t('queue.escalated', { n: d.escalation_level })) : null),
+    el('dt', {}, t('incident.opened')), el('dd', {}, formatDateTime(d.opened_at, { seconds: true }), ' · ', formatAge(d.opened_at)),
+    el('dt', {}, t('incident.source')), el('dd', {}, pick(d.detail || {}, 'source') || '–'),
+    el('dt', {}, t('incident.acknowledged_by')), el('dd', { id: 'inc-ack-by' }, d.acknowledged_by || '–'),
+    d.disposition ? el('dt', {}, t('close.disposition')) : null,
+    d.disposition ? el('dd', {}, t(`disposition.${d.disposition}`)) : null);
+  const body = root.querySelector('#inc-body');
+  const focused = document.activeElement?.id;
+  body.replaceChildren(meta, actions(d), units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
+  const select = root.querySelector('#disposition');
+  if (select && [...select.options].some((o) => o.value === draft.disposition)) select.value = draft.disposition;
+  root.querySelector('#note-text').value = draft.note;
+  if (focused === 'note-text' || focused === 'disposition') root.querySelector(`#${focused}`)?.focus();
+}
+
+export function bindIncident() {
+  on('open-incident', (id) => openIncident(id));
+  panel().querySelector('#inc-close').addEventListener('click', closeIncident);
+  panel().addEventListener('click', async (event) => {
+    const button = event.target.closest('button[data-act]');
+    if (!button || !detail) return;
+    const id = detail.id;
+    button.disabled = true;
+    try {
+      const act = button.dataset.act;
+      if (act === 'ack') await acknowledge(id);
+      else if (act === 'dispatch') await dispatch(id, button.dataset.id);
+      else if (act === 'on_scene' || act === 'cleared') await transition(id, act);
+      else if (act === 'speaker') emit('speaker', button.dataset.id);
+      else if (act === 'close') {
+        const disposition = panel().querySelector('#disposition').value;
+        if (!disposition) {
+          toast(t('close.need_disposition'), 'warn');
+          return;
+        }
+        if (await transition(id, 'closed', disposition)) closeIncident();
+        return;
+      } else if (act === 'note') {
+        const text = panel().querySelector('#note-text').value.trim();
+        if (!text) return;
+        if (await addNote(id, text)) {
+          draft.note = '';
+          panel().querySelector('#note-text').value = '';
+        }
+      }
+      await load(id);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

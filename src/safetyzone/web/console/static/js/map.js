@@ -1,0 +1,166 @@
+// The map: zones, assets by kind, cameras by owner class with their view, units, incidents,
+// landmarks. Every layer toggles. With no tile source the background is plain, and the
+// zone outlines and markers carry the picture on their own.
+import * as L from '/vendor/leaflet/leaflet-src.esm.js';
+import { pick, t } from './i18n.js';
+import { emit, inQueue, store } from './store.js';
+
+export const LAYERS = [
+  'zones', 'incidents', 'units', 'cam_city', 'cam_police', 'cam_agency', 'cam_private', 'sos',
+  'speaker', 'red_box', 'street_light', 'landmarks', 'other',
+];
+const OWNER_LAYER = {
+  city: 'cam_city', police: 'cam_police', other_agency: 'cam_agency',
+  private_business: 'cam_private', private_home: 'cam_private',
+};
+const OWNER_COLOUR = {
+  city: '#0b7a75', police: '#1f3c88', other_agency: '#7b4fa0', private_business: '#b5651d',
+  private_home: '#b5651d',
+};
+const KIND_LAYER = {
+  sos_point: 'sos', loudspeaker: 'speaker', red_box: 'red_box', street_light: 'street_light',
+};
+const WEDGE_M = 35;
+
+let map;
+const groups = {};
+const incidentMarkers = new Map();
+const unitMarkers = new Map();
+
+function icon(cls, text = '') {
+  return L.divIcon({ className: `mk ${cls}`, html: `<span>${text}</span>`, iconSize: null });
+}
+
+// A camera's view: a wedge from its heading and field of view (degrees clockwise from north).
+function wedge(lat, lon, heading, fov) {
+  const points = [[lat, lon]];
+  const mPerLat = 111320;
+  const mPerLon = 111320 * Math.cos((lat * Math.PI) / 180);
+  const half = Math.min(fov, 300) / 2;
+  for (let a = heading - half; a <= heading + half + 0.01; a += Math.max(half / 4, 5)) {
+    const r = (a * Math.PI) / 180;
+    points.push([lat + (WEDGE_M * Math.cos(r)) / mPerLat, lon + (WEDGE_M * Math.sin(r)) / mPerLon]);
+  }
+  points.push([lat, lon]);
+  return points;
+}
+
+export function initMap(element, tileUrl) {
+  map = L.map(element, { zoomControl: true, preferCanvas: false, attributionControl: false });
+  if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 20 }).addTo(map);
+  else element.classList.add('plain');
+  L.control.scale({ imperial: false }).addTo(map);
+  for (const name of LAYERS) groups[name] = L.layerGroup().addTo(map);
+  map.setView([13.736, 100.523], 12);
+  return map;
+}
+
+export function theMap() { return map; }
+
+export function setLayer(name, visible) {
+  if (visible) groups[name].addTo(map);
+  else groups[name].remove();
+}
+
+function button(label, action, id) {
+  return `<button type="button" class="btn small" data-action="${action}" data-id="${id}">${label}</button>`;
+}
+
+export function drawStatic() {
+  for (const name of ['zones', 'landmarks', 'cam_city', 'cam_police', 'cam_agency', 'cam_private',
+    'sos', 'speaker', 'red_box', 'street_light', 'other']) groups[name].clearLayers();
+  const bounds = [];
+  for (const zone of store.zones) {
+    const shape = L.geoJSON(zone.boundary, {
+      style: { color: '#c0392b', weight: 3, fillColor: '#c0392b', fillOpacity: 0.04, dashArray: '6 4' },
+    }).bindTooltip(pick(zone, 'name'), { sticky: true });
+    shape.addTo(groups.zones);
+    bounds.push(shape.getBounds());
+    for (const mark of zone.landmarks || []) {
+      L.marker([mark.lat, mark.lon], { icon: icon('landmark', '★'), title: pick(mark, 'name') })
+        .bindTooltip(pick(mark, 'name'), { direction: 'top', offset: [0, -8] })
+        .addTo(groups.landmarks);
+    }
+  }
+  for (const camera of store.cameras.values()) {
+    const layer = groups[OWNER_LAYER[camera.owner_class]];
+    const colour = OWNER_COLOUR[camera.owner_class];
+    if (camera.heading_deg !== null && camera.fov_deg !== null) {
+      L.polygon(wedge(camera.lat, camera.lon, camera.heading_deg, camera.fov_deg), {
+        color: colour, weight: 1, fillColor: colour, fillOpacity: 0.25, interactive: false,
+      }).addTo(layer);
+    }
+    L.circleMarker([camera.lat, camera.lon], {
+      radius: 4, color: '#fff', weight: 1, fillColor: colour, fillOpacity: 1,
+    }).bindPopup(() => `<b>${camera.code}</b><br>${camera.name_th}<br>`
+      + `${t(`owner.${camera.owner_class}`)} · ${t(`sharing.${camera.effective_sharing_level}`)}<br>`
+      + button(t('wall.add'), 'wall-add', camera.id), { className: 'ssz-popup' })
+      .addTo(layer);
+  }
+  for (const asset of store.assets.values()) {
+    if (asset.kind === 'camera_point') continue;
+    const layerName = KIND_LAYER[asset.kind] || 'other';
+    const speaker = asset.kind === 'loudspeaker' || asset.has_speaker;
+    const label = { sos_point: 'SOS', loudspeaker: '◀', red_box: 'R', street_light: '' }[asset.kind] ?? '•';
+    L.marker([asset.lat, asset.lon], {
+      icon: icon(`asset ${asset.kind}${asset.status !== 'active' ? ' inactive' : ''}`, label),
+      title: pick(asset, 'name'),
+    }).bindPopup(() => `<b>${pick(asset, 'name')}</b><br>${t(`kind.${asset.kind}`)} · ${asset.code}<br>`
+      + (speaker ? button(t('speaker.open'), 'speaker', asset.id) : ''), { className: 'ssz-popup' })
+      .addTo(groups[layerName]);
+  }
+  if (bounds.length) {
+    let all = bounds[0];
+    for (const b of bounds.slice(1)) all = all.extend(b);
+    map.fitBounds(all, { padding: [20, 20] });
+  }
+}
+
+export function drawUnit(unit) {
+  const known = unitMarkers.get(unit.id);
+  if (unit.lat === null || unit.lon === null || unit.status === 'off_duty') {
+    if (known) { known.remove(); unitMarkers.delete(unit.id); }
+    return;
+  }
+  const cls = `unit ${unit.status}${unit.position_suspect ? ' suspect' : ''}`;
+  const text = `${unit.code}`;
+  if (known) {
+    known.setLatLng([unit.lat, unit.lon]);
+    known.setIcon(icon(cls, text));
+    return;
+  }
+  const marker = L.marker([unit.lat, unit.lon], { icon: icon(cls, text), zIndexOffset: 500 })
+    .bindTooltip(() => `${unit.callsign} · ${t(`unit_status.${unit.status}`)}`)
+    .addTo(groups.units);
+  unitMarkers.set(unit.id, marker);
+}
+
+export function drawIncident(incident) {
+  const known = incidentMarkers.get(incident.id);
+  if (!inQueue(incident) || incident.lat === null || incident.lon === null) {
+    if (known) { known.remove(); incidentMarkers.delete(incident.id); }
+    return;
+  }
+  const cls = `incident p${incident.priority} ${incident.state}${incident.escalation_level ? ' escalated' : ''}`;
+  const text = `P${incident.priority}`;
+  if (known) {
+    known.setLatLng([incident.lat, incident.lon]);
+    known.setIcon(icon(cls, text));
+    return;
+  }
+  const marker = L.marker([incident.lat, incident.lon], { icon: icon(cls, text), zIndexOffset: 1000 })
+    .on('click', () => emit('open-incident', incident.id))
+    .addTo(groups.incidents);
+  incidentMarkers.set(incident.id, marker);
+}
+
+export function focus(lat, lon) {
+  map.invalidateSize({ animate: false }); // the incident panel may have narrowed the map
+  if (lat === null || lon === null) return;
+  map.setView([lat, lon], Math.max(map.getZoom(), 17), { animate: false });
+}
+
+export function viewState() {
+  const c = map.getCenter();
+  return { lat: c.lat, lon: c.lng, zoom: map.getZoom() };
+}

@@ -1,0 +1,99 @@
+// A camera tile: the picture through the app (never the camera's address), refreshed every
+// few seconds, with the camera's state on it. One request at a time per tile, each with its
+// own time limit, so a camera that does not answer says so and never holds up the page.
+import { t } from './i18n.js';
+import { api } from './session.js';
+
+const REFRESH_MS = 2000;
+const REQUEST_LIMIT_MS = 6000;
+
+export class CameraTile {
+  constructor(camera, { removable = false, onRemove = null } = {}) {
+    this.camera = camera;
+    this.stopped = false;
+    this.url = null;
+    this.el = document.createElement('figure');
+    this.el.className = 'tile';
+    this.el.dataset.cameraId = camera.id;
+    this.el.dataset.cameraCode = camera.code;
+    this.el.innerHTML = `<div class="frame"><img alt=""><div class="tile-msg"></div></div>
+      <figcaption><span class="code"></span><span class="state"></span></figcaption>`;
+    this.el.querySelector('.code').textContent = camera.code;
+    this.el.querySelector('img').alt = camera.code;
+    if (removable) {
+      const x = document.createElement('button');
+      x.type = 'button';
+      x.className = 'tile-remove';
+      x.textContent = '×';
+      x.setAttribute('aria-label', t('wall.remove'));
+      x.addEventListener('click', () => onRemove && onRemove(camera.id));
+      this.el.appendChild(x);
+    }
+    this.show('loading', t('camera.loading'));
+    this.loop();
+  }
+
+  show(state, message) {
+    this.el.dataset.state = state;
+    const label = this.el.querySelector('.state');
+    label.textContent = t(`camera.state.${state}`);
+    label.className = `state ${state}`;
+    const msg = this.el.querySelector('.tile-msg');
+    msg.textContent = message || '';
+    msg.hidden = !message;
+  }
+
+  async loop() {
+    while (!this.stopped) {
+      const started = Date.now();
+      await this.fetchOnce();
+      const wait = Math.max(REFRESH_MS - (Date.now() - started), 250);
+      await new Promise((resolve) => { this.timer = setTimeout(resolve, wait); });
+    }
+  }
+
+  async fetchOnce() {
+    const controller = new AbortController();
+    const limit = setTimeout(() => controller.abort(), REQUEST_LIMIT_MS);
+    try {
+      const response = await api(`/api/v1/cameras/${this.camera.id}/snapshot`,
+        { raw: true, signal: controller.signal });
+      if (this.stopped) return;
+      if (response.ok) {
+        const blob = await response.blob();
+        if (this.stopped) return;
+        const url = URL.createObjectURL(blob);
+        this.el.querySelector('img').src = url;
+        if (this.url) URL.revokeObjectURL(this.url);
+        this.url = url;
+        const state = response.headers.get('X-Camera-State') || 'online';
+        this.show(state, state === 'frozen' ? t('camera.msg.frozen') : '');
+        return;
+      }
+      let body = {};
+      try { body = await response.json(); } catch { /* not JSON */ }
+      if (response.status === 403) this.show('forbidden', sharingMessage(body.detail || ''));
+      else if (body.code === 'no-snapshot-url') this.show('nourl', t('camera.msg.nourl'));
+      else if (response.status === 504) this.show('offline', t('camera.msg.timeout'));
+      else this.show('offline', t('camera.msg.offline'));
+    } catch (err) {
+      if (!this.stopped) this.show('offline', t('camera.msg.timeout'));
+    } finally {
+      clearTimeout(limit);
+    }
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.el.remove();
+  }
+}
+
+function sharingMessage(detail) {
+  if (detail.startsWith('footage on request')) return t('camera.msg.footage');
+  if (detail.startsWith('live on alarm')) return t('camera.msg.on_alarm');
+  if (detail.startsWith('registry only')) return t('camera.msg.registry');
+  return t('camera.msg.forbidden');
+}

@@ -1,0 +1,79 @@
+// Small pieces every view uses: toasts, the alert sound, the flash, dialogs.
+import { t } from './i18n.js';
+
+let audio = null;
+export const testProbe = { beeps: 0, flashes: 0 };
+
+export function toast(text, kind = 'info', tag = '') {
+  const box = document.getElementById('toasts');
+  const item = document.createElement('div');
+  item.className = `toast ${kind}`;
+  if (tag) item.dataset.tag = tag;
+  item.setAttribute('role', kind === 'error' || kind === 'warn' ? 'alert' : 'status');
+  item.textContent = text;
+  box.appendChild(item);
+  setTimeout(() => item.remove(), kind === 'ok' ? 4000 : 9000);
+}
+
+// Browsers start audio only after the person has touched the page: unlock on the first key.
+export function unlockAudio() {
+  if (!audio) {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (Ctx) audio = new Ctx();
+  }
+  if (audio && audio.state === 'suspended') audio.resume();
+}
+
+// A beep made by the Web Audio API: no sound file to ship. Escalations beep three times.
+export function beep(times = 2) {
+  testProbe.beeps += 1;
+  unlockAudio();
+  if (!audio) return;
+  const start = audio.currentTime + 0.01;
+  for (let i = 0; i < times; i += 1) {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = 'square';
+    osc.frequency.value = i % 2 ? 660 : 880;
+    gain.gain.setValueAtTime(0.0001, start + i * 0.22);
+    gain.gain.exponentialRampToValueAtTime(0.25, start + i * 0.22 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.22 + 0.18);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(start + i * 0.22);
+    osc.stop(start + i * 0.22 + 0.2);
+  }
+}
+
+export function flash(kind = 'new') {
+  testProbe.flashes += 1;
+  const el = document.getElementById('flash');
+  el.className = '';
+  void el.offsetWidth; // restart the animation
+  el.className = `on ${kind}`;
+}
+
+export function showDialog(id) {
+  const dialog = document.getElementById(id);
+  if (!dialog.open) dialog.showModal();
+  return dialog;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('data-') || key === 'type' || key === 'title' || key === 'role'
+      || key.startsWith('aria-') || key === 'for' || key === 'id' || key === 'value'
+      || key === 'name' || key === 'placeholder') node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function statusText(state) { return t(`state.${state}`); }

@@ -1,0 +1,18 @@
+"""Protocol gateways served on the main port (devices identified by their protocol id)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from safetyzone.web.deps import RuntimeDep
+
+router = APIRouter(prefix="/api/v1/gateways", tags=["gateways"])
+
+
+@router.api_route("/osmand", methods=["GET", "POST"])
+async def receive_osmand_fix(request: Request, runtime: RuntimeDep) -> Response:
+    """OsmAnd protocol (Traccar Client): ``?id=...&lat=...&lon=...&timestamp=...``.
+
+    The device id must be registered as an ``osmand`` device; unknown ids get 403.
+    """
+    return await runtime.osmand.handle(request)

@@ -1,0 +1,59 @@
+"""Camera pictures through the app (never the camera's address) and camera health."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.requests import HTTPConnection
+
+from safetyzone.org import service as org
+from safetyzone.video import service as video
+from safetyzone.video.schemas import CameraHealthRead
+from safetyzone.video.snapshots import SnapshotDesk
+from safetyzone.video.sources import SnapshotUnavailable, Unavailable
+from safetyzone.web.deps import ContextDep, ScopeDep
+from safetyzone.web.problems import problem_response
+
+router = APIRouter(prefix="/api/v1", tags=["video"])
+STATE_HEADER = "X-Camera-State"
+JPEG: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"image/jpeg": {}}, "description": "The picture, never cached."}}
+
+
+def desk_of(request: HTTPConnection) -> SnapshotDesk:
+    desk: SnapshotDesk = request.app.state.snapshots
+    return desk
+
+
+@router.get("/cameras/{camera_id}/snapshot", response_class=Response, responses=JPEG)
+async def read_camera_snapshot(request: Request, scope: ScopeDep, camera_id: uuid.UUID
+                               ) -> Response:
+    """The camera's picture now, fetched by the server within the owner's sharing terms.
+
+    ``X-Camera-State`` says online or frozen; a camera that does not answer gives 504 (or
+    502) with ``X-Camera-State: offline`` within about 3 seconds, never a hanging request.
+    The first view of a camera in a session is audited (``camera.view``), not each refresh.
+    """
+    try:
+        shown = await desk_of(request).show(scope, camera_id)
+    except SnapshotUnavailable as err:
+        status = 504 if err.reason is Unavailable.TIMEOUT else 502
+        headers = {"Cache-Control": "no-store"}
+        if err.counts_as_offline:
+            headers[STATE_HEADER] = "offline"
+        return problem_response(status, code=err.code, detail=err.detail,
+                                instance=request.url.path, headers=headers)
+    return Response(shown.snapshot.content, media_type=shown.snapshot.media_type,
+                    headers={"Cache-Control": "no-store", STATE_HEADER: shown.state.value})
+
+
+@router.get("/camera-health", response_model=list[CameraHealthRead])
+def list_camera_health(ctx: ContextDep, scope: ScopeDep, station_code: str | None = None
+                       ) -> list[CameraHealthRead]:
+    """Every camera in your scope with its last known state: online, offline, frozen."""
+    with ctx.db.read() as session:
+        station_id = (org.get_station(session, scope=scope, code=station_code).id
+                      if station_code else None)
+        return video.list_health(session, scope=scope, station_id=station_id)

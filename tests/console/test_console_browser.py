@@ -1,0 +1,341 @@
+"""The operator console in a real browser, against a real server with the demo loaded.
+
+A duty officer logs in, an SOS pressed at a pole (through the device intake) appears in the
+queue with a beep and a flash, is acknowledged, gets the recommended car, is closed with a
+disposition; a commander who tries to take the same incident is told who did. Faults: the
+live feed dropping, the session expiring, a camera that does not answer.
+
+Every step leaves screenshots at 1920x1080 (a wall screen) and 1366x768 (a laptop) under
+test-artifacts/console/.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.console import PASSWORD, Field, Server
+
+# Bounded waits: an SOS must be on screen within this, or the console is too slow.
+ALERT_WITHIN_MS = 5000
+SIZES = ((1920, 1080), (1366, 768))
+_cars = itertools.count(1)
+
+
+class Console:
+    """One person's browser tab on the console."""
+
+    def __init__(self, browser: Any, server: Server, artifacts: Path, who: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1920, "height": 1080},
+                                           timezone_id="Asia/Bangkok", locale="th-TH")
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+        self.server = server
+        self.artifacts = artifacts
+        self.who = who
+
+    def login(self, username: str, step: str | None = None) -> None:
+        page = self.page
+        page.goto(f"{self.server.url}/login")
+        page.wait_for_selector("body[data-ready=true]")
+        if step:
+            self.shot(step)
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/console")
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        page.wait_for_selector("#conn[data-state=live]")
+
+    def shot(self, step: str) -> None:
+        """Screenshots of this step at both sizes; neither may scroll sideways."""
+        page = self.page
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(250)
+            overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+            assert overflow <= 0, f"{step}: the page scrolls sideways at {width}x{height}"
+            page.screenshot(path=str(self.artifacts / f"{step}-{self.who}-{width}x{height}.png"))
+        page.set_viewport_size({"width": 1920, "height": 1080})
+
+    def item(self, incident_id: str) -> Any:
+        return self.page.locator(f"#queue-list .q-item[data-id='{incident_id}']")
+
+    def probe(self) -> dict[str, int]:
+        result: dict[str, int] = self.page.evaluate("({...window.__ssz.probe})")
+        return result
+
+    def close(self) -> None:
+        assert not self.errors, f"JavaScript errors in {self.who}'s tab: {self.errors}"
+        self.context.close()
+
+
+@pytest.fixture
+def open_console(chromium: Any, server: Server, artifacts: Path) -> Iterator[Any]:
+    tabs: list[Console] = []
+
+    def make(username: str, who: str, step: str | None = None) -> Console:
+        tab = Console(chromium, server, artifacts, who)
+        tabs.append(tab)
+        tab.login(username, step)
+        return tab
+
+    yield make
+    for tab in tabs:
+        tab.close()
+
+
+def press_sos(field: Field, *, with_car: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An SOS press at the market pole, with a patrol car 220 m north; returns (ack, asset)."""
+    asset, button = field.sos_button("PCR-KBL-SOS01")
+    if with_car:
+        field.unit(f"T-CAR-{next(_cars)}", asset["lat"] + 0.002, asset["lon"])
+    return field.event(button, "sos.press"), asset
+
+
+def incident_for(field: Field, asset_id: str, *, within_s: float = 10) -> dict[str, Any]:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        found = [i for i in field.get("/api/v1/incidents", kind="sos")
+                 if i["source_asset_id"] == asset_id and i["state"] != "closed"]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError("the engine opened no incident for the SOS press")
+
+
+def test_operator_handles_an_sos_end_to_end_and_a_second_operator_is_told_who_won(
+    open_console: Any, field: Field,
+) -> None:
+    operator = open_console("pcr.operator", "operator", step="01-login")
+    page = operator.page
+    # Thai letters come from the Sarabun font the app serves, not from whatever is installed.
+    assert page.evaluate("document.fonts.ready.then(() => [...document.fonts].some("
+                         "f => f.family.replace(/\"/g, '') === 'Sarabun' && f.status === 'loaded'"
+                         " && f.unicodeRange.includes('E01')))")
+    assert page.locator("#queue-title").inner_text().startswith("แจ้งเตือน")
+    assert page.locator("#map .leaflet-interactive").count() > 100  # zone, camera views
+    operator.shot("02-console")
+    commander = open_console("pcr.commander", "commander")
+    before = operator.probe()
+
+    _, asset = press_sos(field)
+    incident = incident_for(field, asset["id"])
+    row = operator.item(incident["id"])
+    row.wait_for(timeout=ALERT_WITHIN_MS)
+    assert row.get_attribute("data-state") == "new"
+    assert "p1" in (row.get_attribute("class") or "")
+    after = operator.probe()
+    assert after["beeps"] > before["beeps"] and after["flashes"] > before["flashes"]
+    operator.shot("03-alert")
+
+    # The commander's screen lags (held feed): it still offers to take the incident.
+    commander.item(incident["id"]).wait_for(timeout=ALERT_WITHIN_MS)
+    commander.page.evaluate("window.__ssz.holdFeed(true)")
+
+    # The operator takes it from the keyboard: select, then "a".
+    row.locator(".q-title").click()
+    page.wait_for_selector(f"#incident[data-id='{incident['id']}']")
+    page.keyboard.press("a")
+    page.wait_for_selector("#incident[data-state=acknowledged]")
+    assert page.locator("#inc-ack-by").inner_text() == "pcr.operator"
+    operator.shot("04-acknowledged")
+
+    commander.item(incident["id"]).locator("button[data-action=ack]").click()
+    conflict = commander.page.locator(".toast[data-tag=conflict]")
+    conflict.wait_for()
+    assert "pcr.operator" in conflict.inner_text()
+    commander.shot("05-second-operator-told-who-won")
+    commander.page.evaluate("window.__ssz.holdFeed(false)")
+
+    # Dispatch the first recommended unit (distance and ETA shown), then follow to the end.
+    first = page.locator("#incident .rec").first
+    first.wait_for()
+    unit_id = first.get_attribute("data-unit")
+    assert "ม." in first.inner_text() and "ถึงใน" in first.inner_text()
+    first.locator("button[data-act=dispatch]").click()
+    page.wait_for_selector("#incident[data-state=dispatched]")
+    operator.shot("06-dispatched")
+    detail = field.get(f"/api/v1/incidents/{incident['id']}")
+    assert detail["assigned_unit_ids"] == [unit_id]
+
+    page.click("#incident button[data-act=speaker]")
+    page.wait_for_selector("dialog#speaker[open]")
+    page.click("#speaker-play")
+    page.wait_for_selector("#speaker-history li")
+    operator.shot("07-loudspeaker")
+    page.click("dialog#speaker form[method=dialog] button")
+    commands = field.get(f"/api/v1/assets/{asset['id']}/commands")
+    assert commands[0]["type"] == "play" and commands[0]["requested_by"] == "pcr.operator"
+    assert commands[0]["incident_id"] == incident["id"]
+
+    page.fill("#note-text", "สายตรวจรับทราบ กำลังเดินทาง")
+    page.click("#incident button[data-act=note]")
+    page.wait_for_selector("#incident .timeline q")
+    page.click("#incident button[data-act=on_scene]")
+    page.wait_for_selector("#incident[data-state=on_scene]")
+    page.click("#incident button[data-act=cleared]")
+    page.wait_for_selector("#incident[data-state=cleared]")
+    page.select_option("#disposition", "resolved")
+    operator.shot("08-closing")
+    page.click("#incident button[data-act=close]")
+    page.wait_for_selector("#incident", state="hidden")
+    operator.item(incident["id"]).wait_for(state="detached")
+    closed = field.get(f"/api/v1/incidents/{incident['id']}")
+    assert closed["state"] == "closed" and closed["disposition"] == "resolved"
+    assert "note" in [e["entry"] for e in closed["timeline"]]
+    operator.shot("09-closed")
+
+
+def test_keyboard_help_english_and_the_station_panel(open_console: Any, field: Field) -> None:
+    operator = open_console("pcr.operator", "operator")
+    page = operator.page
+    page.keyboard.press("?")
+    page.wait_for_selector("dialog#help[open]")
+    operator.shot("10-shortcuts")
+    page.keyboard.press("Escape")
+    page.keyboard.press("3")
+    page.wait_for_selector("#station-body .card")
+    assert page.locator("#station-body table.cams tr[data-owner=city]").count() == 1
+    operator.shot("11-station-panel")
+    page.click("#lang-switch")
+    page.wait_for_function("document.querySelector('#queue-title').innerText.startsWith('Alerts')")
+    page.wait_for_function("document.querySelector('#station-body').innerText.includes('on duty')")
+    operator.shot("12-english")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.click("#lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'th'")
+
+
+def test_feed_drop_shows_reconnecting_and_resumes_without_missing_an_alert(
+    open_console: Any, field: Field, server: Server,
+) -> None:
+    operator = open_console("pcr.operator", "operator")
+    page = operator.page
+    # The socket drops and stays down for a while: an SOS comes in meanwhile.
+    page.evaluate("window.__ssz.dropStream(4000)")
+    page.wait_for_selector("#conn[data-state=reconnecting]")
+    assert page.locator("#conn-banner").is_visible()
+    operator.shot("13-reconnecting")
+    _, asset = press_sos(field, with_car=False)
+    incident = incident_for(field, asset["id"])
+    assert page.locator("#conn[data-state=reconnecting]").count() == 1, "reconnected too early"
+    operator.item(incident["id"]).wait_for(timeout=8000)  # replayed from the last seq
+    page.wait_for_selector("#conn[data-state=live]")
+    assert page.locator("#conn-banner").is_hidden()
+    operator.shot("14-resumed")
+
+    # The server itself restarts (same port, same data): the console comes back by itself.
+    server.stop()
+    page.wait_for_selector("#conn[data-state=reconnecting]")
+    server.start()
+    page.wait_for_selector("#conn[data-state=live]", timeout=15_000)
+    field.http.close()
+    again = Field(server.url, field.station)
+    try:
+        again.get(f"/api/v1/incidents/{incident['id']}")
+        asset_button = again.credential("asset", asset["id"], "SOS again")
+        again.event(asset_button, "sos.press")  # merges into the open incident
+        operator.page.wait_for_function(
+            f"document.querySelector(\"#queue-list .q-item[data-id='{incident['id']}']\")"
+            "?.innerText.includes('กด 2 ครั้ง')")
+    finally:
+        again.close()
+
+
+def test_expired_session_asks_for_the_password_and_keeps_the_view(
+    open_console: Any, field: Field,
+) -> None:
+    operator = open_console("pcr.operator", "operator")
+    page = operator.page
+    _, asset = press_sos(field, with_car=False)
+    incident = incident_for(field, asset["id"])
+    operator.item(incident["id"]).locator("button[data-action=open]").click()
+    page.wait_for_selector(f"#incident[data-id='{incident['id']}'] .tile[data-state=online]")
+    before = page.evaluate("window.__ssz.view()")
+    page.evaluate("window.__ssz.expireSession()")
+    page.wait_for_selector("dialog#relogin[open]", timeout=10_000)
+    assert page.locator("#relogin-user").input_value() == "pcr.operator"
+    operator.shot("15-session-expired")
+    page.fill("#relogin-password", "not the password")
+    page.click("#relogin-form button[type=submit]")
+    page.wait_for_selector("#relogin-error:not(:empty)")
+    page.fill("#relogin-password", PASSWORD)
+    page.click("#relogin-form button[type=submit]")
+    page.wait_for_selector("dialog#relogin", state="hidden")
+    assert page.evaluate("window.__ssz.view()") == before  # same map, same open incident
+    page.wait_for_selector(f"#incident[data-id='{incident['id']}'] .tile[data-state=online]")
+    operator.shot("16-session-restored")
+
+
+@pytest.fixture
+def silent_camera_port() -> Iterator[int]:
+    """A camera that accepts the connection and then never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                held.append(conn)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+def test_a_camera_that_does_not_answer_says_so_on_its_tile(
+    open_console: Any, field: Field, silent_camera_port: int,
+) -> None:
+    point = field.asset("PCR-KBL-POLICE-P001")
+    response = field.http.post("/api/v1/cameras", headers=field.admin, json={
+        "station_code": field.station, "point_code": point["code"], "code": "PCR-KBL-SILENT",
+        "name_th": "กล้องที่ไม่ตอบ", "heading_deg": 90, "fov_deg": 60,
+        "sharing_level": "live_always",
+        "stream_url": f"http://127.0.0.1:{silent_camera_port}/snapshot.jpg"})
+    assert response.status_code == 201, response.text
+    operator = open_console("pcr.operator", "operator")
+    page = operator.page
+    page.keyboard.press("2")
+    page.fill("#wall-filter", "PCR-KBL-POLICE-P001-C1")
+    page.check("#wall-cameras input[data-camera]")
+    page.fill("#wall-filter", "PCR-KBL-SILENT")
+    page.check("#wall-cameras input[data-camera]")
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1'][data-state=online]")
+    silent = page.locator(".tile[data-camera-code='PCR-KBL-SILENT']")
+    started = time.monotonic()
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-SILENT'][data-state=offline]",
+                           timeout=10_000)
+    assert time.monotonic() - started < 8
+    assert "กล้องไม่ตอบสนอง" in silent.inner_text()
+    # The page kept working meanwhile: the other tile still refreshes.
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1'][data-state=online]")
+    operator.shot("17-camera-wall-offline")
+    health = {h["code"]: h["state"] for h in field.get("/api/v1/camera-health",
+                                                       station_code=field.station)}
+    assert health["PCR-KBL-SILENT"] == "offline"
+    assert health["PCR-KBL-POLICE-P001-C1"] == "online"

@@ -1,0 +1,147 @@
+"""A real SafetyZone server in a subprocess, with the demo loaded, for the browser tests; and
+the device side that feeds it (patrol units with trackers, SOS presses) through the API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from safetyzone import migrations
+from safetyzone.config import Settings
+from safetyzone.core.db import Database
+from safetyzone.demo import loader
+
+PASSWORD = "console-test-password"
+SECRET = "console-test-secret-key-long-enough-0123456789"
+
+
+def prepare_demo(data_dir: Path) -> None:
+    """Migrate and load the demo, as `ssz demo` would, but without serving."""
+    settings = Settings(data_dir=data_dir, secret_key=SECRET, demo_password=PASSWORD)
+    db = Database(settings.effective_database_url)
+    try:
+        migrations.upgrade(db.engine)
+        loader.load_demo(db, settings)
+    finally:
+        db.dispose()
+
+
+class Server:
+    """`ssz serve` on a fixed port and data directory; can be stopped and started again."""
+
+    def __init__(self, data_dir: Path, port: int, log: Path, **env: str) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = log
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 60) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSZ_")}
+        env.update({"SSZ_SECRET_KEY": SECRET, "SSZ_LOG_LEVEL": "WARNING", **self.env})
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "safetyzone", "serve", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ssz serve exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"ssz serve did not become ready:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+class Field:
+    """The outside world of one station: an admin's API session, trackers and SOS buttons."""
+
+    def __init__(self, url: str, station: str) -> None:
+        self.url = url
+        self.station = station
+        self.http = httpx.Client(base_url=url, timeout=10)
+        self._admin: dict[str, str] | None = None
+        self._admin_at = 0.0
+
+    def token(self, username: str) -> str:
+        response = self.http.post("/api/v1/auth/token",
+                                  data={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        token: str = response.json()["access_token"]
+        return token
+
+    @property
+    def admin(self) -> dict[str, str]:
+        if self._admin is None or time.monotonic() - self._admin_at > 30:
+            self._admin = {"Authorization": f"Bearer {self.token('admin')}"}
+            self._admin_at = time.monotonic()
+        return self._admin
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.http.get(path, params=params, headers=self.admin)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def asset(self, code: str) -> dict[str, Any]:
+        items = self.get("/api/v1/assets", q=code)["items"]
+        asset: dict[str, Any] = next(a for a in items if a["code"] == code)
+        return asset
+
+    def credential(self, kind: str, subject_id: str, label: str) -> str:
+        response = self.http.post("/api/v1/devices", headers=self.admin, json={
+            "station_code": self.station, "subject_kind": kind, "subject_id": subject_id,
+            "label": label})
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+    def event(self, token: str, kind: str, **fields: Any) -> dict[str, Any]:
+        body = {"kind": kind, "device_event_id": uuid.uuid4().hex,
+                "event_time": datetime.now(UTC).isoformat(), **fields}
+        response = self.http.post("/api/v1/intake/events", json=body,
+                                  headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, response.text
+        ack: dict[str, Any] = response.json()
+        return ack
+
+    def unit(self, code: str, lat: float, lon: float) -> str:
+        """A patrol car on duty, placed by a first GPS fix from its own tracker."""
+        response = self.http.post("/api/v1/units", headers=self.admin, json={
+            "station_code": self.station, "code": code, "callsign": f"สายตรวจ {code}",
+            "kind": "car", "status": "available"})
+        assert response.status_code == 201, response.text
+        unit_id: str = response.json()["id"]
+        tracker = self.credential("unit", unit_id, f"tracker {code}")
+        self.event(tracker, "gps.position", location={"lat": lat, "lon": lon})
+        return unit_id
+
+    def sos_button(self, code: str) -> tuple[dict[str, Any], str]:
+        asset = self.asset(code)
+        return asset, self.credential("asset", asset["id"], f"SOS {code}")
+
+    def close(self) -> None:
+        self.http.close()
