@@ -107,6 +107,32 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+class FairLock:
+    """A FIFO lock: writers are served in the order they asked.
+
+    ``threading.Lock`` lets the thread that just released it take it straight back, so the
+    engine committing batch after batch starved the inbox writer, and devices waited seconds
+    for their ACK. Tickets make the writers alternate.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._cond:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            while ticket != self._serving:
+                self._cond.wait()
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._cond:
+            self._serving += 1
+            self._cond.notify_all()
+
+
 class Database:
     """Owns the engine and hands out read sessions and write transactions."""
 
@@ -115,7 +141,7 @@ class Database:
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = threading.Lock()
+        self._write_lock = FairLock()
         self.after_commit: list[Callable[[dict[str, Any]], None]] = []
 
     @contextmanager

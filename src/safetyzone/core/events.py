@@ -135,7 +135,7 @@ class _EventInBase(_Strict):
 
 class SosIn(_EventInBase):
     kind: Literal[EventKind.SOS_PRESS]
-    payload: SosPayload = SosPayload()
+    payload: SosPayload = Field(default_factory=SosPayload)
 
 
 class AlarmIn(_EventInBase):
@@ -146,7 +146,7 @@ class AlarmIn(_EventInBase):
 class GpsIn(_EventInBase):
     kind: Literal[EventKind.GPS_POSITION]
     location: Location
-    payload: GpsPayload = GpsPayload()
+    payload: GpsPayload = Field(default_factory=GpsPayload)
 
 
 class PlateIn(_EventInBase):

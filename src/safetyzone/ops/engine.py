@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ from safetyzone.assets.models import Asset
 from safetyzone.bus.base import Bus, Message
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
-from safetyzone.core.events import Event, EventKind, Location
+from safetyzone.core.events import Event, EventKind, GpsPayload, Location
 from safetyzone.intake import service as intake
 from safetyzone.intake.models import InboxEvent
 from safetyzone.ops import incidents, rules, units
@@ -35,6 +35,7 @@ from safetyzone.ops.models import DeviceHealth, Incident, Unit
 
 log = logging.getLogger(__name__)
 SUBJECT_ALL = "ssz.>"
+STOP = 2  # sorts after every urgency level, so a stop drains the queue first
 
 
 @dataclass(frozen=True)
@@ -66,20 +67,64 @@ def _heard(session: Session, event: Event) -> None:
         row.last_seen_at, row.silent_since = event.received_at, None
 
 
+@dataclass
+class BatchContext:
+    """What one engine transaction reads once instead of once per event."""
+
+    now: datetime
+    rules_by_station: dict[uuid.UUID, list[rules.RuleRead]] = field(default_factory=dict)
+    moved: dict[uuid.UUID, Unit] = field(default_factory=dict)
+
+    def station_rules(self, session: Session, station_id: uuid.UUID) -> list[rules.RuleRead]:
+        if station_id not in self.rules_by_station:
+            self.rules_by_station[station_id] = rules.effective_rules(session, station_id)
+        return self.rules_by_station[station_id]
+
+
+def claim(session: Session, events: list[Event], now: datetime) -> set[int]:
+    """Mark these events processed, in one statement; returns the seqs this call won.
+
+    Done in the same transaction as the effects, so an event is processed exactly once: a
+    redelivery finds it already marked, a rolled-back batch leaves it unmarked for replay.
+    """
+    if not events:
+        return set()
+    won = session.execute(
+        update(InboxEvent).where(InboxEvent.seq.in_([e.seq for e in events]),
+                                 InboxEvent.processed_at.is_(None))
+        .values(processed_at=now).returning(InboxEvent.seq),
+        execution_options={"synchronize_session": False})
+    return set(won.scalars())
+
+
+def process_batch(session: Session, events: list[Event], *, cameras: CameraIndexCache,
+                  now: datetime) -> list[Outcome]:
+    """Apply events in order; each unit that moved is published once, at its last fix."""
+    claimed = claim(session, events, now)
+    context = BatchContext(now)
+    outcomes = [_apply(session, event, cameras=cameras, context=context)
+                for event in events if event.seq in claimed]
+    for unit in context.moved.values():
+        incidents._publish_unit(session, unit, now)
+    return outcomes
+
+
 def process_event(session: Session, event: Event, *, cameras: CameraIndexCache,
                   now: datetime) -> Outcome | None:
     """Apply one event; ``None`` when it was already processed (a redelivery)."""
-    claimed = session.execute(update(InboxEvent).where(
-        InboxEvent.seq == event.seq, InboxEvent.processed_at.is_(None)
-    ).values(processed_at=now)).rowcount  # type: ignore[attr-defined]
-    if claimed == 0:
-        return None
+    outcomes = process_batch(session, [event], cameras=cameras, now=now)
+    return outcomes[0] if outcomes else None
+
+
+def _apply(session: Session, event: Event, *, cameras: CameraIndexCache,
+           context: BatchContext) -> Outcome:
+    now = context.now
     _heard(session, event)
     source, asset, unit = _source(session, event)
     if unit is not None and event.kind is EventKind.GPS_POSITION and units.apply_fix(
             session, unit=unit, event=event, now=now):
-        incidents._publish_unit(session, unit, now)
-    rule = rules.first_match(rules.effective_rules(session, event.station_id), event, source)
+        context.moved[unit.id] = unit
+    rule = rules.first_match(context.station_rules(session, event.station_id), event, source)
     if rule is None:
         return Outcome(event.id)
     category = rules.category_of(event)
@@ -99,17 +144,31 @@ def process_event(session: Session, event: Event, *, cameras: CameraIndexCache,
     return Outcome(event.id, incident.id, opened)
 
 
+def urgency(event: Event) -> int:
+    """0 for what a person is waiting on (SOS, alarms, an officer's SOS), 1 for the rest.
+
+    The engine's queue is ordered by this first: an SOS never waits behind a backlog of
+    patrol-car positions.
+    """
+    if event.kind in {EventKind.SOS_PRESS, EventKind.ALARM, EventKind.CITIZEN_REPORT}:
+        return 0
+    if isinstance(event.payload, GpsPayload) and event.payload.alarm:
+        return 0
+    return 1
+
+
 class Engine:
     """Subscribes to the bus, processes events in batches on its own thread."""
 
     def __init__(self, db: Database, clock: Clock, bus: Bus,
-                 cameras: CameraIndexCache | None = None, max_batch: int = 500) -> None:
+                 cameras: CameraIndexCache | None = None, max_batch: int = 200) -> None:
         self._db = db
         self._clock = clock
         self._bus = bus
         self._cameras = cameras or CameraIndexCache()
         self._max_batch = max_batch
-        self._queue: queue.Queue[Event | None] = queue.Queue()
+        # (urgency, seq, event): urgent first, then inbox order; the stop marker sorts last.
+        self._queue: queue.PriorityQueue[tuple[int, int, Event | None]] = queue.PriorityQueue()
         self._thread: threading.Thread | None = None
         self._subscription: Any = None
         self.processed = 0
@@ -127,7 +186,7 @@ class Engine:
             if not batch:
                 return total
             for event in batch:
-                self._queue.put(event)
+                self._put(event)
             total += len(batch)
             after = batch[-1].seq
 
@@ -135,27 +194,30 @@ class Engine:
         with self._db.read() as session:
             return intake.unprocessed(session, after_seq=after)
 
+    def _put(self, event: Event) -> None:
+        self._queue.put((urgency(event), event.seq, event))
+
     async def _on_message(self, message: Message) -> None:
-        self._queue.put(message.event)
+        self._put(message.event)
 
     async def stop(self) -> None:
         if self._subscription is not None:
             await self._subscription.close()
         if self._thread is not None:
-            self._queue.put(None)
+            self._queue.put((STOP, 0, None))
             await asyncio.to_thread(self._thread.join)
             self._thread = None
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            _, _, first = self._queue.get()
             if first is None:
                 return
             batch = [first]
             stop = False
             while len(batch) < self._max_batch:
                 try:
-                    nxt = self._queue.get_nowait()
+                    _, _, nxt = self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if nxt is None:
@@ -169,9 +231,7 @@ class Engine:
     def _process(self, batch: list[Event]) -> None:
         try:
             with self._db.write() as session:
-                now = self._clock.now()
-                for event in batch:
-                    process_event(session, event, cameras=self._cameras, now=now)
+                process_batch(session, batch, cameras=self._cameras, now=self._clock.now())
             self.processed += len(batch)
         except Exception:
             # Leave the batch unmarked: one at a time, so one bad event cannot hold back the
