@@ -68,4 +68,6 @@ def throwaway_nats() -> Iterator[NatsServer]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
         shutil.rmtree(store, ignore_errors=True)

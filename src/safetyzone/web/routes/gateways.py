@@ -9,10 +9,16 @@ from safetyzone.web.deps import RuntimeDep
 router = APIRouter(prefix="/api/v1/gateways", tags=["gateways"])
 
 
-@router.api_route("/osmand", methods=["GET", "POST"])
+@router.get("/osmand")
 async def receive_osmand_fix(request: Request, runtime: RuntimeDep) -> Response:
     """OsmAnd protocol (Traccar Client): ``?id=...&lat=...&lon=...&timestamp=...``.
 
     The device id must be registered as an ``osmand`` device; unknown ids get 403.
     """
+    return await runtime.osmand.handle(request)
+
+
+@router.post("/osmand")
+async def receive_osmand_fix_posted(request: Request, runtime: RuntimeDep) -> Response:
+    """The same fix as a form body or Traccar Client 9's JSON body."""
     return await runtime.osmand.handle(request)
