@@ -1,4 +1,4 @@
-"""The ``ssz`` command: serve, demo, simulate, db."""
+"""The ``ssz`` command: serve, demo, simulate, db, replay."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ app = typer.Typer(help="SafetyZone: the Smart Safety Zone 4.0 command center.",
                   no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+replay_app = typer.Typer(help="Send captured device frames to a running server.",
+                         no_args_is_help=True)
+app.add_typer(replay_app, name="replay")
 
 Host = Annotated[str | None, typer.Option(help="Address to bind (SSZ_HOST).")]
 Port = Annotated[int | None, typer.Option(help="Port to bind (SSZ_PORT).")]
@@ -234,3 +237,40 @@ def db_check(data_dir: DataDir = None) -> None:
         typer.secho(err.detail, fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from err
     typer.echo("database schema is current")
+
+
+ReplayHost = Annotated[str, typer.Option(help="The receiver's address.")]
+ReplayFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                            help="Captured frames, one per line.")]
+
+
+@replay_app.command("sia")
+def replay_sia(file: ReplayFile, port: Annotated[int, typer.Option(help="SIA TCP port.")],
+               host: ReplayHost = "127.0.0.1") -> None:
+    """SIA DC-09 frames (hex, receiver log lines, or text) over TCP; prints each reply."""
+    from safetyzone import replay
+
+    frames = replay.sia_frames(replay.read_lines(file))
+    for n, result in enumerate(asyncio.run(replay.replay_sia(host, port, frames)), 1):
+        typer.echo(f"{n}: {result}")
+
+
+@replay_app.command("osmand")
+def replay_osmand(file: ReplayFile, url: Annotated[str, typer.Option(
+        help="e.g. http://host:5055/ or http://host:8000/api/v1/gateways/osmand")]) -> None:
+    """OsmAnd query strings, one GET each; prints each HTTP status."""
+    from safetyzone import replay
+
+    for n, result in enumerate(replay.replay_osmand(url, replay.read_lines(file)), 1):
+        typer.echo(f"{n}: {result}")
+
+
+@replay_app.command("nmea")
+def replay_nmea(file: ReplayFile, port: Annotated[int, typer.Option(help="NMEA TCP port.")],
+                device_id: Annotated[str, typer.Option("--id", help="Registered tracker id.")],
+                host: ReplayHost = "127.0.0.1") -> None:
+    """NMEA sentences over TCP after a $PGID login; prints what the server did."""
+    from safetyzone import replay
+
+    typer.echo(asyncio.run(replay.replay_nmea(host, port, device_id,
+                                              replay.read_lines(file))))

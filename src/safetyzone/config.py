@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
@@ -64,10 +65,20 @@ class Settings(BaseSettings):
         None,
         description="SIA DC-09 alarm receiver (SSZ_SIA_DC09__TCP_PORT=9000 ...); unset: off.",
     )
+    mqtt: MqttSettings | None = Field(
+        None,
+        description="MQTT bridge to the field devices' broker (SSZ_MQTT__HOST=mosquitto ...); "
+        "unset: off.",
+    )
     osmand_port: int | None = Field(
         None, ge=1, le=65535,
         description="Own port for OsmAnd/Traccar Client trackers (Traccar uses 5055); "
         "the protocol is always served at /api/v1/gateways/osmand too.",
+    )
+    nmea_port: int | None = Field(
+        None, ge=1, le=65535,
+        description="TCP port for NMEA $GPRMC trackers (first line $PGID,<id>*hh or <id>; "
+        "Traccar uses 5005); unset: off.",
     )
     tile_url: str | None = Field(
         None,

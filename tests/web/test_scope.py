@@ -33,7 +33,9 @@ def _calls(dependant: Any) -> set[Any]:
 DEVICE = {"/api/v1/intake/events", "/api/v1/intake/events/batch"}
 # Protocol gateways identify a device by its registered protocol id (OsmAnd has no secret,
 # like Traccar); tests/gateways/test_gateways.py proves unknown ids are refused.
-GATEWAY = {"/api/v1/gateways/osmand"}
+GATEWAY = {"/api/v1/gateways/osmand", "/api/v1/gateways/lpr/hikvision/{external_id}",
+           "/api/v1/gateways/lpr/openalpr/{external_id}",
+           "/api/v1/gateways/lpr/generic/{external_id}"}
 # WebSockets resolve the scope from a query token (browsers cannot set headers on them);
 # tests/web/test_stream.py proves that route's scoping.
 WEBSOCKET = {"/api/v1/stream"}

@@ -16,6 +16,7 @@ from safetyzone.adapters.errors import AdapterError
 from safetyzone.adapters.osmand import decode_osmand, decode_osmand_json, parse_form
 from safetyzone.core.clock import Clock
 from safetyzone.intake.directory import ProtocolDirectory
+from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.models import Protocol
 from safetyzone.intake.service import InboxWriter
 
@@ -23,10 +24,12 @@ MAX_BODY = 64 * 1024
 
 
 class OsmAndGateway:
-    def __init__(self, directory: ProtocolDirectory, writer: InboxWriter, clock: Clock) -> None:
+    def __init__(self, directory: ProtocolDirectory, writer: InboxWriter, clock: Clock,
+                 frames: FrameLog | None = None) -> None:
         self._directory = directory
         self._writer = writer
         self._clock = clock
+        self._frames = frames
 
     async def handle(self, request: Request) -> Response:
         """Decode one fix, find its registered unit, store it; 200 only after the commit."""
@@ -44,6 +47,7 @@ class OsmAndGateway:
                     pairs += parse_form(body)
                 fix = decode_osmand(pairs, received_at=now)
         except (AdapterError, json.JSONDecodeError, UnicodeDecodeError) as err:
+            await self._record(request, body, pairs_id(request), 400)
             return PlainTextResponse(f"bad request: {err}", status_code=400)
         registered = await asyncio.to_thread(self._directory.lookup, Protocol.OSMAND,
                                              fix.device_id)
@@ -51,4 +55,24 @@ class OsmAndGateway:
             return PlainTextResponse(f"unknown device id '{fix.device_id}': register it first",
                                      status_code=403)
         await self._writer.submit(registered.identity, [fix.event])
+        await self._record(request, body, fix.device_id, 200, known=True)
         return PlainTextResponse("OK")
+
+    async def _record(self, request: Request, body: bytes, device_id: str | None, status: int,
+                      *, known: bool = False) -> None:
+        """Keep the query string (or body) and the status, for registered devices only."""
+        if self._frames is None or not device_id:
+            return
+        if not known and await asyncio.to_thread(
+                self._directory.lookup, Protocol.OSMAND, device_id) is None:
+            return
+        peer = f"{request.client.host}:{request.client.port}" if request.client else "?"
+        now = self._clock.now()
+        raw = body or request.url.query.encode("latin-1", "replace")
+        self._frames.record(Protocol.OSMAND, device_id, "rx", peer, raw, now)
+        self._frames.record(Protocol.OSMAND, device_id, "tx", peer, str(status).encode(), now)
+
+
+def pairs_id(request: Request) -> str | None:
+    """The id a malformed GET fix names, so its bad frame is kept for the admins."""
+    return request.query_params.get("id") or request.query_params.get("deviceid")

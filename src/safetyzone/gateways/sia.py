@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -23,11 +24,14 @@ from safetyzone.core.clock import Clock
 from safetyzone.core.errors import SafetyZoneError
 from safetyzone.core.events import EventIn
 from safetyzone.intake.directory import ProtocolDirectory
+from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.models import Protocol
 from safetyzone.intake.service import InboxWriter
 
 log = logging.getLogger(__name__)
 REFRESH_S = 15.0
+_ACCOUNT = re.compile(rb'"\*?[A-Z0-9-]{1,16}"[0-9]{4}(?:R[0-9A-Fa-f]{1,6})?L[0-9A-Fa-f]{1,6}'
+                      rb"#([0-9A-Fa-f]{3,16})\[")  # the clear header, encrypted frames too
 
 
 class LiveAccounts(Mapping[str, AccountConfig]):
@@ -56,14 +60,16 @@ class LiveAccounts(Mapping[str, AccountConfig]):
 
 class SiaGateway:
     def __init__(self, settings: SiaDc09Settings, directory: ProtocolDirectory,
-                 writer: InboxWriter, clock: Clock) -> None:
+                 writer: InboxWriter, clock: Clock, frames: FrameLog | None = None) -> None:
         self.settings = settings
+        self._clock = clock
+        self._frames = frames
         self._directory = directory
         self._writer = writer
         self.accounts = LiveAccounts(directory)
         directory.on_change(self.accounts.refresh)  # a panel registered now answers at once
         self.receiver = Dc09Receiver(accounts=self.accounts, commit=self._commit, clock=clock,
-                                     policy=settings.policy())
+                                     policy=settings.policy(), on_exchange=self._record)
         self._servers: list[Any] = []
         self._refresher: asyncio.Task[None] | None = None
         self.tcp_port: int | None = None
@@ -75,6 +81,16 @@ class SiaGateway:
             raise SafetyZoneError(f"SIA account {account} is not registered",
                                   code="unknown-device")
         await self._writer.submit(registered.identity, events)
+
+    def _record(self, peer: str, frame: bytes, reply: bytes | None) -> None:
+        """Keep the frames of registered accounts (strangers could push them out)."""
+        match = _ACCOUNT.search(frame[:64])
+        if self._frames is None or match is None or match[1].decode() not in self.accounts:
+            return
+        account, now = match[1].decode(), self._clock.now()
+        self._frames.record(Protocol.SIA_DC09, account, "rx", peer, frame, now)
+        if reply is not None:
+            self._frames.record(Protocol.SIA_DC09, account, "tx", peer, reply, now)
 
     async def start(self) -> None:
         await asyncio.to_thread(self.accounts.refresh)

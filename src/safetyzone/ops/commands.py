@@ -148,3 +148,23 @@ def list_commands(session: Session, *, scope: Scope, asset_id: uuid.UUID, limit:
     return list(session.scalars(select(AssetCommand).where(
         AssetCommand.asset_id == asset.id).order_by(AssetCommand.requested_at.desc())
         .limit(limit)))
+
+
+def record_ack(session: Session, *, command_id: uuid.UUID, asset_id: uuid.UUID, ok: bool,
+               at: datetime, device_time: datetime, detail: str | None, device: str
+               ) -> AssetCommand | None:
+    """Record a device's answer to a command (audit row + ``asset.command.ack`` on the feed).
+
+    ``None`` when no such command was sent to ``asset_id``: a device answers only for itself.
+    """
+    row = session.get(AssetCommand, command_id)
+    if row is None or row.asset_id != asset_id:
+        return None
+    result = {"command_id": str(row.id), "ok": ok, "device_time": device_time.isoformat(),
+              "detail": detail}
+    audit.record(session, actor=None, username=device[:64], at=at, action="asset.command.ack",
+                 entity="asset", entity_id=row.asset_id, station_id=row.station_id,
+                 detail=result)
+    feed.append(session, station_id=row.station_id, at=at, type="asset.command.ack",
+                entity_id=row.asset_id, payload=result)
+    return row

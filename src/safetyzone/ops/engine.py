@@ -16,6 +16,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -29,7 +30,8 @@ from safetyzone.core.db import Database
 from safetyzone.core.events import Event, EventKind, GpsPayload, Location
 from safetyzone.intake import service as intake
 from safetyzone.intake.models import InboxEvent
-from safetyzone.ops import incidents, rules, units
+from safetyzone.lpr import service as lpr
+from safetyzone.ops import incidents, plates, rules, units
 from safetyzone.ops.cameras import CameraIndexCache, link_cameras
 from safetyzone.ops.models import DeviceHealth, Incident, Unit
 
@@ -124,6 +126,10 @@ def _apply(session: Session, event: Event, *, cameras: CameraIndexCache,
     if unit is not None and event.kind is EventKind.GPS_POSITION and units.apply_fix(
             session, unit=unit, event=event, now=now):
         context.moved[unit.id] = unit
+    if event.kind is EventKind.PLATE_READ:  # hotlists decide, not the rule table
+        hits = plates.on_plate_read(session, event, asset=asset, source=source,
+                                    cameras=cameras, now=now)
+        return Outcome(event.id, hits[0].id if hits else None, bool(hits))
     rule = rules.first_match(context.station_rules(session, event.station_id), event, source)
     if rule is None:
         return Outcome(event.id)
@@ -248,14 +254,19 @@ class Engine:
                                   event.seq)
 
 
-def sweep(db: Database, clock: Clock, *, escalation_step_s: int = 60) -> dict[str, int]:
-    """Periodic work: escalate overdue incidents, raise "device silent" alerts."""
+def sweep(db: Database, clock: Clock, *, escalation_step_s: int = 60,
+          data_dir: Path | None = None) -> dict[str, int]:
+    """Periodic work: escalate overdue incidents, raise "device silent" alerts, forget
+    plate reads past their station's retention (and their pictures under ``data_dir``)."""
     with db.write() as session:
         now = clock.now()
         escalated = incidents.escalate_overdue(session, now=now,
                                                step=timedelta(seconds=escalation_step_s))
         silent = _silent_devices(session, now)
-    return {"escalated": len(escalated), "silent": silent}
+        forgotten = lpr.sweep_reads(session, now=now)
+    if data_dir is not None:
+        plates.remove_pictures(data_dir, forgotten)
+    return {"escalated": len(escalated), "silent": silent, "plate_reads_deleted": len(forgotten)}
 
 
 def _silent_devices(session: Session, now: datetime) -> int:

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
@@ -44,6 +44,7 @@ DISPOSITIONS = {"resolved", "arrest", "assisted", "false_alarm", "test", "duplic
 STAMP = {S.ACKNOWLEDGED: "acknowledged_at", S.DISPATCHED: "dispatched_at",
          S.EN_ROUTE: "en_route_at", S.ON_SCENE: "arrived_at", S.CLEARED: "cleared_at",
          S.CLOSED: "closed_at"}
+COVERT_OWNER = "covert_owner_user_id"
 ACTORS = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR, Role.PATROL_OFFICER}
 
 
@@ -73,6 +74,7 @@ def publish(session: Session, incident: Incident, at: datetime, type: str) -> No
 def open_or_merge(
     session: Session, *, event: Event, rule_name: str, action: Action, source: Source,
     title_th: str, title_en: str, cameras: list[dict[str, Any]], now: datetime,
+    detail: dict[str, Any] | None = None,
 ) -> tuple[Incident, bool]:
     """Open an incident for the event, or merge it into the open one from the same source."""
     source_key = (Incident.source_asset_id == event.source_asset_id
@@ -106,7 +108,8 @@ def open_or_merge(
         last_event_at=event.received_at,
         ack_deadline=event.received_at + timedelta(seconds=action.ack_timeout_s),
         escalation_level=0, cameras=cameras, detail={"source_th": source.name_th,
-                                                     "source_en": source.name_en},
+                                                     "source_en": source.name_en,
+                                                     **(detail or {})},
         version=1, updated_at=now, last_actor="system",
     )
     session.add(incident)
@@ -121,9 +124,16 @@ def open_or_merge(
 def get_incident(session: Session, *, scope: Scope, incident_id: uuid.UUID) -> Incident:
     scope.require(Permission.ORG_READ)
     incident = session.get(Incident, incident_id)
-    if incident is None or not scope.sees_station(incident.station_id):
+    if incident is None or not scope.sees_station(incident.station_id) or not _sees_covert(
+            scope, incident):
         raise NotFound("no such incident in your scope")
     return incident
+
+
+def _sees_covert(scope: Scope, incident: Incident) -> bool:
+    """A covert hotlist hit is its list owner's alone (see ``ops.plates``)."""
+    owner = (incident.detail or {}).get(COVERT_OWNER)
+    return owner is None or owner == str(scope.user_id)
 
 
 def list_incidents(
@@ -133,7 +143,9 @@ def list_incidents(
 ) -> list[Incident]:
     """Incidents in scope, the most urgent first: priority, then age."""
     scope.require(Permission.ORG_READ)
-    query = select(Incident).where(scope.station_filter(Incident.station_id))
+    covert_owner = Incident.detail[COVERT_OWNER].as_string()
+    query = select(Incident).where(scope.station_filter(Incident.station_id), or_(
+        covert_owner.is_(None), covert_owner == str(scope.user_id)))
     if station_id is not None:
         query = query.where(Incident.station_id == station_id)
     if states:

@@ -29,6 +29,7 @@ from safetyzone.web.routes import (
     devices,
     gateways,
     intake,
+    lpr,
     ops,
     org,
     panel,
@@ -43,7 +44,7 @@ JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, pages.router)
+           commands.router, panel.router, lpr.router, pages.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -57,7 +58,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       hasher=SecretHasher(settings.secret_key.get_secret_value()),
                       secrets=ctx.secrets,
                       bus=NatsBus(settings.nats_url) if settings.nats_url else MemoryBus(),
-                      sia=settings.sia_dc09, osmand_port=settings.osmand_port,
+                      sia=settings.sia_dc09, mqtt=settings.mqtt,
+                      osmand_port=settings.osmand_port,
+                      nmea_port=settings.nmea_port, data_dir=settings.data_dir,
                       host=settings.host)
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets)
 

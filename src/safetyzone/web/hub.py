@@ -19,9 +19,18 @@ log = logging.getLogger(__name__)
 QUEUE_LIMIT = 2000
 
 
+def visible_to(item: dict[str, Any], user_id: uuid.UUID | None) -> bool:
+    """False for a covert hotlist hit (``data.detail.covert_owner_user_id``) of someone else."""
+    data = item.get("data")
+    detail = data.get("detail") if isinstance(data, dict) else None
+    owner = detail.get("covert_owner_user_id") if isinstance(detail, dict) else None
+    return owner is None or owner == str(user_id)
+
+
 @dataclass(eq=False)  # identity semantics: listeners live in a set
 class Listener:
     station_ids: frozenset[uuid.UUID] | None
+    user_id: uuid.UUID | None = None
     queue: asyncio.Queue[dict[str, Any]] = field(
         default_factory=lambda: asyncio.Queue(maxsize=QUEUE_LIMIT))
     overflowed: bool = False
@@ -30,6 +39,8 @@ class Listener:
         if self.overflowed:
             return
         if self.station_ids is not None and uuid.UUID(item["station_id"]) not in self.station_ids:
+            return
+        if not visible_to(item, self.user_id):
             return
         try:
             self.queue.put_nowait(item)

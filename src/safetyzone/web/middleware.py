@@ -10,6 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safetyzone.web.problems import problem_response
 
+PICTURE_PATHS = "/api/v1/gateways/lpr/"
+PICTURE_LIMIT = 2 * 1024 * 1024
 REQUESTS = Counter("ssz_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ssz_http_request_seconds", "HTTP request latency", ["method", "route"])
 
@@ -37,6 +39,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.import_limit if scope["path"].endswith("/import") else self.default_limit
+        if scope["path"].startswith(PICTURE_PATHS):  # plate cameras post JPEGs with the read
+            limit = max(limit, PICTURE_LIMIT)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)

@@ -11,11 +11,13 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Route
 
+from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 from safetyzone.bus.base import Bus
 from safetyzone.bus.memory import MemoryBus
@@ -24,10 +26,14 @@ from safetyzone.core.db import Database
 from safetyzone.core.errors import SafetyZoneError
 from safetyzone.core.events import Event
 from safetyzone.core.secretbox import SecretBox
+from safetyzone.gateways.lpr import LprGateway
+from safetyzone.gateways.mqtt import MqttBridge
+from safetyzone.gateways.nmea import NmeaGateway
 from safetyzone.gateways.osmand import OsmAndGateway
 from safetyzone.gateways.sia import SiaGateway
 from safetyzone.intake.credentials import DeviceAuthenticator, SecretHasher
 from safetyzone.intake.directory import ProtocolDirectory
+from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.service import InboxWriter
 from safetyzone.ops.cameras import CameraIndexCache
 from safetyzone.ops.engine import Engine, sweep
@@ -47,17 +53,25 @@ class Runtime:
     hub: Hub = field(default_factory=Hub)
     cameras: CameraIndexCache = field(default_factory=CameraIndexCache)
     sia: SiaDc09Settings | None = None
+    mqtt: MqttSettings | None = None
     osmand_port: int | None = None
+    nmea_port: int | None = None
+    frames: FrameLog = field(default_factory=FrameLog)
     host: str = "127.0.0.1"
+    data_dir: Path | None = None  # plate pictures are kept under it
 
     def __post_init__(self) -> None:
         self.devices = DeviceAuthenticator(self.db, self.hasher, self.clock)
         self.directory = ProtocolDirectory(self.db, self.secrets)
         self.writer = InboxWriter(self.db, self.clock, on_commit=self._on_commit)
         self.engine = Engine(self.db, self.clock, self.bus, self.cameras)
-        self.osmand = OsmAndGateway(self.directory, self.writer, self.clock)
-        self.sia_gateway = (SiaGateway(self.sia, self.directory, self.writer, self.clock)
-                            if self.sia else None)
+        self.osmand = OsmAndGateway(self.directory, self.writer, self.clock, self.frames)
+        self.lpr = LprGateway(self.directory, self.writer, self.clock, self.data_dir)
+        self.nmea = NmeaGateway(self.directory, self.writer, self.clock, self.frames)
+        self.sia_gateway = (SiaGateway(self.sia, self.directory, self.writer, self.clock,
+                                       self.frames) if self.sia else None)
+        self.mqtt_bridge = (MqttBridge(self.mqtt, self.directory, self.writer, self.db,
+                                       self.clock) if self.mqtt else None)
         self._osmand_server: uvicorn.Server | None = None
         self._relay_queue: asyncio.Queue[list[Event]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -79,8 +93,13 @@ class Runtime:
                        asyncio.create_task(self._sweeper(), name="sweeper")]
         if self.sia_gateway is not None:
             await self.sia_gateway.start()
+        if self.mqtt_bridge is not None:
+            self.db.after_commit.append(self.mqtt_bridge.after_commit)
+            await self.mqtt_bridge.start()
         if self.osmand_port is not None:
             await self._start_osmand_port(self.osmand_port)
+        if self.nmea_port is not None:
+            await self.nmea.start(self.host, self.nmea_port)
 
     async def _start_osmand_port(self, port: int) -> None:
         """Trackers expect OsmAnd at ``/`` on a port of its own, as Traccar serves it."""
@@ -99,8 +118,13 @@ class Runtime:
     async def stop(self) -> None:
         if self.sia_gateway is not None:
             await self.sia_gateway.stop()
+        if self.mqtt_bridge is not None:
+            await self.mqtt_bridge.stop()
+            with contextlib.suppress(ValueError):
+                self.db.after_commit.remove(self.mqtt_bridge.after_commit)
         if self._osmand_server is not None:
             self._osmand_server.should_exit = True
+        await self.nmea.stop()
         await asyncio.to_thread(self.writer.stop)
         for task in self._tasks:
             task.cancel()
@@ -127,6 +151,6 @@ class Runtime:
         while True:
             await asyncio.sleep(self.sweep_interval_s)
             try:
-                await asyncio.to_thread(sweep, self.db, self.clock)
+                await asyncio.to_thread(sweep, self.db, self.clock, data_dir=self.data_dir)
             except Exception:
                 log.exception("sweep failed; trying again in %.0f s", self.sweep_interval_s)

@@ -16,6 +16,8 @@ MessageNotUnderstood        DUH
 
 Raw frames are logged at DEBUG as hex with direction and peer, at most ``LOG_PER_SECOND``
 lines a second; lines over that are counted and the count logged when logging resumes.
+An optional ``on_exchange(peer, frame, reply)`` hook sees every frame and its reply (or
+None) too, e.g. to keep each device's last frames for admins.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 Commit = Callable[[str, list[EventIn]], Awaitable[None]]
 """Store ``events`` of ``account`` durably; return only once they are stored."""
+Exchange = Callable[[str, bytes, bytes | None], None]
+"""Told ``(peer, frame, reply or None)`` after each frame; must not block."""
 
 LOG_PER_SECOND = 20.0
 _READ_CHUNK = 4096
@@ -103,6 +107,7 @@ class Dc09Receiver:
         policy: DecodePolicy | None = None,
         pad: PadSource = random_pad,
         counters: ReceiverCounters | None = None,
+        on_exchange: Exchange | None = None,
     ) -> None:
         self.accounts = accounts
         self.commit = commit
@@ -111,6 +116,7 @@ class Dc09Receiver:
         self.pad = pad
         self.counters = counters or ReceiverCounters()
         self._log = _FrameLog()
+        self.on_exchange = on_exchange
 
     async def handle_frame(self, frame: bytes, peer: str) -> bytes | None:
         """Decode, commit and answer one LF ... CR frame from ``peer``."""
@@ -153,6 +159,8 @@ class Dc09Receiver:
             self.counters.unanswered += 1
         else:
             self._log("tx", peer, reply)
+        if self.on_exchange is not None:
+            self.on_exchange(peer, frame, reply)
         return reply
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from safetyzone.adapters.sia_dc09.config import AccountConfig
 from safetyzone.assets import service as assets
-from safetyzone.core.errors import InvalidInput, Problem
+from safetyzone.core.errors import InvalidInput, PermissionDenied, Problem
+from safetyzone.core.security import Role
 from safetyzone.intake import credentials
 from safetyzone.intake.directory import normalize
 from safetyzone.intake.models import DeviceCredential, Protocol, SubjectKind
 from safetyzone.ops import units
+from safetyzone.ops.health import get_device_health
 from safetyzone.org import service as org
 from safetyzone.web.context import AppContext
 from safetyzone.web.deps import ContextDep, RuntimeDep, ScopeDep
@@ -96,6 +99,10 @@ def _protocol_identity(ctx: AppContext, body: CredentialCreate
         raise InvalidInput(f"a {body.protocol.value} device needs its external_id",
                            [Problem("required", "external_id")])
     key = body.protocol_key.get_secret_value() if body.protocol_key else None
+    if body.protocol is Protocol.MQTT and not re.fullmatch(r"[A-Za-z0-9_.\-]{1,64}",
+                                                           body.external_id):
+        raise InvalidInput("an MQTT device id is one topic level: A-Z a-z 0-9 _ . - only",
+                           [Problem("not usable in a topic", "external_id")])
     if body.protocol is Protocol.SIA_DC09:
         if not re.fullmatch(r"[0-9A-Fa-f]{3,16}", body.external_id):
             raise InvalidInput("a SIA account is 3 to 16 hex digits",
@@ -158,4 +165,52 @@ def revoke_device_credential(
         out = CredentialRead.model_validate(credential)
     runtime.devices.forget(out.key_id)
     runtime.directory.forget()
+    return out
+
+
+class FrameRead(BaseModel):
+    at: datetime
+    direction: Literal["rx", "tx"] = Field(description="rx: from the device; tx: our reply.")
+    peer: str
+    hex: str
+    size: int = Field(description="Bytes on the wire; more than hex shows when truncated.")
+    truncated: bool
+
+
+class DeviceHealthRead(BaseModel):
+    credential_id: uuid.UUID
+    label: str
+    protocol: Protocol | None
+    external_id: str | None
+    last_seen_at: datetime | None = Field(description="Last event stored; null: never heard.")
+    silent_since: datetime | None
+    frames: list[FrameRead] = Field(
+        description="Raw frames of the last messages, oldest first; kept in memory by this "
+        "server process only (a restart forgets them).")
+    frames_suppressed: int = Field(description="Frames not kept because the device sent "
+                                   "faster than the recording rate.")
+
+
+@router.get("/{credential_id}/health", response_model=DeviceHealthRead)
+def read_device_health(
+    ctx: ContextDep, runtime: RuntimeDep, scope: ScopeDep, credential_id: uuid.UUID,
+    limit: Annotated[int, Query(ge=1, le=100, description="Frames to show.")] = 20,
+) -> DeviceHealthRead:
+    """Last seen and the raw frames of the device's last messages (admins, commanders)."""
+    if scope.role not in {Role.ADMIN, Role.COMMANDER}:
+        raise PermissionDenied("only admins and commanders see device frames")
+    with ctx.db.read() as session:
+        credential = credentials.get(session, scope=scope, credential_id=credential_id)
+        health = get_device_health(session, scope=scope, device_id=credential.id)
+        out = DeviceHealthRead(
+            credential_id=credential.id, label=credential.label,
+            protocol=credential.protocol, external_id=credential.external_id,
+            last_seen_at=health.last_seen_at if health else None,
+            silent_since=health.silent_since if health else None,
+            frames=[], frames_suppressed=0)
+    if out.protocol is not None and out.external_id:
+        frames, out.frames_suppressed = runtime.frames.recent(out.protocol, out.external_id,
+                                                              limit)
+        out.frames = [FrameRead(at=f.at, direction=f.direction, peer=f.peer, hex=f.data.hex(),
+                                size=f.size, truncated=f.truncated) for f in frames]
     return out

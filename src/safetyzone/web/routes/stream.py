@@ -21,7 +21,7 @@ from safetyzone.ops import feed
 from safetyzone.org import auth
 from safetyzone.org import service as org
 from safetyzone.web.context import AppContext
-from safetyzone.web.hub import Listener
+from safetyzone.web.hub import Listener, visible_to
 from safetyzone.web.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["command center"])
@@ -76,7 +76,7 @@ async def stream_feed(
         except SafetyZoneError as err:
             await websocket.close(FORBIDDEN, err.detail[:120])
             return
-    listener = Listener(station_ids=scope.station_ids)
+    listener = Listener(station_ids=scope.station_ids, user_id=scope.user_id)
     runtime.hub.add(listener)  # before the replay, so nothing falls between the two
     try:
         last = await _replay(ctx, websocket, scope, after)
@@ -94,7 +94,8 @@ async def _replay(ctx: AppContext, websocket: WebSocket, scope: Scope, after: in
                 return [], feed.last_seq(session)
             entries = feed.entries_after(session, after_seq=cursor,
                                          station_ids=scope.station_ids)
-            return [_item(e) for e in entries], (entries[-1].seq if entries else cursor)
+            items = [i for i in map(_item, entries) if visible_to(i, scope.user_id)]
+            return items, (entries[-1].seq if entries else cursor)
 
     cursor = -1 if after is None else after
     items, last = await asyncio.to_thread(load, cursor)

@@ -1,0 +1,1 @@
+"""Plate readers' domain: hotlists, hits, governed search of plate reads, their retention."""
