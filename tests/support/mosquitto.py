@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from support.postgres import free_loopback_port, require_or_skip
+from support.processes import serving
 
-START_TIMEOUT_S = 20
 SYSTEM_PORT = 1883
 
 
@@ -40,12 +38,6 @@ def mosquitto_binary() -> str | None:
 
 def passwd_binary() -> str | None:
     return _binary("mosquitto_passwd")
-
-
-def _accepting(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @contextlib.contextmanager
@@ -76,24 +68,9 @@ def throwaway_mosquitto(users: dict[str, str] | None = None) -> Iterator[Mosquit
         lines.append("allow_anonymous true")
     config = workdir / "mosquitto.conf"
     config.write_text("\n".join(lines) + "\n")
-    proc = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _accepting(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                require_or_skip(f"mosquitto did not start: {err[-500:]}")
-            time.sleep(0.05)
-        user = next(iter(users.items()), None) if users else None
-        yield MosquittoServer(port, *(user or (None, None)))
+        with serving([binary, "-c", str(config)], port, "mosquitto"):
+            user = next(iter(users.items()), None) if users else None
+            yield MosquittoServer(port, *(user or (None, None)))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
         shutil.rmtree(workdir, ignore_errors=True)
