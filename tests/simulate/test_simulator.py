@@ -224,6 +224,23 @@ def test_plans_are_deterministic_valid_and_at_the_rate() -> None:
         times[event.key] = event.body["event_time"]
 
 
+def test_a_newcomer_gets_an_sos_at_the_first_station_within_half_a_minute() -> None:
+    devices = devices_file()
+    config = SimConfig(rate=5, sos_per_minute=0, bank_alarm_per_minute=0,
+                       officer_sos_per_minute=0)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    plan = Simulation(devices, config, seed=3, start=start, run_id="r").advance_to(30)
+    presses = [p for p in plan if p.body["kind"] == "sos.press"]
+    assert len(presses) == 1
+    assert presses[0].t == pytest.approx(20.0)
+    first_codes = {point.code for point in devices.stations[0].sos_points}
+    assert presses[0].device_code in first_codes
+    quiet = SimConfig(rate=5, sos_per_minute=0, bank_alarm_per_minute=0,
+                      officer_sos_per_minute=0, first_sos_after_s=None)
+    none = Simulation(devices, quiet, seed=3, start=start, run_id="r").advance_to(30)
+    assert not [p for p in none if p.body["kind"] == "sos.press"]
+
+
 def test_thai_plates() -> None:
     import random
 

@@ -255,6 +255,9 @@ class SimConfig:
     batch_max: int = 100
     flush_s: float = 1.0
     gps_sigma_m: float = 3.0
+    # A newcomer opening the console should not wait minutes for the first alert: one SOS
+    # at the first station this many seconds in (None: only the random ones).
+    first_sos_after_s: float | None = 20.0
 
     def __post_init__(self) -> None:
         if not (self.rate > 0 and math.isfinite(self.rate)):
@@ -337,6 +340,10 @@ class Simulation:
         for j in range(len(self.sos)):
             self._at(self._rng.uniform(0.0, config.heartbeat_s), "heartbeat", j)
         self._poisson("sos", config.sos_per_minute / 60.0 if self.sos else 0.0)
+        first_station = [i for i, (st, _) in enumerate(self.sos)
+                         if st is devices.stations[0]] if devices.stations else []
+        if config.first_sos_after_s is not None and first_station:
+            self._at(config.first_sos_after_s, "first_sos", first_station[0])
         self._poisson("bank", config.bank_alarm_per_minute / 60.0 if self.banks else 0.0)
         self._poisson("officer", config.officer_sos_per_minute / 60.0 if self.units else 0.0)
         self._poisson("plate", self.plate_rate)
@@ -377,6 +384,9 @@ class Simulation:
         if action == "sos":
             self._poisson("sos", cfg.sos_per_minute / 60.0, t)
             station, point = rng.choice(self.sos)
+            return self._event(t, station, point, "sos.press", {"button": "1"}, urgent=True)
+        if action == "first_sos":
+            station, point = self.sos[index]
             return self._event(t, station, point, "sos.press", {"button": "1"}, urgent=True)
         if action == "bank":
             self._poisson("bank", cfg.bank_alarm_per_minute / 60.0, t)
