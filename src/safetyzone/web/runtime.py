@@ -1,8 +1,11 @@
 """The live machinery of one server process, started and stopped with the app.
 
-    device --HTTP--> InboxWriter (group commit) --on_commit--> relay --> Bus --> Engine
+    device --HTTP / SIA / OsmAnd / NMEA / MQTT / plate readers--> gateways
+        --> InboxWriter (group commit) --on_commit--> relay --> Bus --> Engine
     Engine / API writes --after_commit--> Hub --> WebSocket consoles
-    sweeper: escalation of unacknowledged incidents, "device silent" alerts
+    sweeper: escalation of unacknowledged incidents, "device silent" alerts, plate retention
+
+An enabled gateway that cannot start (a port taken, a broker unreachable) stops the server.
 """
 
 from __future__ import annotations
