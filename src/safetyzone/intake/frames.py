@@ -17,12 +17,12 @@ is written to the database: a restart forgets the frames, as a log rotation woul
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from safetyzone.core.throttle import TokenBucket
 from safetyzone.intake.directory import normalize
 from safetyzone.intake.models import Protocol
 
@@ -45,9 +45,7 @@ class Frame:
 @dataclass
 class _Device:
     frames: deque[Frame]
-    tokens: float
-    refilled: float
-    suppressed: int = 0
+    bucket: TokenBucket
 
 
 @dataclass
@@ -64,23 +62,17 @@ class FrameLog:
                data: bytes, at: datetime) -> None:
         """Keep one frame of a registered device, unless its rate is spent."""
         key = (protocol, normalize(protocol, external_id))
-        now = time.monotonic()
         with self._lock:
             device = self._devices.get(key)
             if device is None:
-                device = _Device(deque(maxlen=self.per_device), self.per_second, now)
+                device = _Device(deque(maxlen=self.per_device), TokenBucket(self.per_second))
                 self._devices[key] = device
                 while len(self._devices) > self.max_devices:
                     self._devices.popitem(last=False)
             else:
                 self._devices.move_to_end(key)
-                device.tokens = min(self.per_second,
-                                    device.tokens + (now - device.refilled) * self.per_second)
-                device.refilled = now
-            if device.tokens < 1:
-                device.suppressed += 1
+            if not device.bucket.take():
                 return
-            device.tokens -= 1
             device.frames.append(Frame(at, direction, peer, bytes(data[:self.max_bytes]),
                                        len(data)))
 
@@ -92,5 +84,5 @@ class FrameLog:
             if device is None:
                 return [], 0
             frames = list(device.frames)
-            suppressed = device.suppressed
+            suppressed = device.bucket.suppressed
         return (frames[-limit:] if limit else frames), suppressed

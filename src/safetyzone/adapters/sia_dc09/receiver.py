@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
@@ -42,6 +41,7 @@ from safetyzone.adapters.sia_dc09.errors import (
 from safetyzone.adapters.sia_dc09.framing import MAX_FRAME_BYTES, StreamFramer, frames_in_datagram
 from safetyzone.core.clock import Clock
 from safetyzone.core.events import EventIn
+from safetyzone.core.throttle import TokenBucket
 
 logger = logging.getLogger(__name__)
 
@@ -71,27 +71,17 @@ class ReceiverCounters:
 
 
 class _FrameLog:
-    """Log raw frames as hex, throttled to a token bucket of ``per_second``."""
+    """Log raw frames as hex, throttled to ``per_second`` lines."""
 
     def __init__(self, per_second: float = LOG_PER_SECOND) -> None:
-        self._rate = per_second
-        self._tokens = per_second
-        self._last = time.monotonic()
-        self.suppressed = 0
+        self._bucket = TokenBucket(per_second)
 
     def __call__(self, direction: str, peer: str, data: bytes) -> None:
-        if not logger.isEnabledFor(logging.DEBUG):
+        if not logger.isEnabledFor(logging.DEBUG) or not self._bucket.take():
             return
-        now = time.monotonic()
-        self._tokens = min(self._rate, self._tokens + (now - self._last) * self._rate)
-        self._last = now
-        if self._tokens < 1:
-            self.suppressed += 1
-            return
-        self._tokens -= 1
-        if self.suppressed:
-            logger.debug("sia-dc09 %d frame log lines suppressed", self.suppressed)
-            self.suppressed = 0
+        if self._bucket.suppressed:
+            logger.debug("sia-dc09 %d frame log lines suppressed", self._bucket.suppressed)
+            self._bucket.suppressed = 0
         logger.debug("sia-dc09 %s %s %s", direction, peer, data.hex())
 
 
