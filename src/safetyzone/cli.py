@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from safetyzone import migrations
-from safetyzone.config import Settings
+from safetyzone.config import Settings, UnknownSetting
 from safetyzone.core.db import Database
 from safetyzone.core.errors import DatabaseNotReady
 
@@ -35,7 +36,19 @@ DataDir = Annotated[Path | None, typer.Option(help="Data directory (SSZ_DATA_DIR
 
 
 def _settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """The settings, or a one-line reason and exit 2: a bad setting must stop the start."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except UnknownSetting as err:
+        typer.secho(f"cannot start: {err}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from err
+    except ValidationError as err:
+        for problem in err.errors():
+            loc = problem["loc"]
+            where = "SSZ_" + "__".join(str(part).upper() for part in loc) if loc else "settings"
+            typer.secho(f"cannot start: {where}: {problem['msg']}", fg=typer.colors.RED,
+                        err=True)
+        raise typer.Exit(2) from err
 
 
 def _logging(settings: Settings) -> None:

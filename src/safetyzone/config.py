@@ -6,17 +6,96 @@ environment, so a test can build any configuration without touching ``os.environ
 
 from __future__ import annotations
 
+import difflib
+import enum
+import os
 import secrets
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+PREFIX = "SSZ_"
+# Variables the test suite reads for itself (e.g. SSZ_TEST_PG_BINDIR); never settings.
+RESERVED_PREFIX = "SSZ_TEST_"
+
+
+class LogLevel(enum.StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class UnknownSetting(ValueError):
+    """An ``SSZ_`` variable that names no setting: a typo must not quietly change nothing.
+
+    ``SSZ_DATABSE_URL`` silently ignored would leave a production server on SQLite.
+    """
+
+    def __init__(self, unknown: list[tuple[str, str | None]]) -> None:
+        parts = [f"{name} (did you mean {close}?)" if close else name
+                 for name, close in unknown]
+        super().__init__("unknown setting" + ("s" if len(parts) > 1 else "") + ": "
+                         + ", ".join(parts))
+        self.unknown = unknown
+
+
+def _names(model: type[BaseModel], prefix: str) -> Iterable[str]:
+    for name, info in model.model_fields.items():
+        variable = f"{prefix}{name.upper()}"
+        yield variable
+        nested = _nested_model(info)
+        if nested is not None:
+            yield from _names(nested, variable + "__")
+
+
+def _nested_model(info: FieldInfo) -> type[BaseModel] | None:
+    for candidate in (info.annotation, *getattr(info.annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def unknown_settings(
+    model: type[BaseModel], environ: Mapping[str, str]
+) -> list[tuple[str, str | None]]:
+    """Every ``SSZ_`` variable in ``environ`` that no setting reads, with the closest name."""
+    valid = sorted(_names(model, PREFIX))
+    found = []
+    for variable in sorted(environ):
+        upper = variable.upper()
+        if not upper.startswith(PREFIX) or upper.startswith(RESERVED_PREFIX):
+            continue
+        if upper not in valid:
+            close = difflib.get_close_matches(upper, valid, n=1, cutoff=0.6)
+            found.append((variable, close[0] if close else None))
+    return found
+
+
+class _RefuseUnknown(PydanticBaseSettingsSource):
+    """A settings source that contributes nothing and refuses misspelt variables."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        unknown = unknown_settings(self.settings_cls, os.environ)
+        if unknown:
+            raise UnknownSetting(unknown)
+        return {}
 
 
 class Settings(BaseSettings):
@@ -60,7 +139,7 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = Field(
         None, description="Password for the demo users; generated and printed when unset."
     )
-    log_level: str = Field("INFO", description="Root log level.")
+    log_level: LogLevel = Field(LogLevel.INFO, description="Root log level.")
     sia_dc09: SiaDc09Settings | None = Field(
         None,
         description="SIA DC-09 alarm receiver (SSZ_SIA_DC09__TCP_PORT=9000 ...); unset: off.",
@@ -87,15 +166,30 @@ class Settings(BaseSettings):
         "Unset: a plain background that still shows zones, assets, incidents and units.",
     )
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (_RefuseUnknown(settings_cls), init_settings, env_settings, dotenv_settings,
+                file_secret_settings)
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key.get_secret_value() == DEV_SECRET
-            or len(self.secret_key.get_secret_value()) < 32
-        ):
+        """The development secret signs tokens anyone can forge: only a laptop may use it."""
+        secret = self.secret_key.get_secret_value()
+        if self.environment != "development" and secret == DEV_SECRET:
             raise ValueError(
-                "SSZ_SECRET_KEY must be set to a random value of at least 32 characters "
-                "in production"
+                f"SSZ_SECRET_KEY must be set in the {self.environment} environment "
+                "(the development secret is refused everywhere else)"
+            )
+        if self.environment == "production" and len(secret) < 32:
+            raise ValueError(
+                "SSZ_SECRET_KEY must be a random value of at least 32 characters in production"
             )
         return self
 

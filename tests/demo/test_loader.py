@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conftest import fresh_db_url
+from conftest import SECRET, fresh_db_url
 from safetyzone.assets import service as assets
 from safetyzone.assets.models import AssetKind
 from safetyzone.config import Settings
@@ -40,7 +40,7 @@ def demo_dir(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def loaded(backend: str, request: pytest.FixtureRequest, demo_dir: Path) -> Iterator[Database]:
     """The demo, loaded once per backend for this module (loading takes seconds)."""
     db = Database(fresh_db_url(backend, request, demo_dir, with_world=False))
-    load_demo(db, Settings(environment="test", data_dir=demo_dir))
+    load_demo(db, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     yield db
     db.dispose()
 
@@ -158,7 +158,7 @@ def test_loading_twice_changes_nothing_but_the_password(loaded: Database,
     with loaded.read() as s:
         before = assets.list_assets(s, scope=scope, limit=1)[1]
         units_before = len(patrol.list_units(s, scope=scope))
-    result = load_demo(loaded, Settings(environment="test", data_dir=demo_dir))
+    result = load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     with loaded.read() as s:
         assert assets.list_assets(s, scope=scope, limit=1)[1] == before
         assert len(patrol.list_units(s, scope=scope)) == units_before
@@ -171,12 +171,12 @@ def test_a_lost_devices_file_gets_new_tokens(loaded: Database, demo_dir: Path) -
     path = demo_dir / DEVICES_FILE
     old_keys = active_simulator_keys(loaded)
     path.unlink()
-    load_demo(loaded, Settings(environment="test", data_dir=demo_dir))
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     new_keys = {d.key_id for s in load_devices(path).stations for d in s.devices()}
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert active_simulator_keys(loaded) == new_keys
     assert len(new_keys) == len(old_keys) and not new_keys & old_keys  # old ones revoked
     path.write_text("{not json", "utf-8")  # a damaged file is replaced the same way
-    load_demo(loaded, Settings(environment="test", data_dir=demo_dir))
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     assert active_simulator_keys(loaded) == {
         d.key_id for s in load_devices(path).stations for d in s.devices()}
