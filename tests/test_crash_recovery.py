@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 
 from safetyzone import migrations
+from safetyzone.assets.models import Asset
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock, SystemClock
 from safetyzone.core.db import Database
@@ -58,9 +59,10 @@ def prepare(data_dir: Path) -> tuple[str, str]:
         station = org.get_station(s, scope=scope, code="ST-A")
         rules.replace_rules(s, scope=scope, clock=SystemClock(), station_id=station.id,
                             rules=[NO_MERGE])
+        pole = s.scalar(select(Asset.id).where(Asset.code == "ST-A-SOS1"))
         issued = credentials.issue(s, scope=scope, clock=SystemClock(),
                                    hasher=SecretHasher(SECRET), station_id=station.id,
-                                   subject_kind=SubjectKind.GATEWAY, subject_id=None,
+                                   subject_kind=SubjectKind.ASSET, subject_id=pole,
                                    label="crash test")
     db.dispose()
     return url, issued.token

@@ -27,6 +27,9 @@ class Role(enum.StrEnum):
 
 
 class Permission(enum.StrEnum):
+    """What a role may do. Services check these; docs/security/access.md is the table of
+    who may call which route, and tests/web/test_access_matrix.py holds the code to it."""
+
     ORG_READ = "org.read"
     ORG_WRITE = "org.write"
     ZONE_WRITE = "zone.write"
@@ -35,19 +38,34 @@ class Permission(enum.StrEnum):
     STREAM_SECRET_READ = "asset.stream_secret.read"  # noqa: S105 - a permission name
     USER_MANAGE = "user.manage"
     AUDIT_READ = "audit.read"
+    # The command center's picture: incidents, units, panel, rules, response times,
+    # hotlists, loudspeaker messages and the live feed. Partners never hold it.
+    OPS_READ = "ops.read"
+    INCIDENT_ACT = "incident.act"
+    UNIT_STATUS = "unit.status"
+    COMMAND_SEND = "command.send"
+    HOTLIST_MANAGE = "hotlist.manage"
+    PLATE_SEARCH = "plate.search"
+    # Device credentials (list, issue, rotate, revoke, frames): a dead SOS pole or a forged
+    # alarm source is one call away, so only admins and commanders hold it.
+    DEVICE_MANAGE = "device.manage"
 
 
 _ALL = frozenset(Permission)
+_READ = frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.OPS_READ})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COMMANDER: _ALL - {Permission.ORG_WRITE, Permission.USER_MANAGE},
-    Role.OPERATOR: frozenset(
-        {Permission.ORG_READ, Permission.ASSET_READ, Permission.STREAM_SECRET_READ}
-    ),
-    Role.PATROL_OFFICER: frozenset({Permission.ORG_READ, Permission.ASSET_READ}),
-    # A partner (camera owner) keeps its own records current, e.g. its sharing level.
+    Role.OPERATOR: _READ | {Permission.STREAM_SECRET_READ, Permission.INCIDENT_ACT,
+                            Permission.UNIT_STATUS, Permission.COMMAND_SEND,
+                            Permission.HOTLIST_MANAGE, Permission.PLATE_SEARCH},
+    # A patrol officer reads the picture and reports its unit's status (which moves the
+    # incident it is assigned to); the console acts on incidents.
+    Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS},
+    # A partner (camera owner) is an outsider: it reads the org tree to place its assets and
+    # keeps its own records current (the services narrow ASSET_* to what it owns).
     Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE}),
-    Role.VIEWER: frozenset({Permission.ORG_READ, Permission.ASSET_READ}),
+    Role.VIEWER: _READ,
 }
 
 

@@ -19,11 +19,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from safetyzone.assets import service as assets
 from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import AuthenticationFailed, Conflict, NotFound, Problem
+from safetyzone.core.events import EventKind
 from safetyzone.core.security import Permission, Scope
+from safetyzone.intake.kinds import allowed as allowed_kinds
+from safetyzone.intake.kinds import describe as describe_sender
 from safetyzone.intake.models import DeviceCredential, Protocol, SubjectKind
 
 TOKEN_PREFIX = "ssz_dev_"  # noqa: S105 - a prefix, not a secret
@@ -40,6 +44,25 @@ class DeviceIdentity:
     subject_kind: SubjectKind
     subject_id: uuid.UUID | None
     label: str
+    # What the subject can produce (intake.kinds); empty: the device may send nothing.
+    kinds: frozenset[EventKind] = frozenset()
+    sender: str = "an unknown subject"
+
+
+def asset_kinds(session: Session, rows: list[DeviceCredential]) -> dict[uuid.UUID, str]:
+    """The kind of every asset these credentials speak for, in one query."""
+    return assets.kinds_of(session, [r.subject_id for r in rows if r.subject_id is not None
+                                     and r.subject_kind is SubjectKind.ASSET])
+
+
+def identity_of(row: DeviceCredential, asset_kinds: dict[uuid.UUID, str]) -> DeviceIdentity:
+    """The identity a device acts as, with the event kinds its subject may send."""
+    asset_kind = (asset_kinds.get(row.subject_id)
+                  if row.subject_kind is SubjectKind.ASSET and row.subject_id else None)
+    return DeviceIdentity(
+        row.id, row.key_id, row.station_id, row.subject_kind, row.subject_id, row.label,
+        kinds=allowed_kinds(row.subject_kind, asset_kind, row.protocol),
+        sender=describe_sender(row.subject_kind, asset_kind, row.protocol))
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,7 @@ def issue(
     protocol: ProtocolIdentity | None = None,
 ) -> IssuedCredential:
     """Issue a credential; the caller has already checked the subject is in scope."""
-    scope.require(Permission.ASSET_WRITE)
+    scope.require(Permission.DEVICE_MANAGE)
     if protocol is not None and session.scalar(select(DeviceCredential.id).where(
             DeviceCredential.protocol == protocol.protocol,
             DeviceCredential.external_id == protocol.external_id)):
@@ -103,7 +126,7 @@ def issue(
 
 
 def get(session: Session, *, scope: Scope, credential_id: uuid.UUID) -> DeviceCredential:
-    scope.require(Permission.ASSET_READ)
+    scope.require(Permission.DEVICE_MANAGE)
     credential = session.get(DeviceCredential, credential_id)
     if credential is None or not scope.sees_station(credential.station_id):
         raise NotFound("no such device credential in your scope")
@@ -112,7 +135,7 @@ def get(session: Session, *, scope: Scope, credential_id: uuid.UUID) -> DeviceCr
 
 def list_for_station(session: Session, *, scope: Scope,
                      station_id: uuid.UUID | None = None) -> list[DeviceCredential]:
-    scope.require(Permission.ASSET_READ)
+    scope.require(Permission.DEVICE_MANAGE)
     query = select(DeviceCredential).where(scope.station_filter(DeviceCredential.station_id))
     if station_id is not None:
         query = query.where(DeviceCredential.station_id == station_id)
@@ -124,7 +147,7 @@ def rotate(
     credential_id: uuid.UUID,
 ) -> IssuedCredential:
     """New secret now; the old one keeps working for ``ROTATION_GRACE``."""
-    scope.require(Permission.ASSET_WRITE)
+    scope.require(Permission.DEVICE_MANAGE)
     credential = get(session, scope=scope, credential_id=credential_id)
     if credential.revoked_at is not None:
         raise NotFound("this credential is revoked: issue a new one")
@@ -142,7 +165,7 @@ def rotate(
 
 def revoke(session: Session, *, scope: Scope, clock: Clock,
            credential_id: uuid.UUID) -> DeviceCredential:
-    scope.require(Permission.ASSET_WRITE)
+    scope.require(Permission.DEVICE_MANAGE)
     credential = get(session, scope=scope, credential_id=credential_id)
     credential.revoked_at = credential.revoked_at or clock.now()
     audit.record(session, actor=scope, at=clock.now(), action="device_credential.revoke",
@@ -187,14 +210,14 @@ class DeviceAuthenticator:
         with self._db.read() as session:
             row = session.scalar(
                 select(DeviceCredential).where(DeviceCredential.key_id == key_id))
-        if row is None:
-            return None
-        return _Cached(
-            identity=DeviceIdentity(row.id, row.key_id, row.station_id, row.subject_kind,
-                                    row.subject_id, row.label),
-            secret_hash=row.secret_hash, previous_hash=row.previous_secret_hash,
-            previous_valid_until=row.previous_valid_until, revoked=row.revoked_at is not None,
-        )
+            if row is None:
+                return None
+            return _Cached(
+                identity=identity_of(row, asset_kinds(session, [row])),
+                secret_hash=row.secret_hash, previous_hash=row.previous_secret_hash,
+                previous_valid_until=row.previous_valid_until,
+                revoked=row.revoked_at is not None,
+            )
 
     def authenticate_cached(self, token: str | None) -> DeviceIdentity | None:
         """The answer from the cache alone, or ``None`` when the database must be read."""

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from safetyzone.core.db import Database
 from safetyzone.core.secretbox import SecretBox
-from safetyzone.intake.credentials import DeviceIdentity
+from safetyzone.intake.credentials import DeviceIdentity, asset_kinds, identity_of
 from safetyzone.intake.models import DeviceCredential, Protocol
 
 
@@ -50,12 +50,12 @@ class ProtocolDirectory:
 
     def _load(self) -> None:
         with self._db.read() as session:
-            rows = session.scalars(select(DeviceCredential).where(
-                DeviceCredential.protocol.is_not(None), DeviceCredential.revoked_at.is_(None)))
+            rows = list(session.scalars(select(DeviceCredential).where(
+                DeviceCredential.protocol.is_not(None), DeviceCredential.revoked_at.is_(None))))
+            kinds = asset_kinds(session, rows)
             entries = {
                 (row.protocol, normalize(row.protocol, row.external_id or "")): Registered(
-                    DeviceIdentity(row.id, row.key_id, row.station_id, row.subject_kind,
-                                   row.subject_id, row.label),
+                    identity_of(row, kinds),
                     self._secrets.open(row.protocol_key_sealed)
                     if row.protocol_key_sealed else None)
                 for row in rows if row.protocol is not None

@@ -27,6 +27,7 @@ from safetyzone.core.db import Database, new_id
 from safetyzone.core.errors import InvalidInput, Problem
 from safetyzone.core.events import Event, EventIn, EventKind
 from safetyzone.core.geo import position_problem
+from safetyzone.intake import kinds
 from safetyzone.intake.credentials import DeviceIdentity
 from safetyzone.intake.models import DeviceCredential, InboxEvent, SubjectKind
 
@@ -213,6 +214,7 @@ class InboxWriter:
         if len(events) > MAX_BATCH:
             raise InvalidInput(f"at most {MAX_BATCH} events per request",
                                [Problem(f"{len(events)} events", "events")])
+        kinds.check(identity.kinds, identity.sender, (event.kind for event in events))
         now = self._clock.now()
         problems = check_events(events, now=now)
         if problems:

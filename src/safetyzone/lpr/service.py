@@ -33,8 +33,6 @@ from safetyzone.org import service as org
 DEFAULT_RETENTION_DAYS = 30
 MIN_PURPOSE = 10
 SWEEP_BATCH = 5000
-HOTLIST_ROLES = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR}
-SEARCH_ROLES = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR}
 PLATE_READ = EventKind.PLATE_READ.value
 
 
@@ -55,11 +53,6 @@ class Hit:
     match_en: str | None = None  # "read ข as ช"
 
 
-def _role(scope: Scope, allowed: set[Role], what: str) -> None:
-    if scope.role not in allowed:
-        raise PermissionDenied(f"role '{scope.role.value}' may not {what}")
-
-
 def canonical_plate(text: str, province: str | None = None) -> tuple[str, str | None]:
     """Canonical plate and province code; InvalidInput (422) if it is no plate at all."""
     try:
@@ -71,7 +64,7 @@ def canonical_plate(text: str, province: str | None = None) -> tuple[str, str | 
 def add_entry(session: Session, *, scope: Scope, clock: Clock,
               data: HotlistCreate) -> HotlistEntry:
     """Put a plate on the caller's station's hotlist; the caller owns the entry."""
-    _role(scope, HOTLIST_ROLES, "manage hotlists")
+    scope.require(Permission.HOTLIST_MANAGE)
     station = org.get_station(session, scope=scope, code=data.station_code)
     plate, province_code = canonical_plate(data.plate, data.province)
     if data.province and province_code is None:
@@ -102,7 +95,7 @@ def _visible(scope: Scope) -> object:
 
 
 def get_entry(session: Session, *, scope: Scope, entry_id: uuid.UUID) -> HotlistEntry:
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.HOTLIST_MANAGE)
     entry: HotlistEntry | None = session.scalar(select(HotlistEntry).where(
         HotlistEntry.id == entry_id, _visible(scope)))  # type: ignore[arg-type]
     if entry is None:
@@ -113,7 +106,7 @@ def get_entry(session: Session, *, scope: Scope, entry_id: uuid.UUID) -> Hotlist
 def remove_entry(session: Session, *, scope: Scope, clock: Clock, entry_id: uuid.UUID,
                  reason: str | None = None) -> HotlistEntry:
     """Take a plate off the list (kept, marked removed): its owner, or a commander/admin."""
-    _role(scope, HOTLIST_ROLES, "manage hotlists")
+    scope.require(Permission.HOTLIST_MANAGE)
     entry = get_entry(session, scope=scope, entry_id=entry_id)
     if entry.owner_user_id != scope.user_id and scope.role not in {Role.ADMIN, Role.COMMANDER}:
         raise PermissionDenied("only the entry's owner or a commander may remove it")
@@ -130,8 +123,7 @@ def remove_entry(session: Session, *, scope: Scope, clock: Clock, entry_id: uuid
 def list_entries(session: Session, *, scope: Scope, station_id: uuid.UUID | None = None,
                  include_removed: bool = False, limit: int = 500,
                  offset: int = 0) -> list[HotlistEntry]:
-    scope.require(Permission.ORG_READ)
-    _role(scope, HOTLIST_ROLES, "read hotlists")
+    scope.require(Permission.HOTLIST_MANAGE)
     query = select(HotlistEntry).where(_visible(scope))  # type: ignore[arg-type]
     if station_id is not None:
         query = query.where(HotlistEntry.station_id == station_id)
@@ -185,7 +177,7 @@ def record_hit(session: Session, *, event_id: uuid.UUID, station_id: uuid.UUID, 
 def search_reads(session: Session, *, scope: Scope, clock: Clock, plate: str, purpose: str,
                  station_id: uuid.UUID | None = None, limit: int = 100) -> list[PlateReadOut]:
     """Plate reads of one plate in the caller's scope; the search and its purpose are audited."""
-    _role(scope, SEARCH_ROLES, "search plate reads")
+    scope.require(Permission.PLATE_SEARCH)
     if len(purpose.strip()) < MIN_PURPOSE:
         raise InvalidInput(f"state the purpose of the search (at least {MIN_PURPOSE} characters)",
                            [Problem("too short", "purpose")])
@@ -213,6 +205,7 @@ def search_reads(session: Session, *, scope: Scope, clock: Clock, plate: str, pu
 
 
 def get_retention(session: Session, *, scope: Scope, station_code: str) -> RetentionRead:
+    scope.require(Permission.OPS_READ)
     station = org.get_station(session, scope=scope, code=station_code)
     row = session.get(LprRetention, station.id)
     return RetentionRead(station_id=station.id, days=row.days if row else DEFAULT_RETENTION_DAYS,

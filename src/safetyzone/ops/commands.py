@@ -22,11 +22,9 @@ from safetyzone.assets.models import AssetKind, AssetStatus
 from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Base, UTCDateTime, new_id, str_enum
-from safetyzone.core.errors import Conflict, InvalidInput, PermissionDenied, Problem
-from safetyzone.core.security import Role, Scope
+from safetyzone.core.errors import Conflict, InvalidInput, Problem
+from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import feed
-
-COMMANDERS = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR}
 
 
 class CommandType(enum.StrEnum):
@@ -105,15 +103,15 @@ class MessageRead(BaseModel):
     text_en: str
 
 
-def list_messages() -> list[MessageRead]:
+def list_messages(*, scope: Scope) -> list[MessageRead]:
+    scope.require(Permission.OPS_READ)
     return [MessageRead(id=k, text_th=th, text_en=en) for k, (th, en) in MESSAGES.items()]
 
 
 def send(session: Session, *, scope: Scope, clock: Clock, asset_id: uuid.UUID,
          command: PlayIn | AnnounceIn) -> AssetCommand:
     """Store a speaker command and put it on the feed; audited."""
-    if scope.role not in COMMANDERS:
-        raise PermissionDenied(f"role '{scope.role.value}' may not use the loudspeakers")
+    scope.require(Permission.COMMAND_SEND)
     asset = assets.get_asset(session, scope=scope, asset_id=asset_id)
     if asset.kind is not AssetKind.LOUDSPEAKER and not asset.has_speaker:
         raise InvalidInput("this asset has no loudspeaker",
@@ -144,6 +142,7 @@ def send(session: Session, *, scope: Scope, clock: Clock, asset_id: uuid.UUID,
 
 def list_commands(session: Session, *, scope: Scope, asset_id: uuid.UUID, limit: int = 20
                   ) -> list[AssetCommand]:
+    scope.require(Permission.OPS_READ)
     asset = assets.get_asset(session, scope=scope, asset_id=asset_id)
     return list(session.scalars(select(AssetCommand).where(
         AssetCommand.asset_id == asset.id).order_by(AssetCommand.requested_at.desc())

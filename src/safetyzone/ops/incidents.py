@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+from safetyzone.core.errors import Conflict, InvalidInput, NotFound, Problem
 from safetyzone.core.events import Event
 from safetyzone.core.geo import haversine_m
-from safetyzone.core.security import Permission, Role, Scope
+from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import feed
 from safetyzone.ops.models import Assignment, Incident, IncidentLog, IncidentState, Unit, UnitStatus
 from safetyzone.ops.rules import Action, Source
@@ -45,7 +45,6 @@ STAMP = {S.ACKNOWLEDGED: "acknowledged_at", S.DISPATCHED: "dispatched_at",
          S.EN_ROUTE: "en_route_at", S.ON_SCENE: "arrived_at", S.CLEARED: "cleared_at",
          S.CLOSED: "closed_at"}
 COVERT_OWNER = "covert_owner_user_id"
-ACTORS = {Role.ADMIN, Role.COMMANDER, Role.OPERATOR, Role.PATROL_OFFICER}
 
 
 def read_model(session: Session, incident: Incident) -> IncidentRead:
@@ -122,7 +121,7 @@ def open_or_merge(
 
 
 def get_incident(session: Session, *, scope: Scope, incident_id: uuid.UUID) -> Incident:
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.OPS_READ)
     incident = session.get(Incident, incident_id)
     if incident is None or not scope.sees_station(incident.station_id) or not _sees_covert(
             scope, incident):
@@ -142,7 +141,7 @@ def list_incidents(
     since: datetime | None = None, limit: int = 100, offset: int = 0,
 ) -> list[Incident]:
     """Incidents in scope, the most urgent first: priority, then age."""
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.OPS_READ)
     covert_owner = Incident.detail[COVERT_OWNER].as_string()
     query = select(Incident).where(scope.station_filter(Incident.station_id), or_(
         covert_owner.is_(None), covert_owner == str(scope.user_id)))
@@ -164,8 +163,7 @@ def timeline(session: Session, incident: Incident) -> list[IncidentLog]:
 
 
 def _act(scope: Scope) -> None:
-    if scope.role not in ACTORS:
-        raise PermissionDenied(f"role '{scope.role.value}' may not act on incidents")
+    scope.require(Permission.INCIDENT_ACT)
 
 
 def _check_version(incident: Incident, expected: int | None) -> None:
@@ -179,9 +177,11 @@ def _check_version(incident: Incident, expected: int | None) -> None:
 def transition(
     session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,
     to: IncidentState, expected_version: int | None = None, disposition: str | None = None,
-    note: str | None = None,
+    note: str | None = None, by_unit: bool = False,
 ) -> Incident:
-    _act(scope)
+    """Move an incident along. ``by_unit``: a unit reporting its own progress (a patrol
+    officer holds ``UNIT_STATUS``, not ``INCIDENT_ACT``); only ``unit_progress`` sets it."""
+    scope.require(Permission.UNIT_STATUS if by_unit else Permission.INCIDENT_ACT)
     incident = get_incident(session, scope=scope, incident_id=incident_id)
     _check_version(incident, expected_version)
     current = incident.state
@@ -321,7 +321,8 @@ def unit_progress(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
             Assignment, Assignment.incident_id == Incident.id).where(
             Assignment.unit_id == unit.id, Assignment.released_at.is_(None))):
         if target in ALLOWED[incident.state]:
-            transition(session, scope=scope, clock=clock, incident_id=incident.id, to=target)
+            transition(session, scope=scope, clock=clock, incident_id=incident.id, to=target,
+                       by_unit=True)
 
 
 def add_note(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,

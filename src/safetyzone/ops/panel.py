@@ -37,7 +37,7 @@ def start_of_day(now: datetime) -> datetime:
 
 def figures(session: Session, *, scope: Scope, station_id: uuid.UUID, now: datetime
             ) -> OpsFigures:
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.OPS_READ)
     since = start_of_day(now)
     open_rows = session.execute(select(Incident.priority, Incident.escalation_level).where(
         Incident.station_id == station_id, Incident.state.in_(OPEN_STATES))).all()

@@ -187,6 +187,14 @@ def effective_rules(session: Session, station_id: uuid.UUID) -> list[RuleRead]:
             for r in rows]
 
 
+def list_rules(session: Session, *, scope: Scope, station_id: uuid.UUID) -> list[RuleRead]:
+    """The rules a station runs, for people who read the command center's picture."""
+    scope.require(Permission.OPS_READ)
+    if not scope.sees_station(station_id):
+        raise NotFound("no such station in your scope")
+    return effective_rules(session, station_id)
+
+
 def first_match(rules: list[RuleRead], event: Event, source: Source) -> RuleRead | None:
     return next((r for r in rules if r.enabled and matches(r.trigger, event, source)), None)
 

@@ -40,7 +40,7 @@ def _summary(values: list[float]) -> Percentiles:
 
 def response_times(session: Session, *, scope: Scope, station_id: uuid.UUID,
                    since: datetime) -> ResponseTimes:
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.OPS_READ)
     rows = list(session.scalars(select(Incident).where(
         Incident.station_id == station_id, Incident.opened_at >= since,
         Incident.event_count > 0)))

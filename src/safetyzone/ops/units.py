@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import Conflict, NotFound, PermissionDenied, Problem
+from safetyzone.core.errors import Conflict, NotFound, Problem
 from safetyzone.core.events import Event, GpsPayload
 from safetyzone.core.geo import haversine_m
-from safetyzone.core.security import Permission, Role, Scope
+from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import feed
 from safetyzone.ops.models import Unit, UnitKind, UnitStatus
 from safetyzone.ops.schemas import Recommendation, UnitCreate, UnitRead
@@ -53,7 +53,7 @@ def create_unit(session: Session, *, scope: Scope, clock: Clock, data: UnitCreat
 
 
 def get_unit(session: Session, *, scope: Scope, unit_id: uuid.UUID) -> Unit:
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.OPS_READ)
     unit = session.get(Unit, unit_id)
     if unit is None or not scope.sees_station(unit.station_id):
         raise NotFound("no such unit in your scope")
@@ -62,7 +62,7 @@ def get_unit(session: Session, *, scope: Scope, unit_id: uuid.UUID) -> Unit:
 
 def list_units(session: Session, *, scope: Scope, station_id: uuid.UUID | None = None,
                status: UnitStatus | None = None) -> list[Unit]:
-    scope.require(Permission.ORG_READ)
+    scope.require(Permission.OPS_READ)
     query = select(Unit).where(scope.station_filter(Unit.station_id))
     if station_id is not None:
         query = query.where(Unit.station_id == station_id)
@@ -79,8 +79,7 @@ def count_on_duty(session: Session, *, station_id: uuid.UUID) -> int:
 def set_status(session: Session, *, scope: Scope, clock: Clock, unit_id: uuid.UUID,
                status: UnitStatus) -> Unit:
     """A unit's own status change (from the officer's phone or the console)."""
-    if scope.role not in {Role.ADMIN, Role.COMMANDER, Role.OPERATOR, Role.PATROL_OFFICER}:
-        raise PermissionDenied(f"role '{scope.role.value}' may not change unit status")
+    scope.require(Permission.UNIT_STATUS)
     unit = get_unit(session, scope=scope, unit_id=unit_id)
     before = unit.status
     unit.status = status

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["command center"])
 @router.get("/speaker-messages", response_model=list[commands.MessageRead])
 def list_speaker_messages(scope: ScopeDep) -> list[commands.MessageRead]:
     """The prerecorded messages every loudspeaker holds."""
-    return commands.list_messages()
+    return commands.list_messages(scope=scope)
 
 
 @router.post("/assets/{asset_id}/commands", response_model=commands.CommandRead,

@@ -175,7 +175,7 @@ def list_station_rules(ctx: ContextDep, scope: ScopeDep, station_code: str
     """The station's trigger -> action rules (the national defaults until it sets its own)."""
     with ctx.db.read() as session:
         station = org.get_station(session, scope=scope, code=station_code)
-        return rules.effective_rules(session, station.id)
+        return rules.list_rules(session, scope=scope, station_id=station.id)
 
 
 @router.put("/stations/{station_code}/rules", response_model=list[rules.RuleRead])

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 
 from safetyzone.core.errors import SafetyZoneError
-from safetyzone.core.security import Role, Scope
+from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import feed
 from safetyzone.org import auth
 from safetyzone.org import service as org
@@ -67,8 +67,8 @@ async def stream_feed(
     except SafetyZoneError as err:
         await websocket.close(UNAUTHORIZED, err.detail[:120])
         return
-    if scope.role is Role.PARTNER:
-        await websocket.close(FORBIDDEN, "partners do not receive the incident feed")
+    if not scope.can(Permission.OPS_READ):
+        await websocket.close(FORBIDDEN, f"role '{scope.role.value}' does not receive the feed")
         return
     if station:
         try:

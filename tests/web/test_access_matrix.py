@@ -1,0 +1,417 @@
+"""The role x route matrix: docs/security/access.md is the table, this test holds the code
+to it. It fails if a route of the app has no row, or if any role (or no login) gets more
+than its cell grants. One parametrized test over (route, role), so a failure names the cell.
+
+Each call is a plausible request on real objects: for ``station`` cells also on the other
+station's objects (must look missing), for ``own`` cells on a police asset (must look
+missing). Denied calls must answer 401/403/404 and change nothing in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIWebSocketRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from starlette.routing import Mount
+from starlette.websockets import WebSocketDisconnect
+
+from conftest import SECRET, fresh_db_url
+from safetyzone.config import Settings
+from safetyzone.core.clock import ManualClock
+from safetyzone.core.db import Base, Database
+from safetyzone.core.security import system_scope
+from safetyzone.lpr import service as lpr
+from safetyzone.lpr.schemas import HotlistCreate
+from safetyzone.org import auth
+from safetyzone.org.models import User
+from safetyzone.org.schemas import UserCreate
+from safetyzone.web.app import create_app
+from support.live import Devices, wait_for
+from support.world import PASSWORD, STATIONS, World
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "security" / "access.md"
+ROLES = ("admin", "commander", "operator", "patrol_officer", "partner", "viewer", "anonymous")
+USERS = {"admin": "admin", "commander": "a.commander", "operator": "a.operator",
+         "patrol_officer": "a.patrol", "partner": "a.shop", "viewer": "a.viewer"}
+GRANTED = {"yes", "station", "own"}
+DENIED = {"no", "device"}
+DENIED_STATUS = {401, 403, 404}
+
+
+def read_table() -> dict[str, dict[str, str]]:
+    """The table in the docs: route -> role -> cell."""
+    rows: dict[str, dict[str, str]] = {}
+    header: list[str] | None = None
+    for line in DOC.read_text("utf-8").splitlines():
+        if not line.startswith("|") or set(line) <= {"|", "-", " "}:
+            continue
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0] == "route":
+            header = cells[1:]
+            assert tuple(header) == ROLES, header
+            continue
+        assert header is not None, "the table needs its header row first"
+        assert cells[0] not in rows, f"two rows for {cells[0]}"
+        assert all(c in GRANTED | DENIED for c in cells[1:]), line
+        rows[cells[0]] = dict(zip(header, cells[1:], strict=True))
+    return rows
+
+
+TABLE = read_table()
+
+
+def app_routes(items: Any) -> Iterator[str]:
+    for route in items:
+        if hasattr(route, "original_router"):  # FastAPI's included routers
+            yield from app_routes(route.original_router.routes)
+        elif isinstance(route, Mount):
+            continue  # static files: no data
+        elif isinstance(route, APIWebSocketRoute):
+            yield f"WS {route.path}"
+        else:
+            for method in sorted(set(route.methods) - {"HEAD"}):
+                yield f"{method} {route.path}"
+
+
+@dataclass
+class Targets:
+    """Real objects of one station (and their station's code) that requests point at."""
+
+    station: str
+    zone: str = ""
+    asset: str = ""
+    camera: str = ""
+    speaker: str = ""
+    credential: str = ""
+    unit: str = ""
+    incident: str = ""
+    hotlist: str = ""
+    user: str = ""
+    refresh: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    path: str
+    json: Any = None
+    params: dict[str, Any] | None = None
+    data: dict[str, str] | None = None
+    content: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _asset(t: Targets) -> dict[str, Any]:
+    _, lat, lon = STATIONS[t.station]
+    return {"station_code": t.station, "zone_code": f"Z-{t.station}", "kind": "camera_point",
+            "code": f"{t.station}-MX-{t.extra['n']}", "name_th": "จุด", "lat": lat + 0.002,
+            "lon": lon, "owner_class": "police"}
+
+
+# One plausible request per route. A new route needs a row in the docs AND a recipe here.
+REQUESTS: dict[str, Callable[[Targets], Call]] = {
+    "GET /": lambda t: Call("/"),
+    "GET /healthz": lambda t: Call("/healthz"),
+    "GET /readyz": lambda t: Call("/readyz"),
+    "GET /metrics": lambda t: Call("/metrics"),
+    "GET /openapi.json": lambda t: Call("/openapi.json"),
+    "GET /docs": lambda t: Call("/docs"),
+    "GET /docs/oauth2-redirect": lambda t: Call("/docs/oauth2-redirect"),
+    "GET /redoc": lambda t: Call("/redoc"),
+    "GET /console": lambda t: Call("/console"),
+    "GET /console/": lambda t: Call("/console/"),
+    "GET /login": lambda t: Call("/login"),
+    "POST /api/v1/auth/token": lambda t: Call(
+        "/api/v1/auth/token", data={"username": "a.viewer", "password": PASSWORD}),
+    "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
+                                                json={"refresh_token": t.refresh}),
+    "GET /api/v1/auth/me": lambda t: Call("/api/v1/auth/me"),
+    "GET /api/v1/org-units": lambda t: Call("/api/v1/org-units"),
+    "POST /api/v1/org-units": lambda t: Call("/api/v1/org-units", json={
+        "code": f"ST-MX-{t.extra['n']}", "kind": "station", "parent_code": "PROV-1",
+        "station_type": "provincial", "name_th": "x", "name_en": "x", "lat": 13.7,
+        "lon": 100.5}),
+    "GET /api/v1/zones": lambda t: Call("/api/v1/zones", params={"station_code": t.station}),
+    "POST /api/v1/zones": lambda t: Call("/api/v1/zones", json={
+        "code": f"Z-MX-{t.extra['n']}", "station_code": t.station, "name_th": "x",
+        "name_en": "x", "boundary": {"type": "Polygon", "coordinates": [[
+            [100.46, 13.72], [100.48, 13.72], [100.48, 13.74], [100.46, 13.72]]]}}),
+    "GET /api/v1/zones/{zone_id}": lambda t: Call(f"/api/v1/zones/{t.zone}"),
+    "PATCH /api/v1/zones/{zone_id}": lambda t: Call(f"/api/v1/zones/{t.zone}",
+                                                    json={"name_en": "renamed"}),
+    "GET /api/v1/partners": lambda t: Call("/api/v1/partners"),
+    "POST /api/v1/partners": lambda t: Call("/api/v1/partners", json={
+        "code": f"P-MX-{t.extra['n']}", "org_unit_code": t.station, "name_th": "x",
+        "owner_class": "private_business"}),
+    "GET /api/v1/users": lambda t: Call("/api/v1/users"),
+    "POST /api/v1/users": lambda t: Call("/api/v1/users", json={
+        "username": f"mx.{t.extra['n']}", "display_name": "x", "password": "long enough pw",
+        "role": "viewer", "org_unit_codes": [t.station]}),
+    "POST /api/v1/users/{user_id}/deactivate": lambda t: Call(
+        f"/api/v1/users/{t.user}/deactivate"),
+    "GET /api/v1/assets": lambda t: Call("/api/v1/assets", params={"station_code": t.station}),
+    "POST /api/v1/assets": lambda t: Call("/api/v1/assets", json=_asset(t)),
+    "GET /api/v1/assets/{asset_id}": lambda t: Call(f"/api/v1/assets/{t.asset}"),
+    "PATCH /api/v1/assets/{asset_id}": lambda t: Call(f"/api/v1/assets/{t.asset}",
+                                                      json={"name_en": "renamed"}),
+    "DELETE /api/v1/assets/{asset_id}": lambda t: Call(f"/api/v1/assets/{t.extra['spare']}"),
+    "GET /api/v1/cameras": lambda t: Call("/api/v1/cameras",
+                                          params={"station_code": t.station}),
+    "POST /api/v1/cameras": lambda t: Call("/api/v1/cameras", json={
+        "station_code": t.station, "point_code": t.extra["point"],
+        "code": f"{t.extra['point']}-MX{t.extra['n']}", "name_th": "x", "heading_deg": 0,
+        "fov_deg": 60, "sharing_level": "live_always"}),
+    "GET /api/v1/cameras/{camera_id}": lambda t: Call(f"/api/v1/cameras/{t.camera}"),
+    "PATCH /api/v1/cameras/{camera_id}": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}", json={"sharing_level": "live_always"}),
+    "POST /api/v1/cameras/{camera_id}/stream-secret": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/stream-secret", json={"reason": "matrix test reason"}),
+    "GET /api/v1/cameras/{camera_id}/snapshot": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/snapshot"),
+    "GET /api/v1/camera-health": lambda t: Call("/api/v1/camera-health",
+                                                params={"station_code": t.station}),
+    "POST /api/v1/stations/{station_code}/assets/import": lambda t: Call(
+        f"/api/v1/stations/{t.station}/assets/import", params={"format": "csv"},
+        content=("kind,code,name_th,lat,lon,owner_class\ncamera_point,"
+                 f"MX-IMP-{t.extra['n']},จุด,13.7300,100.4700,police\n").encode(),
+        headers={"Content-Type": "text/csv"}),
+    "GET /api/v1/stations/{station_code}/assets/export": lambda t: Call(
+        f"/api/v1/stations/{t.station}/assets/export"),
+    "GET /api/v1/audit": lambda t: Call("/api/v1/audit"),
+    "POST /api/v1/devices": lambda t: Call("/api/v1/devices", json={
+        "station_code": t.station, "subject_kind": "asset", "subject_id": t.speaker,
+        "label": "matrix"}),
+    "GET /api/v1/devices": lambda t: Call("/api/v1/devices"),
+    "POST /api/v1/devices/{credential_id}/rotate": lambda t: Call(
+        f"/api/v1/devices/{t.credential}/rotate"),
+    "POST /api/v1/devices/{credential_id}/revoke": lambda t: Call(
+        f"/api/v1/devices/{t.credential}/revoke"),
+    "GET /api/v1/devices/{credential_id}/health": lambda t: Call(
+        f"/api/v1/devices/{t.credential}/health"),
+    "GET /api/v1/gateways/osmand": lambda t: Call(
+        "/api/v1/gateways/osmand", params={"id": "unknown-phone", "lat": 13.73, "lon": 100.47}),
+    "POST /api/v1/gateways/osmand": lambda t: Call(
+        "/api/v1/gateways/osmand", data={"id": "unknown-phone", "lat": "13.73",
+                                         "lon": "100.47"}),
+    "POST /api/v1/gateways/lpr/hikvision/{external_id}": lambda t: Call(
+        "/api/v1/gateways/lpr/hikvision/unknown", content=b"<x/>"),
+    "POST /api/v1/gateways/lpr/openalpr/{external_id}": lambda t: Call(
+        "/api/v1/gateways/lpr/openalpr/unknown", json={}),
+    "POST /api/v1/gateways/lpr/generic/{external_id}": lambda t: Call(
+        "/api/v1/gateways/lpr/generic/unknown", json={}),
+    "POST /api/v1/intake/events": lambda t: Call("/api/v1/intake/events", json={
+        "kind": "sos.press", "device_event_id": f"mx-{t.extra['n']}",
+        "event_time": t.extra["now"]}),
+    "POST /api/v1/intake/events/batch": lambda t: Call("/api/v1/intake/events/batch", json={
+        "events": [{"kind": "sos.press", "device_event_id": f"mxb-{t.extra['n']}",
+                    "event_time": t.extra["now"]}]}),
+    "GET /api/v1/incidents": lambda t: Call("/api/v1/incidents",
+                                            params={"station_code": t.station}),
+    "GET /api/v1/incidents/{incident_id}": lambda t: Call(f"/api/v1/incidents/{t.incident}"),
+    "POST /api/v1/incidents/{incident_id}/acknowledge": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/acknowledge"),
+    "POST /api/v1/incidents/{incident_id}/transition": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/transition", json={"to": "acknowledged"}),
+    "POST /api/v1/incidents/{incident_id}/dispatch": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/dispatch", json={"unit_id": t.unit}),
+    "POST /api/v1/incidents/{incident_id}/units/{unit_id}/release": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/units/{t.unit}/release"),
+    "POST /api/v1/incidents/{incident_id}/notes": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/notes", json={"text": "matrix"}),
+    "GET /api/v1/units": lambda t: Call("/api/v1/units", params={"station_code": t.station}),
+    "POST /api/v1/units": lambda t: Call("/api/v1/units", json={
+        "station_code": t.station, "code": f"MX-{t.extra['n']}", "callsign": "x",
+        "kind": "car", "status": "available"}),
+    "GET /api/v1/units/{unit_id}": lambda t: Call(f"/api/v1/units/{t.unit}"),
+    "POST /api/v1/units/{unit_id}/status": lambda t: Call(
+        f"/api/v1/units/{t.unit}/status", json={"status": "available"}),
+    "GET /api/v1/stations/{station_code}/response-times": lambda t: Call(
+        f"/api/v1/stations/{t.station}/response-times"),
+    "GET /api/v1/stations/{station_code}/rules": lambda t: Call(
+        f"/api/v1/stations/{t.station}/rules"),
+    "PUT /api/v1/stations/{station_code}/rules": lambda t: Call(
+        f"/api/v1/stations/{t.station}/rules", json=[]),
+    "GET /api/v1/stations/{station_code}/panel": lambda t: Call(
+        f"/api/v1/stations/{t.station}/panel"),
+    "WS /api/v1/stream": lambda t: Call("/api/v1/stream", params={"station": t.station}),
+    "GET /api/v1/speaker-messages": lambda t: Call("/api/v1/speaker-messages"),
+    "POST /api/v1/assets/{asset_id}/commands": lambda t: Call(
+        f"/api/v1/assets/{t.speaker}/commands", json={"type": "announce", "text": "matrix"}),
+    "GET /api/v1/assets/{asset_id}/commands": lambda t: Call(
+        f"/api/v1/assets/{t.speaker}/commands"),
+    "POST /api/v1/hotlists": lambda t: Call("/api/v1/hotlists", json={
+        "station_code": t.station, "plate": "กข 1234", "reason": "matrix test"}),
+    "GET /api/v1/hotlists": lambda t: Call("/api/v1/hotlists",
+                                           params={"station_code": t.station}),
+    "DELETE /api/v1/hotlists/{entry_id}": lambda t: Call(f"/api/v1/hotlists/{t.hotlist}"),
+    "GET /api/v1/plate-reads": lambda t: Call("/api/v1/plate-reads", params={
+        "plate": "กข1234", "purpose": "matrix test purpose", "station_code": t.station}),
+    "GET /api/v1/plate-reads/retention": lambda t: Call(
+        "/api/v1/plate-reads/retention", params={"station_code": t.station}),
+    "PUT /api/v1/plate-reads/retention": lambda t: Call(
+        "/api/v1/plate-reads/retention", json={"station_code": t.station, "days": 30}),
+}
+
+
+def fingerprint(db: Database) -> str:
+    """A digest of every row of every table: "nothing changed" means the same digest."""
+    digest = hashlib.sha256()
+    with db.read() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = sorted(repr(tuple(r)) for r in session.execute(select(table)))
+            digest.update(f"{table.name}:{len(rows)}:{rows}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Env:
+    client: TestClient
+    db: Database
+    home: Targets
+    foreign: Targets
+    tokens: dict[str, str]
+    n: int = 0
+
+    def headers(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
+
+    def fresh(self, targets: Targets, devices: Devices, spare_asset: bool) -> Targets:
+        """Per call: a unique number for codes, and a spare asset to delete if asked."""
+        self.n += 1
+        if not spare_asset:
+            return Targets(**{**targets.__dict__, "extra": {**targets.extra, "n": str(self.n)}})
+        spare = self.client.post("/api/v1/assets", headers=devices.admin, json={
+            **_asset(Targets(targets.station, extra={"n": f"S{self.n}"}))})
+        assert spare.status_code == 201, spare.text
+        return Targets(**{**targets.__dict__, "extra": {
+            **targets.extra, "n": str(self.n), "spare": spare.json()["id"]}})
+
+    def call(self, route: str, call: Call, headers: dict[str, str]) -> int:
+        method = route.split(" ")[0]
+        if method == "WS":
+            params = "&".join(f"{k}={v}" for k, v in (call.params or {}).items())
+            token = headers.get("Authorization", "").removeprefix("Bearer ")
+            try:
+                with self.client.websocket_connect(
+                        f"{call.path}?access_token={token}&{params}") as ws:
+                    hello = ws.receive_json()
+                    return 200 if hello["type"] == "hello" else 500
+            except WebSocketDisconnect as closed:
+                return {4401: 401, 4403: 403}.get(closed.code, closed.code)
+        response = self.client.request(
+            method, call.path, json=call.json, params=call.params, data=call.data,
+            content=call.content, headers={**headers, **call.headers})
+        return response.status_code
+
+
+@pytest.fixture(scope="module")
+def env(backend: str, request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    directory = tmp_path_factory.mktemp("matrix")
+    db = Database(fresh_db_url(backend, request, directory, True))
+    clock = ManualClock()
+    settings = Settings(environment="test", data_dir=directory, secret_key=SECRET)
+    with TestClient(create_app(settings, db, clock)) as client:
+        world = World(settings=settings)
+        devices = Devices(client, world, clock)
+        ctx = client.app.state.ctx  # type: ignore[attr-defined]
+        with db.write() as s:
+            auth.create_user(s, scope=system_scope(), clock=clock, data=UserCreate(
+                username="mx.target", display_name="x", password=PASSWORD, role="viewer",
+                org_unit_codes=["ST-A"]))
+        tokens: dict[str, str] = {}
+        with db.read() as s:
+            for role, username in USERS.items():
+                user = s.scalar(select(User).where(User.username == username))
+                assert user is not None
+                tokens[role] = auth.issue_tokens(ctx.tokens, clock, user).access_token
+            viewer = s.scalar(select(User).where(User.username == "a.viewer"))
+            target = s.scalar(select(User).where(User.username == "mx.target"))
+            assert viewer is not None and target is not None
+            refresh = auth.issue_tokens(ctx.tokens, clock, viewer).refresh_token
+            target_id = str(target.id)
+        targets = []
+        for station in ("ST-A", "ST-B"):
+            t = Targets(station=station, user=target_id, refresh=refresh)
+            zones = client.get("/api/v1/zones", params={"station_code": station},
+                               headers=devices.admin).json()["items"]
+            t.zone = zones[0]["id"]
+            t.asset = devices.asset_id(f"{station}-POLICE-P1")
+            t.speaker = devices.asset_id(f"{station}-SOS1")
+            cameras = client.get("/api/v1/cameras", params={"station_code": station},
+                                 headers=devices.admin).json()["items"]
+            t.camera = next(c["id"] for c in cameras if "POLICE" in c["code"])
+            t.extra = {"point": f"{station}-POLICE-P1", "now": clock.now().isoformat()}
+            token = devices.credential(station, "asset", t.speaker, "matrix pole")
+            t.credential = next(c["id"] for c in client.get(
+                "/api/v1/devices", headers=devices.admin).json() if c["label"] == "matrix pole"
+                and c["subject_id"] == t.speaker)
+            t.unit, _ = devices.unit(station, f"MX-{station}")
+            assert devices.post(token, devices.sos()).status_code == 200
+            t.incident = wait_for(lambda st=station: devices.incidents(
+                station_code=st))[0]["id"]
+            # The station's operator owns the entry: it may remove it, and so may commanders.
+            with db.write() as s:
+                owner = s.scalar(select(User).where(User.username == (
+                    "a.operator" if station == "ST-A" else "b.operator")))
+                assert owner is not None
+                t.hotlist = str(lpr.add_entry(s, scope=auth.scope_for(s, owner), clock=clock,
+                                              data=HotlistCreate(station_code=station,
+                                                                 plate="กข 1234",
+                                                                 reason="matrix test")).id)
+            targets.append(t)
+        env = Env(client, db, targets[0], targets[1], tokens)
+        env.devices = devices  # type: ignore[attr-defined]
+        yield env
+    db.dispose()
+
+
+def test_every_route_has_a_row_and_a_request() -> None:
+    settings = Settings(environment="test", data_dir=Path("/nonexistent"), secret_key=SECRET)
+    app = create_app(settings, Database("sqlite://"))
+    routes = set(app_routes(app.routes))
+    assert routes - set(TABLE) == set(), "routes without a row in docs/security/access.md"
+    assert set(TABLE) - routes == set(), "rows in docs/security/access.md for no route"
+    assert set(TABLE) - set(REQUESTS) == set(), "rows without a request recipe (REQUESTS)"
+
+
+def _has_object(route: str) -> bool:
+    return bool(re.search(r"\{\w+_id\}", route))
+
+
+@pytest.mark.parametrize(("route", "role"), [(r, role) for r in TABLE for role in ROLES],
+                         ids=[f"{r} as {role}" for r in TABLE for role in ROLES])
+def test_no_role_gets_more_than_its_cell(env: Env, route: str, role: str) -> None:
+    cell = TABLE[route][role]
+    recipe = REQUESTS[route]
+    devices: Devices = env.devices  # type: ignore[attr-defined]
+    spare = route.startswith("DELETE /api/v1/assets")
+    home = recipe(env.fresh(env.home, devices, spare))
+    foreign = recipe(env.fresh(env.foreign, devices, spare))
+    headers = env.headers(role)
+
+    def denied(call: Call, why: str) -> None:
+        before = fingerprint(env.db)
+        status = env.call(route, call, headers)
+        assert status in DENIED_STATUS, f"{route} as {role} ({why}): got {status}"
+        assert fingerprint(env.db) == before, f"{route} as {role} ({why}) changed data"
+
+    if cell in DENIED:
+        denied(home, f"cell '{cell}'")
+        return
+    if cell == "own" and _has_object(route):
+        denied(home, "a police asset is not the partner's own")
+        return
+    status = env.call(route, home, headers)
+    assert status not in {401, 403}, f"{route} as {role} (cell '{cell}'): got {status}"
+    scoped = role not in {"admin", "anonymous"}
+    if cell in {"station", "own"} and scoped and foreign != home:
+        denied(foreign, "another station's objects")
