@@ -14,6 +14,7 @@ from safetyzone.bus.nats import NatsBus
 from safetyzone.config import Settings
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
+from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import health, problems
@@ -62,7 +63,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       osmand_port=settings.osmand_port,
                       nmea_port=settings.nmea_port, data_dir=settings.data_dir,
                       host=settings.host)
-    snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets)
+    snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
+                             policy=OutboundPolicy(settings.camera_networks))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
