@@ -26,6 +26,7 @@ from safetyzone.web.routes import (
     assets,
     audit,
     auth,
+    camera_urls,
     commands,
     devices,
     gateways,
@@ -45,7 +46,7 @@ JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, lpr.router, pages.router)
+           commands.router, panel.router, lpr.router, camera_urls.router, pages.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
