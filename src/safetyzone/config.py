@@ -12,18 +12,20 @@ import os
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
 from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
+from safetyzone.core.outbound import DEFAULT_CAMERA_NETWORKS, IPNetwork, parse_networks
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 PREFIX = "SSZ_"
@@ -165,6 +167,31 @@ class Settings(BaseSettings):
         "'https://tiles.example/{z}/{x}/{y}.png' (a server on the station's network). "
         "Unset: a plain background that still shows zones, assets, incidents and units.",
     )
+
+    camera_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        parse_networks(DEFAULT_CAMERA_NETWORKS),
+        description="Networks (CIDRs, comma-separated) the server may fetch camera pictures "
+        "from; default the private ranges 10/8, 172.16/12, 192.168/16, 100.64/10 and "
+        "fc00::/7. Link-local, metadata, multicast and reserved addresses are refused "
+        "whatever this says; loopback only when listed here, and never in production.",
+    )
+
+    @field_validator("camera_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return parse_networks(value)
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_loopback_cameras(self) -> Settings:
+        if self.environment == "production" and any(
+                net.network_address.is_loopback for net in self.camera_networks):
+            raise ValueError("SSZ_CAMERA_NETWORKS must not list loopback in production: "
+                             "the server would fetch its own services")
+        return self
 
     @classmethod
     def settings_customise_sources(

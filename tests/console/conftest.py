@@ -62,7 +62,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[
     """`ssz serve` on the demo data, in its own process, for the tests of one module."""
     folder = tmp_path_factory.mktemp("console")
     prepare_demo(folder / "data")
-    running = Server(folder / "data", free_loopback_port(), folder / "server.log")
+    # The silent test camera listens on loopback: a camera network here only, never a default.
+    running = Server(folder / "data", free_loopback_port(), folder / "server.log",
+                     SSZ_CAMERA_NETWORKS="127.0.0.0/8")
     running.start()
     try:
         yield running

@@ -1,5 +1,9 @@
 """Camera pictures through the app: sharing terms, sources (sim, HTTP, RTSP), health
-(online, offline, frozen) and the audit of who looked."""
+(online, offline, frozen) and the audit of who looked.
+
+The test cameras are servers on loopback, which the default camera networks refuse (see
+test_sources.py): here, and only here, the settings allow 127.0.0.0/8.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +21,20 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
+from safetyzone.core.outbound import parse_networks
 from support.live import Devices, wait_for
 from support.world import World
 
 JPEG = base64.b64decode(  # a 1x1 JPEG
     "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The test settings, with loopback as a camera network (never the default)."""
+    return settings.model_copy(update={"camera_networks": parse_networks(["127.0.0.0/8"])})
 
 
 class Camera(BaseHTTPRequestHandler):
@@ -118,7 +130,8 @@ def test_an_http_camera_is_fetched_by_the_server_with_its_credentials(
                        stream_password="wrong")
     refused = snapshot(client, world.headers(client, "a.operator"), wrong)
     assert refused.status_code == 502
-    assert refused.json()["code"] == "camera-bad-answer"
+    assert refused.json()["code"] == "camera-unavailable"
+    assert refused.json()["detail"] == "camera picture unavailable"
     assert refused.headers["x-camera-state"] == "offline"
 
 
@@ -151,13 +164,17 @@ def test_a_camera_that_does_not_answer_is_offline_within_seconds(
     started = time.monotonic()
     response = snapshot(client, operator, camera_id)
     assert time.monotonic() - started < 4.5
-    assert response.status_code == 504
+    assert response.status_code == 502  # the same answer as every other failure
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "camera-timeout"
+    assert response.json()["code"] == "camera-unavailable"
     assert response.headers["x-camera-state"] == "offline"
     health = {h["code"]: h for h in client.get("/api/v1/camera-health", headers=operator).json()}
     assert health["SILENT-1"]["state"] == "offline"
+    assert health["SILENT-1"]["detail"] is None  # the reason is for admins and commanders
     assert health["ST-A-SHOP-P1-C1"]["state"] is None  # nobody looked at it yet
+    commander = world.headers(client, "a.commander")
+    health = {h["code"]: h for h in client.get("/api/v1/camera-health", headers=commander).json()}
+    assert "did not answer" in health["SILENT-1"]["detail"]
 
 
 @pytest.mark.parametrize(("sharing", "fragment"), [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,15 +25,21 @@ from starlette.routing import Mount
 from starlette.websockets import WebSocketDisconnect
 
 from conftest import SECRET, fresh_db_url
+from safetyzone.assets import service as assets
+from safetyzone.assets import url_proposals as proposals
+from safetyzone.assets.models import AssetKind
+from safetyzone.assets.schemas import AssetCreate, CameraCreate, UrlProposalCreate
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Base, Database
-from safetyzone.core.security import system_scope
+from safetyzone.core.secretbox import SecretBox
+from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.lpr import service as lpr
 from safetyzone.lpr.schemas import HotlistCreate
 from safetyzone.org import auth
-from safetyzone.org.models import User
-from safetyzone.org.schemas import UserCreate
+from safetyzone.org import service as org
+from safetyzone.org.models import OwnerClass, User
+from safetyzone.org.schemas import PartnerCreate, UserCreate
 from safetyzone.web.app import create_app
 from support.live import Devices, wait_for
 from support.world import PASSWORD, STATIONS, World
@@ -176,6 +183,17 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/cameras/{t.camera}/stream-secret", json={"reason": "matrix test reason"}),
     "GET /api/v1/cameras/{camera_id}/snapshot": lambda t: Call(
         f"/api/v1/cameras/{t.camera}/snapshot"),
+    "POST /api/v1/cameras/{camera_id}/url-proposals": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/url-proposals",
+        json={"stream_url": "rtsp://10.1.2.3/matrix"}),
+    "GET /api/v1/camera-url-proposals": lambda t: Call(
+        "/api/v1/camera-url-proposals", params={"station_code": t.station}),
+    "GET /api/v1/camera-url-proposals/{proposal_id}": lambda t: Call(
+        f"/api/v1/camera-url-proposals/{t.extra['proposal']}"),
+    "POST /api/v1/camera-url-proposals/{proposal_id}/approve": lambda t: Call(
+        f"/api/v1/camera-url-proposals/{t.extra['proposal']}/approve", json={}),
+    "POST /api/v1/camera-url-proposals/{proposal_id}/reject": lambda t: Call(
+        f"/api/v1/camera-url-proposals/{t.extra['proposal']}/reject", json={}),
     "GET /api/v1/camera-health": lambda t: Call("/api/v1/camera-health",
                                                 params={"station_code": t.station}),
     "POST /api/v1/stations/{station_code}/assets/import": lambda t: Call(
@@ -349,7 +367,8 @@ def env(backend: str, request: pytest.FixtureRequest,
             cameras = client.get("/api/v1/cameras", params={"station_code": station},
                                  headers=devices.admin).json()["items"]
             t.camera = next(c["id"] for c in cameras if "POLICE" in c["code"])
-            t.extra = {"point": f"{station}-POLICE-P1", "now": clock.now().isoformat()}
+            t.extra = {"point": f"{station}-POLICE-P1", "now": clock.now().isoformat(),
+                       "proposal": _foreign_partner_proposal(db, clock, station)}
             token = devices.credential(station, "asset", t.speaker, "matrix pole")
             t.credential = next(c["id"] for c in client.get(
                 "/api/v1/devices", headers=devices.admin).json() if c["label"] == "matrix pole"
@@ -372,6 +391,35 @@ def env(backend: str, request: pytest.FixtureRequest,
         env.devices = devices  # type: ignore[attr-defined]
         yield env
     db.dispose()
+
+
+def _foreign_partner_proposal(db: Database, clock: ManualClock, station: str) -> str:
+    """A camera address proposal by a partner other than the test partner ``a.shop``.
+
+    The partner's ``own`` cells are then tried on something that is not its own.
+    """
+    _, lat, lon = STATIONS[station]
+    system = system_scope()
+    box = SecretBox(SECRET)
+    with db.write() as s:
+        partner = org.create_partner(s, scope=system, clock=clock, data=PartnerCreate(
+            code=f"MX-OTHER-{station}", org_unit_code=station, name_th="อื่น",
+            owner_class=OwnerClass.PRIVATE_BUSINESS))
+        point = f"{station}-MXO-P1"
+        assets.create_asset(s, scope=system, clock=clock, data=AssetCreate(
+            station_code=station, zone_code=f"Z-{station}", kind=AssetKind.CAMERA_POINT,
+            code=point, name_th="จุด", lat=lat + 0.001, lon=lon,
+            owner_class=OwnerClass.PRIVATE_BUSINESS, owner_partner_code=partner.code))
+        camera = assets.create_camera(s, scope=system, clock=clock, secrets=box,
+                                      data=CameraCreate(station_code=station, point_code=point,
+                                                        code=f"{point}-C1", name_th="กล้อง"))
+        owner = Scope(user_id=uuid.uuid4(), username="mx.other", role=Role.PARTNER,
+                      station_ids=frozenset({camera.station_id}), org_unit_ids=frozenset(),
+                      partner_id=partner.id)
+        proposal = proposals.propose(s, scope=owner, clock=clock, secrets=box,
+                                     camera_id=camera.id,
+                                     data=UrlProposalCreate(stream_url="rtsp://10.9.9.9/1"))
+        return str(proposal.id)
 
 
 def test_every_route_has_a_row_and_a_request() -> None:

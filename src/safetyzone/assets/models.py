@@ -132,3 +132,46 @@ class CameraBinding(Base):
         ForeignKey("camera.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProposalState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # a newer proposal for the same camera replaced it
+
+
+class CameraUrlProposal(Base):
+    """A partner's proposed camera address or credentials, until police decide.
+
+    The address decides where the server connects, so a partner cannot set it: it proposes,
+    and an admin or commander of the station approves (the sealed values are copied onto the
+    camera) or rejects. Values are sealed like the camera's own; ``fields`` names the ones
+    proposed (a proposed None clears the field).
+    """
+
+    __tablename__ = "camera_url_proposal"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    camera_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("camera.id", ondelete="CASCADE"), index=True
+    )
+    station_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True
+    )
+    partner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partner.id", ondelete="RESTRICT"), index=True
+    )
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    stream_url_sealed: Mapped[str | None] = mapped_column(Text)
+    stream_username_sealed: Mapped[str | None] = mapped_column(Text)
+    stream_password_sealed: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(String(500))
+    state: Mapped[ProposalState] = mapped_column(
+        str_enum(ProposalState, "camera_url_proposal_state"), index=True
+    )
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(String(500))

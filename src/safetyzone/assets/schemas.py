@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from safetyzone.assets.models import AssetKind, AssetStatus, SharingLevel
+from safetyzone.assets.models import AssetKind, AssetStatus, ProposalState, SharingLevel
 from safetyzone.org.models import OwnerClass
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -158,3 +158,37 @@ class ImportReport(BaseModel):
     kind_counts: dict[str, int] = Field(description="Rows created per kind ('camera' too).")
     station_code: str | None = None
     format: TransferFormat | None = None
+
+
+class UrlProposalCreate(BaseModel):
+    """The fields given are proposed (null clears one); at least one of the three."""
+
+    model_config = ConfigDict(extra="forbid")
+    stream_url: str | None = Field(None, max_length=2000)
+    stream_username: str | None = Field(None, max_length=200)
+    stream_password: str | None = Field(None, max_length=200)
+    note: str | None = Field(None, max_length=500, description="For the approving officer.")
+
+
+class UrlProposalDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(None, max_length=500, description="Kept in the audit log.")
+
+
+class UrlProposalRead(BaseModel):
+    id: uuid.UUID
+    camera_id: uuid.UUID
+    camera_code: str
+    station_id: uuid.UUID
+    partner_id: uuid.UUID
+    state: ProposalState
+    fields: list[str] = Field(description="The proposed fields; credentials are never shown.")
+    proposed_url: str | None = Field(
+        description="The proposed address: shown to admins, commanders and the proposing "
+        "partner; None for others or when the address is not part of the proposal.")
+    note: str | None
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None

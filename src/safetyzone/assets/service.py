@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
+from safetyzone.assets import url_rules
 from safetyzone.assets.models import (
     Asset,
     AssetKind,
@@ -238,6 +239,9 @@ def create_camera(
     session: Session, *, scope: Scope, clock: Clock, secrets: SecretBox, data: CameraCreate
 ) -> Camera:
     scope.require(Permission.ASSET_WRITE)
+    url_rules.require_url_setter(
+        scope, [f for f in url_rules.URL_FIELDS if getattr(data, f) is not None])
+    url_rules.check_camera_url(data.stream_url)
     station = org.get_station(session, scope=scope, code=data.station_code)
     point = session.scalar(_scoped(
         select(Asset).where(Asset.station_id == station.id, Asset.code == data.point_code),
@@ -311,6 +315,8 @@ def update_camera(
     camera = get_camera(session, scope=scope, camera_id=camera_id)
     _require_own(scope, camera.owner_partner_id)
     changes = data.model_dump(exclude_unset=True)
+    url_rules.require_url_setter(scope, changes)
+    url_rules.check_camera_url(changes.get("stream_url"))
     for key in ("stream_url", "stream_username", "stream_password"):
         if key in changes:
             setattr(camera, f"{key}_sealed", _seal(secrets, changes.pop(key)))

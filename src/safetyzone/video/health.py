@@ -85,8 +85,10 @@ class HealthTracker:
             self._seen[camera_id] = _Seen(state=state, since=now, checked_at=now, detail=detail)
             return Observation(state, now, True, detail)
         seen.checked_at = now
-        changed = seen.state is not state
-        if changed:
+        # A new failure detail (a refused address after a timeout) is news for the admins
+        # who read the health record, even when the camera stays offline.
+        changed = seen.state is not state or seen.detail != detail
+        if seen.state is not state:
             seen.state, seen.since = state, now
         seen.detail = detail
         return Observation(seen.state, seen.since, changed, detail)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safetyzone.assets import service as assets
+from safetyzone.assets import url_rules
 from safetyzone.assets.models import AssetStatus, Camera, SharingLevel
 from safetyzone.audit import service as audit
 from safetyzone.core.errors import PermissionDenied
@@ -101,7 +102,13 @@ def save_health(session: Session, *, camera_id: uuid.UUID, station_id: uuid.UUID
 
 def list_health(session: Session, *, scope: Scope, station_id: uuid.UUID | None = None
                 ) -> list[CameraHealthRead]:
-    """Every camera in scope with its last known state (None: not looked at yet)."""
+    """Every camera in scope with its last known state (None: not looked at yet).
+
+    Why a fetch failed (a refused internal address, a closed port) is for the people who
+    set camera addresses: for anyone else ``detail`` is None, so the health list cannot be
+    used to map the station's network.
+    """
+    sees_detail = url_rules.may_set_camera_urls(scope)
     rows, _ = assets.list_cameras(session, scope=scope, station_id=station_id, limit=100_000)
     ids = [c.id for c in rows]
     health = {h.camera_id: h for h in session.scalars(
@@ -112,7 +119,7 @@ def list_health(session: Session, *, scope: Scope, station_id: uuid.UUID | None 
         out.append(CameraHealthRead(
             camera_id=camera.id, code=camera.code, owner_class=camera.owner_class,
             state=h.state if h else None, since=h.since if h else None,
-            detail=h.detail if h else None))
+            detail=h.detail if h and sees_detail else None))
     return out
 
 

@@ -3,9 +3,9 @@
 For each request: check the caller may see the camera (in a database read, off the event
 loop), fetch the picture from the camera's source with a short timeout, learn the camera's
 health from the answer, and write to the database only when something changed (a new
-health state, a new viewing session). Two screens asking for one camera at once share one
-fetch, and a picture younger than ``REUSE`` is handed out again instead of asking the
-camera twice.
+health state or failure detail, a new viewing session). Two screens asking for one camera at
+once share one fetch, and a picture younger than ``REUSE`` is handed out again instead of
+asking the camera twice.
 """
 
 from __future__ import annotations
@@ -20,6 +20,12 @@ import httpx
 
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
+from safetyzone.core.outbound import (
+    DEFAULT_CAMERA_NETWORKS,
+    OutboundPolicy,
+    Resolver,
+    parse_networks,
+)
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Scope
 from safetyzone.video import service
@@ -49,6 +55,9 @@ class SnapshotDesk:
     db: Database
     clock: Clock
     secrets: SecretBox
+    policy: OutboundPolicy = field(
+        default_factory=lambda: OutboundPolicy(parse_networks(DEFAULT_CAMERA_NETWORKS)))
+    resolve: Resolver | None = None  # the system resolver unless a test gives its own
     sources: Sources | None = None
     health: HealthTracker = field(default_factory=HealthTracker)
     views: ViewSessions = field(default_factory=ViewSessions)
@@ -63,7 +72,8 @@ class SnapshotDesk:
             # Cameras live on the station's own network: never through an environment proxy.
             self._client = httpx.AsyncClient(trust_env=False,
                                              limits=httpx.Limits(max_connections=200))
-            self.sources = Sources(http=HttpSnapshotSource(self._client),
+            self.sources = Sources(http=HttpSnapshotSource(self._client, self.policy,
+                                                           resolve=self.resolve),
                                    sim=SimSnapshotSource(), none=NoSnapshotSource())
 
     async def stop(self) -> None:
@@ -114,7 +124,7 @@ class SnapshotDesk:
 
     async def _observe(self, target: service.Target, observation: Observation) -> None:
         if observation.changed:
-            log.info("camera %s is now %s", target.code, observation.state.value)
+            log.info("camera %s is %s", target.code, observation.state.value)
             await asyncio.to_thread(self._write_health, target, observation)
 
     def _target(self, scope: Scope, camera_id: uuid.UUID) -> service.Target:

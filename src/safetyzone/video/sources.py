@@ -6,7 +6,15 @@
   reason instead of hanging.
 
 Library errors are mapped here, at the one boundary that uses the library (httpx), to
-:class:`SnapshotUnavailable`, whose ``reason`` the web layer turns into a problem response.
+:class:`SnapshotUnavailable`. Its ``detail`` is for the camera's health record (admins);
+the browser gets one uniform answer whatever went wrong, so a URL cannot be used to probe
+which internal ports are open.
+
+Outbound fetches go only where allowed (``core.outbound``): the host is resolved and checked
+right before each fetch, and the connection goes to that checked IP (the ``Host`` header
+and TLS server name stay the camera's name), so a DNS answer that changes between check and
+connect cannot slip through. Redirects are never followed: a camera that answers 3xx gives
+no picture, and the redirect target is never contacted.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Protocol
 import httpx
 
 from safetyzone.core.errors import SafetyZoneError
+from safetyzone.core.outbound import AddressRefused, OutboundPolicy, Resolver, ip_literal
 from safetyzone.video import sim
 
 TIMEOUT_S = 3.0
@@ -33,6 +42,7 @@ class Unavailable(enum.StrEnum):
     TIMEOUT = "camera-timeout"
     UNREACHABLE = "camera-unreachable"
     BAD_ANSWER = "camera-bad-answer"
+    REFUSED_ADDRESS = "camera-address-refused"
 
 
 class SnapshotUnavailable(SafetyZoneError):
@@ -69,11 +79,18 @@ class SnapshotSource(Protocol):
 
 
 class HttpSnapshotSource:
-    """Fetch a JPEG from the camera's HTTP snapshot URL (basic auth when it has credentials)."""
+    """Fetch a JPEG from the camera's HTTP snapshot URL (basic auth when it has credentials).
 
-    def __init__(self, client: httpx.AsyncClient, timeout_s: float = TIMEOUT_S) -> None:
+    Only from an address the policy allows, checked at fetch time and pinned for the
+    connection; ``resolve`` is the system resolver unless a test gives its own.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, policy: OutboundPolicy,
+                 timeout_s: float = TIMEOUT_S, resolve: Resolver | None = None) -> None:
         self._client = client
+        self._policy = policy
         self._timeout = timeout_s
+        self._resolve = resolve
 
     async def fetch(self, address: StreamAddress | None, *, code: str, now: datetime
                     ) -> Snapshot:
@@ -83,13 +100,17 @@ class HttpSnapshotSource:
         auth = (httpx.BasicAuth(address.username, address.password or "")
                 if address.username else None)
         try:
-            response = await self._client.get(address.url, auth=auth, timeout=self._timeout,
-                                              follow_redirects=False)
-        except httpx.TimeoutException as err:
+            async with asyncio.timeout(self._timeout):  # resolving and fetching, together
+                request = await self._pinned_request(address.url)
+                response = await self._client.send(request, auth=auth, follow_redirects=False)
+        except (TimeoutError, httpx.TimeoutException) as err:
             raise SnapshotUnavailable(
                 Unavailable.TIMEOUT, f"camera {code} did not answer within {self._timeout:g} s"
             ) from err
-        except httpx.HTTPError as err:
+        except AddressRefused as err:
+            raise SnapshotUnavailable(Unavailable.REFUSED_ADDRESS,
+                                      f"camera {code}: {err.detail}") from err
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as err:
             raise SnapshotUnavailable(
                 Unavailable.UNREACHABLE, f"camera {code} cannot be reached ({type(err).__name__})"
             ) from err
@@ -103,6 +124,23 @@ class HttpSnapshotSource:
         if len(response.content) > MAX_BYTES:
             raise SnapshotUnavailable(Unavailable.BAD_ANSWER, f"camera {code}: image too large")
         return Snapshot(response.content, media_type)
+
+    async def _pinned_request(self, raw_url: str) -> httpx.Request:
+        """The request to the checked IP of the camera's host, naming the host in ``Host``."""
+        try:
+            url = httpx.URL(raw_url)
+        except httpx.InvalidURL as err:  # e.g. 0177.0.0.1: httpx will not guess either
+            raise AddressRefused("refused: the address is not a valid URL") from err
+        if url.scheme not in {"http", "https"} or url.userinfo or not url.host:
+            raise AddressRefused("refused: only plain http(s)://host addresses are fetched")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        ip = await self._policy.pin(url.host, port, self._resolve)
+        extensions: dict[str, object] = {}
+        if url.scheme == "https" and ip_literal(url.host) is None:
+            extensions["sni_hostname"] = url.host  # the certificate names the host, not the IP
+        return self._client.build_request(
+            "GET", url.copy_with(host=str(ip)), headers={"Host": url.netloc.decode("ascii")},
+            timeout=self._timeout, extensions=extensions)
 
 
 class SimSnapshotSource:

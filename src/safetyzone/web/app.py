@@ -14,6 +14,7 @@ from safetyzone.bus.nats import NatsBus
 from safetyzone.config import Settings
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
+from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import health, problems
@@ -25,6 +26,7 @@ from safetyzone.web.routes import (
     assets,
     audit,
     auth,
+    camera_urls,
     commands,
     devices,
     gateways,
@@ -44,7 +46,7 @@ JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, lpr.router, pages.router)
+           commands.router, panel.router, lpr.router, camera_urls.router, pages.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -62,7 +64,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       osmand_port=settings.osmand_port,
                       nmea_port=settings.nmea_port, data_dir=settings.data_dir,
                       host=settings.host)
-    snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets)
+    snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
+                             policy=OutboundPolicy(settings.camera_networks))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
