@@ -76,3 +76,16 @@ def test_unreachable_server_is_a_clear_error() -> None:
 
     with pytest.raises(NatsUnavailable, match="cannot reach NATS"):
         asyncio.run(scenario())
+
+
+def test_connected_says_whether_the_bus_can_take_a_publish() -> None:
+    async def scenario(url: str) -> list[bool]:
+        bus = NatsBus(url)  # a server of its own: the default stream's subjects are free
+        states = [bus.connected]
+        await bus.connect()
+        states.append(bus.connected)
+        await bus.close()
+        return [*states, bus.connected]
+
+    with throwaway_nats() as server:
+        assert asyncio.run(scenario(server.url)) == [False, True, False]

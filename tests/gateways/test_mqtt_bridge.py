@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -81,6 +82,11 @@ def message(event_id: str, kind: str, at: datetime, **extra: object) -> bytes:
 def inbox_count(db: Database) -> int:
     with db.read() as session:
         return int(session.scalar(select(func.count()).select_from(InboxEvent)) or 0)
+
+
+def stored_ids(db: Database) -> list[str]:
+    with db.read() as session:
+        return list(session.scalars(select(InboxEvent.device_event_id)))
 
 
 def counted(outcome: str) -> float:
@@ -232,3 +238,98 @@ def test_bridge_logs_in_to_a_password_protected_broker(
             publish(broker, ("ssz/ST-A/sos_point/POLE-5/event",
                              message("p5-1", "button", clock.now())))
             assert wait_for(lambda: devices.incidents(kind="sos"))[0]["priority"] == 1
+
+
+class PressStream:
+    """A pole pressing SOS again and again at QoS 1, reconnecting as fast as it can.
+
+    ``acked`` holds the ids the broker answered with a PUBACK: those must never be lost.
+    """
+
+    def __init__(self, broker: MosquittoServer, clock: ManualClock, device: str) -> None:
+        self.broker, self.clock, self.device = broker, clock, device
+        self.sent: list[str] = []
+        self.acked: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()),
+                                        name="pole-stream")
+
+    def __enter__(self) -> PressStream:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    async def _run(self) -> None:
+        topic = f"ssz/ST-A/sos_point/{self.device}/event"
+        while not self._stop.is_set():
+            try:
+                async with aiomqtt.Client("127.0.0.1", self.broker.port,
+                                          identifier=f"pole-{self.device}") as pole:
+                    while not self._stop.is_set():
+                        event_id = f"{self.device}-{len(self.sent) + 1:05d}"
+                        self.sent.append(event_id)
+                        await pole.publish(topic, message(event_id, "button", self.clock.now()),
+                                           qos=1, timeout=5)
+                        self.acked.append(event_id)  # publish returns on the PUBACK
+                        await asyncio.sleep(0.02)
+            except aiomqtt.MqttError:
+                await asyncio.sleep(0.02)  # broker down: try again at once, as a pole does
+
+
+def test_sos_presses_acknowledged_by_a_restarting_broker_are_all_stored(
+    db: Database, world: World, settings: Settings, clock: ManualClock,
+) -> None:
+    with throwaway_mosquitto(persistent=True) as broker, \
+            TestClient(create_app(bridge_settings(settings, broker), db, clock)) as client:
+        register(Devices(client, world, clock), kind="sos_point", code="POLE-42",
+                 device_id="POLE-0042")
+        assert client.get("/readyz").status_code == 200
+        with PressStream(broker, clock, "POLE-0042") as pole:
+            wait_for(lambda: len(pole.acked) >= 20)
+            broker.stop()  # SIGTERM: mosquitto saves sessions and queued messages
+            down = wait_for(lambda: (r := client.get("/readyz")).status_code == 503 and r)
+            assert down.json()["checks"]["mqtt"] == "reconnecting"
+            before_restart = len(pole.acked)
+            broker.start()  # same port, same store: the pole is usually back before the bridge
+            wait_for(lambda: len(pole.acked) >= before_restart + 20, seconds=30)
+            wait_for(lambda: client.get("/readyz").status_code == 200, seconds=30)
+        acked = set(pole.acked)
+        assert len(acked) >= 40
+        wait_for(lambda: acked <= set(stored_ids(db)), seconds=30)
+        stored = stored_ids(db)
+        assert len(stored) == len(set(stored))  # redeliveries were not stored twice
+        assert set(stored) <= set(pole.sent)
+
+
+def test_presses_sent_while_the_server_is_down_arrive_when_it_is_back(
+    db: Database, world: World, settings: Settings, clock: ManualClock,
+) -> None:
+    with throwaway_mosquitto(persistent=True) as broker:
+        configured = bridge_settings(settings, broker)
+        with TestClient(create_app(configured, db, clock)) as client:
+            register(Devices(client, world, clock), kind="sos_point", code="POLE-7",
+                     device_id="POLE-7")
+        # The bridge is away (server upgrade); its session at the broker queues the presses.
+        publish(broker, *(("ssz/ST-A/sos_point/POLE-7/event",
+                           message(f"away-{n}", "button", clock.now())) for n in range(3)))
+        with TestClient(create_app(configured, db, clock)):
+            wait_for(lambda: len(stored_ids(db)) >= 3)
+        assert sorted(stored_ids(db)) == ["away-0", "away-1", "away-2"]
+
+
+def test_a_broker_that_forgot_the_session_is_logged_and_counted(
+    db: Database, settings: Settings, clock: ManualClock, caplog: pytest.LogCaptureFixture,
+) -> None:
+    lost = REGISTRY.get_sample_value("ssz_mqtt_sessions_lost_total") or 0.0
+    with throwaway_mosquitto() as broker, \
+            TestClient(create_app(bridge_settings(settings, broker), db, clock)) as client:
+        broker.stop()  # no persistence: the restart forgets every session
+        wait_for(lambda: client.get("/readyz").status_code == 503)
+        broker.start()
+        wait_for(lambda: client.get("/readyz").status_code == 200)
+    assert REGISTRY.get_sample_value("ssz_mqtt_sessions_lost_total") == lost + 1
+    assert any("messages published while the bridge was away are LOST" in r.getMessage()
+               for r in caplog.records)

@@ -23,24 +23,38 @@ def accepting(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def start(argv: list[str], port: int, name: str) -> subprocess.Popen[bytes]:
+    """Start ``argv`` and wait until ``port`` accepts; fail (CI) or skip when it does not."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not accepting(port):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            stop(proc)
+            require_or_skip(f"{name} did not start: {err[-500:]}")
+        time.sleep(0.05)
+    return proc
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (a broker saves its state on it), then SIGKILL if it does not go in 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stderr is not None:
+        proc.stderr.close()
+
+
 @contextlib.contextmanager
 def serving(argv: list[str], port: int, name: str) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``argv``, wait until ``port`` accepts, yield the process, stop it afterwards."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = start(argv, port, name)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not accepting(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                require_or_skip(f"{name} did not start: {err[-500:]}")
-            time.sleep(0.05)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        stop(proc)

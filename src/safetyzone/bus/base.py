@@ -38,6 +38,11 @@ class Bus(Protocol):
         """Reach the broker; raise a clear error when it cannot be reached."""
         ...
 
+    @property
+    def connected(self) -> bool:
+        """True while the bus can take a publish (for ``/readyz``)."""
+        ...
+
     async def publish(self, event: Event) -> None:
         """Publish one event under its subject; returns once the bus has it."""
         ...

@@ -54,9 +54,15 @@ class MemoryBus:
     def __init__(self, retain: int = 100_000) -> None:
         self._subs: set[_Subscription] = set()
         self._log: deque[Message] = deque(maxlen=retain)
+        self._connected = False
 
     async def connect(self) -> None:
         """Nothing to reach: the bus lives in this process."""
+        self._connected = True
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
 
     async def publish(self, event: Event) -> None:
         message = Message(subject=event.subject, seq=event.seq, event=event)
@@ -77,5 +83,6 @@ class MemoryBus:
         return sub
 
     async def close(self) -> None:
+        self._connected = False
         for sub in list(self._subs):
             await sub.close()

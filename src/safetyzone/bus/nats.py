@@ -79,6 +79,11 @@ class NatsBus:
         except NotFoundError:
             await self._js.add_stream(config)
 
+    @property
+    def connected(self) -> bool:
+        """False while the client is reconnecting to a restarted or unreachable broker."""
+        return self._nc is not None and bool(self._nc.is_connected)
+
     async def _on_error(self, err: Exception) -> None:
         log.warning("NATS connection problem: %s", err)
 

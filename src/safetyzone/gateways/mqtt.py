@@ -3,9 +3,15 @@
 Inbound, each message on ``ssz/+/+/+/{event,status,ack}`` is checked (a registered ``mqtt``
 device, posting under its own station), decoded, and committed; the broker gets the PUBACK
 only after the commit (paho's manual acks, see ``_manual_acks``). The session is persistent
-(fixed client id, no clean session), so QoS 1 messages that arrive while the bridge is down
-are delivered when it is back, and a message that could not be stored is delivered again at
-the next connection. Device event ids make every redelivery idempotent.
+(fixed client id, no clean session, QoS 1 subscriptions), so QoS 1 messages that arrive while
+the bridge is away are queued by the broker and delivered when it is back, and a message that
+could not be stored is delivered again at the next connection. Device event ids make every
+redelivery idempotent. The broker must run with persistence, or its own restart forgets the
+session and what it queued (the bridge sees that in the CONNACK and logs it loudly).
+
+A lost connection is retried after 0.5, 1, 2, then every 3 s: a few seconds at most, since
+every second away is a second an SOS waits. ``state`` says ``reconnecting`` meanwhile, and
+``/readyz`` answers 503.
 
 Outbound, an ``asset.command`` entry on the live feed for an asset that has an ``mqtt``
 credential is published on the device's ``cmd`` topic (QoS 1, never retained); the device's
@@ -56,7 +62,10 @@ MESSAGES = Counter("ssz_mqtt_messages_total", "MQTT messages from devices, by ou
                    ["outcome"])
 COMMANDS = Counter("ssz_mqtt_commands_total", "Commands published to MQTT devices, by outcome",
                    ["outcome"])
-RECONNECT_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+SESSIONS_LOST = Counter("ssz_mqtt_sessions_lost_total",
+                        "Reconnections where the broker had forgotten the bridge's session "
+                        "(messages queued for it are lost: run the broker with persistence)")
+RECONNECT_S = (0.5, 1.0, 2.0, 3.0)  # then 3 s for ever
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,8 @@ class MqttBridge:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.manual_acks = False
+        self._session_present: bool | None = None  # from the last CONNACK
+        self._ever_connected = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -98,6 +109,15 @@ class MqttBridge:
         log.info("MQTT bridge connected to %s:%s (manual acks: %s)", self.settings.host,
                  self.settings.port, self.manual_acks)
 
+    @property
+    def state(self) -> str:
+        """``connected``, ``reconnecting``, ``failed`` (receive loop ended) or ``stopped``."""
+        if not self._tasks:
+            return "stopped"
+        if self._tasks[0].done():
+            return "failed"
+        return "connected" if self._connected.is_set() else "reconnecting"
+
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
@@ -113,8 +133,16 @@ class MqttBridge:
             password=s.password.get_secret_value() if s.password else None,
             identifier=s.client_id, clean_session=False, timeout=s.connect_timeout_s)
         self.manual_acks = _manual_acks(client)
+        self._watch_session(client)
         await asyncio.wait_for(client.__aenter__(), s.connect_timeout_s)
         self._client = client
+        if self._session_present is False and self._ever_connected:
+            SESSIONS_LOST.inc()
+            log.error("the MQTT broker at %s:%s had no session for client id %r: messages "
+                      "published while the bridge was away are LOST. Run the broker with "
+                      "persistence (docs/devices/mqtt.md) and one fixed client id per server",
+                      s.host, s.port, s.client_id)
+        self._ever_connected = True
         try:
             for topic in subscriptions(s.topic_prefix):
                 # Retained status messages arrive right after this: every device's last word.
@@ -124,6 +152,21 @@ class MqttBridge:
             raise
         self._connected.set()
         return client
+
+    def _watch_session(self, client: aiomqtt.Client) -> None:
+        """Note the CONNACK's session-present flag (aiomqtt 2.x does not pass it on)."""
+        self._session_present = None
+        paho = getattr(client, "_client", None)
+        original = getattr(paho, "on_connect", None)
+        if paho is None or original is None:
+            return
+
+        def on_connect(*args: Any) -> None:
+            flags = args[2] if len(args) > 2 else None
+            self._session_present = bool(getattr(flags, "session_present", False))
+            original(*args)
+
+        paho.on_connect = on_connect
 
     async def _disconnect(self) -> None:
         self._connected.clear()

@@ -85,11 +85,20 @@ class NmeaGateway:
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("NMEA receiver on %s:%s", host, self.port)
 
+    @property
+    def state(self) -> str:
+        """``listening`` while the port accepts trackers, for ``/readyz``."""
+        return "listening" if self._server is not None and self._server.is_serving() \
+            else "stopped"
+
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+            close_clients = getattr(server, "close_clients", None)
+            if close_clients is not None:  # Python 3.13: else wait_closed waits for them
+                close_clients()
+            await server.wait_closed()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         address = writer.get_extra_info("peername")

@@ -11,12 +11,12 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from safetyzone.adapters.sia_dc09 import (
     AccountConfig,
     Dc09Receiver,
     SiaDc09Settings,
+    UdpEndpoint,
     start_tcp,
     start_udp,
 )
@@ -70,7 +70,8 @@ class SiaGateway:
         directory.on_change(self.accounts.refresh)  # a panel registered now answers at once
         self.receiver = Dc09Receiver(accounts=self.accounts, commit=self._commit, clock=clock,
                                      policy=settings.policy(), on_exchange=self._record)
-        self._servers: list[Any] = []
+        self._tcp: asyncio.AbstractServer | None = None
+        self._udp: UdpEndpoint | None = None
         self._refresher: asyncio.Task[None] | None = None
         self.tcp_port: int | None = None
         self.udp_port: int | None = None
@@ -99,12 +100,11 @@ class SiaGateway:
             if self.settings.tcp_port is not None:
                 server = await start_tcp(host, self.settings.tcp_port, self.receiver,
                                          idle_timeout_s=self.settings.idle_timeout_s)
-                self._servers.append(server)
+                self._tcp = server
                 self.tcp_port = server.sockets[0].getsockname()[1]
             if self.settings.udp_port is not None:
-                endpoint = await start_udp(host, self.settings.udp_port, self.receiver)
-                self._servers.append(endpoint)
-                self.udp_port = endpoint.port
+                self._udp = await start_udp(host, self.settings.udp_port, self.receiver)
+                self.udp_port = self._udp.port
         except OSError as err:
             await self.stop()
             raise SafetyZoneError(
@@ -123,15 +123,38 @@ class SiaGateway:
             except Exception:
                 log.exception("could not refresh SIA accounts")
 
+    def states(self) -> dict[str, str]:
+        """Each enabled listener and whether it is listening, for ``/readyz``."""
+        states: dict[str, str] = {}
+        if self.settings.tcp_port is not None:
+            serving = self._tcp is not None and self._tcp.is_serving()
+            states["sia_tcp"] = "listening" if serving else "stopped"
+        if self.settings.udp_port is not None:
+            open_ = self._udp is not None and not self._udp.transport.is_closing()
+            states["sia_udp"] = "listening" if open_ else "stopped"
+        return states
+
     async def stop(self) -> None:
+        """Close both listeners; each is closed even when the other fails.
+
+        The TCP server is closed by its own ``close()`` (a plain method on asyncio's and
+        uvloop's servers alike); the UDP endpoint by our coroutine, which also waits for the
+        answers in flight. Telling them apart by asyncio's Server class broke under uvloop.
+        """
         if self._refresher is not None:
             self._refresher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresher
-        for server in self._servers:
-            if isinstance(server, asyncio.base_events.Server):
-                server.close()
-                await server.wait_closed()
-            else:
-                await server.close()
-        self._servers.clear()
+            self._refresher = None
+        tcp, self._tcp = self._tcp, None
+        udp, self._udp = self._udp, None
+        try:
+            if tcp is not None:
+                tcp.close()
+                close_clients = getattr(tcp, "close_clients", None)
+                if close_clients is not None:  # Python 3.13: else wait_closed waits for them
+                    close_clients()
+                await tcp.wait_closed()
+        finally:
+            if udp is not None:
+                await udp.close()

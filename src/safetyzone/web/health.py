@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from safetyzone import migrations
 from safetyzone.core.errors import DatabaseNotReady
-from safetyzone.web.deps import ContextDep
+from safetyzone.web.deps import ContextDep, RuntimeDep
+from safetyzone.web.runtime import UP_STATES
 
 router = APIRouter(tags=["operations"])
 
@@ -27,18 +28,34 @@ def read_health() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def read_readiness(ctx: ContextDep) -> JSONResponse:
-    """The database answers and its schema matches this code."""
+def read_readiness(ctx: ContextDep, runtime: RuntimeDep) -> JSONResponse:
+    """Ready when the database answers with the right schema and every enabled receiver,
+    the MQTT bridge and the bus are up; 503 naming what is down otherwise.
+
+    A load balancer or an operator's monitor reads this: a bridge that is reconnecting may
+    hold SOS presses at the broker, so it is "not ready", not a silent "ready".
+    """
+    checks: dict[str, str] = {}
     try:
         with ctx.db.engine.connect() as conn:
             conn.execute(text("select 1"))
-        migrations.check(ctx.db.engine)
-    except DatabaseNotReady as err:
-        return JSONResponse({"status": "not-ready", "detail": err.detail}, status_code=503)
     except Exception as err:
-        return JSONResponse({"status": "not-ready", "detail": type(err).__name__},
-                            status_code=503)
-    return JSONResponse({"status": "ready", "database": ctx.db.engine.dialect.name})
+        checks["database"] = type(err).__name__
+    else:
+        checks["database"] = "ok"
+        try:
+            migrations.check(ctx.db.engine)
+            checks["schema"] = "ok"
+        except DatabaseNotReady as err:
+            checks["schema"] = err.detail
+        except Exception as err:
+            checks["schema"] = type(err).__name__
+    parts = runtime.checks()
+    ready = (checks.get("database") == "ok" and checks.get("schema") == "ok"
+             and all(state in UP_STATES for state in parts.values()))
+    return JSONResponse({"status": "ready" if ready else "not ready",
+                         "database": ctx.db.engine.dialect.name, "checks": checks | parts},
+                        status_code=200 if ready else 503)
 
 
 @router.get("/metrics")

@@ -6,6 +6,10 @@
     sweeper: escalation of unacknowledged incidents, "device silent" alerts, plate retention
 
 An enabled gateway that cannot start (a port taken, a broker unreachable) stops the server.
+Stopping runs an ordered list of steps (receivers first, so nothing new arrives; then the
+inbox writer, which finishes what it holds; then the engine and the bus), each guarded: a
+step that fails is logged and the next one still runs, so one broken part never leaves a
+port open or a thread running. ``checks()`` is what ``/readyz`` reports, part by part.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +48,9 @@ from safetyzone.ops.engine import Engine, sweep
 from safetyzone.web.hub import Hub
 
 log = logging.getLogger(__name__)
+# The states of a part that count as ready in /readyz; anything else makes it 503.
+UP_STATES = frozenset({"listening", "connected"})
+OSMAND_GRACE_S = 5  # open tracker requests get this long to finish at shutdown
 
 
 @dataclass
@@ -76,11 +84,19 @@ class Runtime:
         self.mqtt_bridge = (MqttBridge(self.mqtt, self.directory, self.writer, self.db,
                                        self.clock) if self.mqtt else None)
         self._osmand_server: uvicorn.Server | None = None
+        self._osmand_task: asyncio.Task[None] | None = None
         self._relay_queue: asyncio.Queue[list[Event]] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()  # a half-started server must not leave ports or threads behind
+            raise
+
+    async def _start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._relay_queue = asyncio.Queue()
         self.hub.bind(self._loop)
@@ -108,33 +124,87 @@ class Runtime:
         """Trackers expect OsmAnd at ``/`` on a port of its own, as Traccar serves it."""
         app = Starlette(routes=[Route("/", self.osmand.handle, methods=["GET", "POST"])])
         server = uvicorn.Server(uvicorn.Config(app, host=self.host, port=port,
-                                               log_level="warning", lifespan="off"))
+                                               log_level="warning", lifespan="off",
+                                               timeout_graceful_shutdown=OSMAND_GRACE_S))
         self._osmand_server = server
         task = asyncio.create_task(server.serve(), name="osmand-port")
-        self._tasks.append(task)
+        self._osmand_task = task
         while not server.started:
             if task.done():
                 raise SafetyZoneError(f"OsmAnd receiver cannot listen on port {port}",
                                       code="gateway-failed")
             await asyncio.sleep(0.02)
 
-    async def stop(self) -> None:
+    def checks(self) -> dict[str, str]:
+        """The state of each enabled receiver, the MQTT bridge and the bus, by name."""
+        checks: dict[str, str] = {}
         if self.sia_gateway is not None:
-            await self.sia_gateway.stop()
+            checks.update(self.sia_gateway.states())
+        if self.osmand_port is not None:
+            server, task = self._osmand_server, self._osmand_task
+            up = (server is not None and server.started and not server.should_exit
+                  and task is not None and not task.done())
+            checks["osmand"] = "listening" if up else "stopped"
+        if self.nmea_port is not None:
+            checks["nmea"] = self.nmea.state
         if self.mqtt_bridge is not None:
-            await self.mqtt_bridge.stop()
-            with contextlib.suppress(ValueError):
-                self.db.after_commit.remove(self.mqtt_bridge.after_commit)
-        if self._osmand_server is not None:
-            self._osmand_server.should_exit = True
-        await self.nmea.stop()
-        await asyncio.to_thread(self.writer.stop)
-        for task in self._tasks:
+            checks["mqtt"] = self.mqtt_bridge.state
+        checks["bus"] = "connected" if self.bus.connected else "disconnected"
+        return checks
+
+    async def stop(self) -> None:
+        """Stop every part in order; a failing step is logged and the rest still run."""
+        for name, step in self._stop_steps():
+            try:
+                await step()
+            except Exception:
+                log.exception("stopping %s failed; stopping the other parts anyway", name)
+
+    def _stop_steps(self) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        if self.sia_gateway is not None:
+            steps.append(("the SIA DC-09 receiver", self.sia_gateway.stop))
+        if self.mqtt_bridge is not None:
+            steps.append(("the MQTT bridge", self._stop_mqtt))
+        steps += [("the OsmAnd port", self._stop_osmand),
+                  ("the NMEA receiver", self.nmea.stop),
+                  ("the inbox writer", lambda: asyncio.to_thread(self.writer.stop)),
+                  ("the relay and the sweeper", self._stop_tasks),
+                  ("the engine", self.engine.stop),
+                  ("the bus", self.bus.close),
+                  ("the live feed hook", self._unhook_hub)]
+        return steps
+
+    async def _stop_mqtt(self) -> None:
+        assert self.mqtt_bridge is not None
+        with contextlib.suppress(ValueError):
+            self.db.after_commit.remove(self.mqtt_bridge.after_commit)
+        await self.mqtt_bridge.stop()
+
+    async def _stop_osmand(self) -> None:
+        server, task = self._osmand_server, self._osmand_task
+        self._osmand_server = self._osmand_task = None
+        if server is None or task is None:
+            return
+        if task.done():  # it never started (port taken): its error was reported at start
+            if not task.cancelled():
+                task.exception()
+            return
+        server.should_exit = True  # uvicorn closes its socket, then waits for open requests
+        try:
+            await asyncio.wait_for(task, OSMAND_GRACE_S + 5)
+        except TimeoutError:
+            log.warning("OsmAnd port did not stop within %d s; cancelled", OSMAND_GRACE_S + 5)
+
+    async def _stop_tasks(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.engine.stop()
-        await self.bus.close()
+
+    async def _unhook_hub(self) -> None:
         with contextlib.suppress(ValueError):
             self.db.after_commit.remove(self.hub.after_commit)
 
