@@ -70,9 +70,7 @@ def set_password(session: Session, *, scope: Scope, clock: Clock, username: str,
                  password: str) -> User:
     """Replace a password; every token the user holds stops working."""
     scope.require(Permission.USER_MANAGE)
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user '{username}'")
+    user = find_user(session, username=username)
     user.password_hash = hash_password(password)
     user.token_generation += 1
     audit.record(session, actor=scope, at=clock.now(), action="user.set_password",
@@ -126,6 +124,14 @@ def list_users(session: Session, *, scope: Scope) -> list[User]:
         return granted is not None and granted <= allowed
 
     return [u for u in users if within(u)]
+
+
+def find_user(session: Session, *, username: str) -> User:
+    """A user by login name (break-glass CLI; the API goes by id within the scope)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    return user
 
 
 def _user_in_scope(session: Session, scope: Scope, user_id: uuid.UUID) -> User:
