@@ -6,11 +6,12 @@ environment, so a test can build any configuration without touching ``os.environ
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safetyzone.adapters.mqtt import MqttSettings
@@ -86,6 +87,33 @@ class Settings(BaseSettings):
         "'https://tiles.example/{z}/{x}/{y}.png' (a server on the station's network). "
         "Unset: a plain background that still shows zones, assets, incidents and units.",
     )
+
+    metrics_allow: str = Field(
+        "127.0.0.0/8,::1/128",
+        description="Comma-separated addresses or networks that may read /metrics without a "
+        "token (e.g. '127.0.0.1,10.20.0.0/24' for the Prometheus server); '' for none.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that lets a scraper from any address read /metrics "
+        "(Prometheus: authorization.credentials). Unset: addresses only.",
+    )
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _parse_networks(cls, value: str) -> str:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as err:
+                raise ValueError(f"not an address or network: {part!r}") from err
+        return value
+
+    @property
+    def metrics_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """``metrics_allow`` parsed."""
+        return [ipaddress.ip_network(p.strip(), strict=False)
+                for p in self.metrics_allow.split(",") if p.strip()]
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
