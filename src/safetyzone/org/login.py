@@ -3,8 +3,9 @@
 A login used to verify the argon2 hash inside the database write transaction: on SQLite
 that holds the one write lock for the whole hash, so sixteen parallel wrong logins pushed
 SOS intake from milliseconds to seconds. Now the user is read in a read session, the hash
-is verified with no transaction open (at most ``MAX_VERIFYING`` at once, so a flood cannot
-take every core either), and only then a short write records the audit row, a rehash and
+is verified with no transaction open (at most ``MAX_VERIFYING`` at once and
+``MAX_QUEUED`` waiting, beyond which the answer is 429 at once, so a flood cannot take every
+core either), and only then a short write records the audit row, a rehash and
 the new token family.
 
 Guessing is throttled per account (the username as typed, known or not, so the answers do
@@ -49,7 +50,8 @@ from safetyzone.org.schemas import TokenPair
 
 ACCOUNT = Backoff(delay_after=5, lock_after=10, lock_s=15 * 60, window_s=15 * 60)
 ADDRESS = Backoff(delay_after=20, lock_after=100, lock_s=15 * 60, window_s=15 * 60)
-MAX_VERIFYING = 2
+MAX_VERIFYING = 2  # argon2 hashes checked at once; each uses several cores and 64 MiB
+MAX_QUEUED = 8  # logins waiting for or in verification; more are answered 429 at once
 WRONG = "wrong username or password"
 LockKind = Literal["account", "address"]
 
@@ -83,6 +85,8 @@ class LoginGuard:
             "address": FailureLimiter(address, clock=seconds),
         }
         self._verifying = threading.BoundedSemaphore(MAX_VERIFYING)
+        self._queue_lock = threading.Lock()
+        self._queued = 0
 
     def _seconds(self) -> float:
         return self.clock.now().timestamp()
@@ -90,17 +94,25 @@ class LoginGuard:
     def login(self, *, username: str, password: str, address: str) -> TokenPair:
         """A new token pair for the right password; 401 otherwise, 429 while blocked."""
         keys: dict[LockKind, str] = {"account": account_key(username), "address": address}
-        wait = max(self.limiters[k].retry_after(v) for k, v in keys.items())
-        if wait > 0:
-            raise TooManyRequests(
-                "too many failed logins: wait before trying again",
-                retry_after_s=math.ceil(wait))
+        self._refuse_if_blocked(keys)
         with self.db.read() as session:
             user = session.scalar(select(User).where(User.username == username))
             user_id, stored = (user.id, user.password_hash) if user else (None, None)
             active = bool(user and user.is_active)
-        with self._verifying:
-            matched = auth.verify_password(stored, password)
+        with self._queue_lock:
+            if self._queued >= MAX_QUEUED:
+                raise TooManyRequests("too many logins at once: try again in a moment",
+                                      retry_after_s=1)
+            self._queued += 1
+        try:
+            with self._verifying:
+                # Checked again: a flood's requests queue here while its first failures
+                # start a block, and none of them may cost a hash after that.
+                self._refuse_if_blocked(keys)
+                matched = auth.verify_password(stored, password)
+        finally:
+            with self._queue_lock:
+                self._queued -= 1
         if not (matched and active and user_id and stored):
             self._failed(keys, username)
             raise AuthenticationFailed(WRONG)
@@ -117,6 +129,12 @@ class LoginGuard:
                          detail={"address": address})
             return tokens.start_session(session, config=self.config, clock=self.clock,
                                         user=user)
+
+    def _refuse_if_blocked(self, keys: dict[LockKind, str]) -> None:
+        wait = max(self.limiters[k].retry_after(v) for k, v in keys.items())
+        if wait > 0:
+            raise TooManyRequests("too many failed logins: wait before trying again",
+                                  retry_after_s=math.ceil(wait))
 
     def _failed(self, keys: dict[LockKind, str], username: str) -> None:
         locks = [(kind, block) for kind, key in keys.items()
