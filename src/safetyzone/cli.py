@@ -1,9 +1,10 @@
-"""The ``ssz`` command: serve, demo, simulate, db, replay."""
+"""The ``ssz`` command: serve, demo, simulate, db, users, replay."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import logging
 import threading
 from pathlib import Path
@@ -26,6 +27,10 @@ app = typer.Typer(help="SafetyZone: the Smart Safety Zone 4.0 command center.",
                   no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(
+    help="Break-glass user administration on the server (SSZ_DATABASE_URL, or SQLite in the "
+    "data directory); audited as cli:<OS user>.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 replay_app = typer.Typer(help="Send captured device frames to a running server.",
                          no_args_is_help=True)
 app.add_typer(replay_app, name="replay")
@@ -250,6 +255,120 @@ def db_check(data_dir: DataDir = None) -> None:
         typer.secho(err.detail, fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from err
     typer.echo("database schema is current")
+
+
+def _users_db(data_dir: Path | None) -> Database:
+    settings = _settings(data_dir=data_dir)
+    db = Database(settings.effective_database_url)
+    try:
+        migrations.check(db.engine)
+    except DatabaseNotReady as err:
+        typer.secho(f"cannot open the database: {err.detail}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from err
+    return db
+
+
+def _cli_actor() -> Any:
+    """The system actor, named after the OS user, so the audit says who broke the glass."""
+    from safetyzone.core.security import system_scope
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        who = "unknown"
+    return system_scope(f"cli:{who}"[:64])
+
+
+def _users_run(data_dir: Path | None, work: Any) -> Any:
+    """Run ``work(session, scope, clock)`` in one write; domain errors exit 1 with the reason."""
+    from safetyzone.core.clock import SystemClock
+    from safetyzone.core.errors import SafetyZoneError
+
+    db = _users_db(data_dir)
+    try:
+        with db.write() as session:
+            return work(session, _cli_actor(), SystemClock())
+    except SafetyZoneError as err:
+        reasons = "".join(f"\n  {p.field or ''}: {p.reason}" for p in err.problems)
+        typer.secho(f"{err.detail}{reasons}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
+    finally:
+        db.dispose()
+
+
+Username = Annotated[str, typer.Argument(help="The login name.")]
+NewPassword = Annotated[str, typer.Option(
+    prompt=True, hide_input=True, confirmation_prompt=True,
+    help="Asked for when not given (at least 10 characters).")]
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """Every user with role and state."""
+    from safetyzone.org import auth
+
+    def work(session: Any, scope: Any, _clock: Any) -> list[str]:
+        return [f"{u.username:<24} {u.role.value:<15} "
+                f"{'active' if u.is_active else 'DEACTIVATED'}  {u.display_name}"
+                for u in auth.list_users(session, scope=scope)]
+
+    for line in _users_run(data_dir, work):
+        typer.echo(line)
+
+
+@users_app.command("create")
+def users_create(
+    username: Username,
+    role: Annotated[str, typer.Option(help="admin, commander, operator, patrol_officer, "
+                                           "partner or viewer.")],
+    org_unit: Annotated[list[str], typer.Option(help="Org unit code (repeat for more).")],
+    password: NewPassword,
+    display_name: Annotated[str | None, typer.Option(help="Default: the username.")] = None,
+    partner: Annotated[str | None, typer.Option(help="Partner code (role partner).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user (e.g. the first admin of a fresh station)."""
+    from pydantic import ValidationError
+
+    from safetyzone.org import auth
+    from safetyzone.org.schemas import UserCreate
+
+    try:
+        data = UserCreate(username=username, display_name=display_name or username,
+                          password=password, role=role,
+                          org_unit_codes=org_unit, partner_code=partner)
+    except ValidationError as err:
+        for error in err.errors():
+            typer.secho(f"{'.'.join(map(str, error['loc']))}: {error['msg']}",
+                        fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from err
+    _users_run(data_dir, lambda s, scope, clock: auth.create_user(
+        s, scope=scope, clock=clock, data=data))
+    typer.echo(f"created {username} ({role})")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: Username, password: NewPassword,
+                         data_dir: DataDir = None) -> None:
+    """Set a new password; every token the user holds stops working."""
+    from safetyzone.org import auth
+
+    if len(password) < 10:
+        typer.secho("the password needs at least 10 characters", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    _users_run(data_dir, lambda s, scope, clock: auth.set_password(
+        s, scope=scope, clock=clock, username=username, password=password))
+    typer.echo(f"password of {username} replaced")
+
+
+@users_app.command("reactivate")
+def users_reactivate(username: Username, data_dir: DataDir = None) -> None:
+    """Let a deactivated user log in again."""
+    from safetyzone.org import auth
+
+    _users_run(data_dir, lambda s, scope, clock: auth.reactivate_user(
+        s, scope=scope, clock=clock, user_id=auth.find_user(s, username=username).id))
+    typer.echo(f"{username} is active again")
 
 
 ReplayHost = Annotated[str, typer.Option(help="The receiver's address.")]

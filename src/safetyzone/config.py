@@ -176,13 +176,27 @@ class Settings(BaseSettings):
         "whatever this says; loopback only when listed here, and never in production.",
     )
 
-    @field_validator("camera_networks", mode="before")
+    metrics_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
+        parse_networks(["127.0.0.0/8", "::1/128"]),
+        description="Comma-separated networks that may read /metrics without a token (e.g. "
+        "'127.0.0.1/32,10.20.0.0/24' for the Prometheus server); '' for none.",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token that lets a scraper from any address read /metrics "
+        "(Prometheus: authorization.credentials). Unset: addresses only.",
+    )
+
+    @field_validator("camera_networks", "metrics_allow", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):
             value = [part for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
-            return parse_networks(value)
+            try:
+                return parse_networks(value)
+            except ValueError as err:
+                raise ValueError(f"not an address or network: {err}") from err
         return value
 
     @model_validator(mode="after")

@@ -182,7 +182,7 @@ def health_detail(client: TestClient, world: World, code: str, who: str = "admin
 def test_the_default_camera_networks_are_the_private_ranges_without_loopback(
     tmp_path: Path,
 ) -> None:
-    networks = Settings(environment="test", data_dir=tmp_path).camera_networks
+    networks = Settings(environment="development", data_dir=tmp_path).camera_networks
     assert [str(n) for n in networks] == ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
                                           "100.64.0.0/10", "fc00::/7"]
     for address in ("127.0.0.1", "::1", "169.254.169.254", "8.8.8.8"):

@@ -141,6 +141,12 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
                                                 json={"refresh_token": t.refresh}),
     "GET /api/v1/auth/me": lambda t: Call("/api/v1/auth/me"),
+    "GET /api/v1/auth/lockouts": lambda t: Call("/api/v1/auth/lockouts"),
+    "DELETE /api/v1/auth/lockouts/{kind}/{key}": lambda t: Call(
+        "/api/v1/auth/lockouts/account/a.viewer"),
+    "POST /api/v1/stream/tickets": lambda t: Call("/api/v1/stream/tickets"),
+    "POST /api/v1/users/{user_id}/reactivate": lambda t: Call(
+        f"/api/v1/users/{t.user}/reactivate"),
     "GET /api/v1/org-units": lambda t: Call("/api/v1/org-units"),
     "POST /api/v1/org-units": lambda t: Call("/api/v1/org-units", json={
         "code": f"ST-MX-{t.extra['n']}", "kind": "station", "parent_code": "PROV-1",
@@ -316,10 +322,11 @@ class Env:
         method = route.split(" ")[0]
         if method == "WS":
             params = "&".join(f"{k}={v}" for k, v in (call.params or {}).items())
-            token = headers.get("Authorization", "").removeprefix("Bearer ")
+            ticket = self.client.post("/api/v1/stream/tickets", headers=headers)
+            if ticket.status_code == 201:
+                params += f"&ticket={ticket.json()['ticket']}"
             try:
-                with self.client.websocket_connect(
-                        f"{call.path}?access_token={token}&{params}") as ws:
+                with self.client.websocket_connect(f"{call.path}?{params}") as ws:
                     hello = ws.receive_json()
                     return 200 if hello["type"] == "hello" else 500
             except WebSocketDisconnect as closed:

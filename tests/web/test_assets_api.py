@@ -148,7 +148,8 @@ def test_operations_endpoints(client: TestClient) -> None:
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
     client.get("/api/v1/zones")
-    metrics = client.get("/metrics").text
+    local = TestClient(client.app, client=("127.0.0.1", 50000))  # /metrics: loopback only
+    metrics = local.get("/metrics").text
     assert 'ssz_http_requests_total{method="GET",route="/api/v1/zones",status="401"}' in metrics
     openapi = client.get("/openapi.json").json()
     assert "/api/v1/auth/token" in openapi["paths"]

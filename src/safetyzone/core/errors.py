@@ -10,6 +10,7 @@ RFC 9457 problem type in a single handler, so every error body has the same shap
     ├── AuthenticationFailed        401  bad credentials, expired or forged tokens
     ├── PermissionDenied            403  the role may not do this
     ├── PayloadTooLarge             413  bodies over the configured limit
+    ├── TooManyRequests             429  throttled; ``retry_after_s`` says when to try again
     └── DatabaseNotReady            503  unmigrated or newer-than-code schema
 """
 
@@ -75,6 +76,14 @@ class PermissionDenied(SafetyZoneError):
 @dataclass
 class PayloadTooLarge(SafetyZoneError):
     code: str = "payload-too-large"
+
+
+@dataclass
+class TooManyRequests(SafetyZoneError):
+    """Throttled (login floods): the answer carries ``Retry-After``."""
+
+    code: str = "too-many-requests"
+    retry_after_s: int = 1
 
 
 @dataclass

@@ -1,21 +1,16 @@
-"""Users, passwords, tokens, and turning a token into a :class:`Scope`.
+"""Users and passwords, and turning a user into a :class:`Scope`.
 
-Access tokens are short-lived JWTs (HS256); refresh tokens live one shift. Both carry the
-user's ``token_generation``: deactivating a user or changing a password bumps it, which
-kills every token issued before, without a token table.
+Tokens live in ``safetyzone.org.tokens`` (re-exported here for the callers that resolve a
+bearer token); logging in, with its throttle, in ``safetyzone.org.login``.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Literal
 
-import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from safetyzone.audit import service as audit
@@ -23,21 +18,14 @@ from safetyzone.core.clock import Clock
 from safetyzone.core.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, Problem
 from safetyzone.core.security import Permission, Role, Scope
 from safetyzone.org.models import User, UserScope
-from safetyzone.org.schemas import TokenPair, UserCreate
+from safetyzone.org.schemas import UserCreate
 from safetyzone.org.service import get_partner_by_code, get_unit_by_code, station_ids_under
+from safetyzone.org.tokens import TokenConfig as TokenConfig
+from safetyzone.org.tokens import user_from_token as user_from_token
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-ALGORITHM = "HS256"
-TokenType = Literal["access", "refresh"]
-
-
-@dataclass(frozen=True)
-class TokenConfig:
-    secret: str
-    access_ttl: timedelta
-    refresh_ttl: timedelta
 
 
 def hash_password(password: str) -> str:
@@ -82,9 +70,7 @@ def set_password(session: Session, *, scope: Scope, clock: Clock, username: str,
                  password: str) -> User:
     """Replace a password; every token the user holds stops working."""
     scope.require(Permission.USER_MANAGE)
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user '{username}'")
+    user = find_user(session, username=username)
     user.password_hash = hash_password(password)
     user.token_generation += 1
     audit.record(session, actor=scope, at=clock.now(), action="user.set_password",
@@ -92,60 +78,21 @@ def set_password(session: Session, *, scope: Scope, clock: Clock, username: str,
     return user
 
 
-def authenticate(session: Session, *, clock: Clock, username: str, password: str) -> User:
-    """Check a password; every failure says the same thing so usernames cannot be probed."""
-    user = session.scalar(select(User).where(User.username == username))
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password against a stored hash (or a dummy one, so unknown users cost the same).
+
+    CPU-heavy on purpose (argon2): call it outside any write transaction.
+    """
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        matched = bool(_hasher.verify(password_hash or _DUMMY_HASH, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        user = None
-    if user is None or not user.is_active:
-        raise AuthenticationFailed("wrong username or password")
-    return user
+        return False
+    return matched and password_hash is not None
 
 
-def _encode(config: TokenConfig, clock: Clock, user: User, kind: TokenType) -> str:
-    now = clock.now()
-    ttl = config.access_ttl if kind == "access" else config.refresh_ttl
-    claims = {
-        "sub": str(user.id), "gen": user.token_generation, "typ": kind,
-        "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()),
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode(claims, config.secret, algorithm=ALGORITHM)
-
-
-def issue_tokens(config: TokenConfig, clock: Clock, user: User) -> TokenPair:
-    return TokenPair(
-        access_token=_encode(config, clock, user, "access"),
-        refresh_token=_encode(config, clock, user, "refresh"),
-        expires_in=int(config.access_ttl.total_seconds()),
-    )
-
-
-def user_from_token(
-    session: Session, *, config: TokenConfig, clock: Clock, token: str, kind: TokenType
-) -> User:
-    try:
-        claims = jwt.decode(
-            token, config.secret, algorithms=[ALGORITHM],
-            options={"require": ["exp", "sub", "typ", "gen"], "verify_exp": False},
-        )
-    except jwt.PyJWTError as err:
-        raise AuthenticationFailed("invalid token") from err
-    # Expiry is checked against the injected clock, not the wall clock, so tests can move time.
-    if int(claims["exp"]) <= clock.now().timestamp():
-        raise AuthenticationFailed("token expired: log in again or refresh")
-    if claims["typ"] != kind:
-        raise AuthenticationFailed(f"expected an {kind} token")
-    try:
-        user_id = uuid.UUID(str(claims["sub"]))
-    except ValueError as err:
-        raise AuthenticationFailed("invalid token") from err
-    user = session.get(User, user_id, options=[selectinload(User.scopes)])
-    if user is None or not user.is_active or user.token_generation != claims["gen"]:
-        raise AuthenticationFailed("token revoked: log in again")
-    return user
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
 
 
 def scope_for(session: Session, user: User) -> Scope:
@@ -179,13 +126,54 @@ def list_users(session: Session, *, scope: Scope) -> list[User]:
     return [u for u in users if within(u)]
 
 
-def deactivate_user(session: Session, *, scope: Scope, clock: Clock, user_id: uuid.UUID) -> User:
-    scope.require(Permission.USER_MANAGE)
+def find_user(session: Session, *, username: str) -> User:
+    """A user by login name (break-glass CLI; the API goes by id within the scope)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    return user
+
+
+def _user_in_scope(session: Session, scope: Scope, user_id: uuid.UUID) -> User:
     user = next((u for u in list_users(session, scope=scope) if u.id == user_id), None)
     if user is None:
         raise NotFound("no such user in your scope")
+    return user
+
+
+def deactivate_user(session: Session, *, scope: Scope, clock: Clock, user_id: uuid.UUID) -> User:
+    """Disable a user and revoke its tokens; never yourself, never the last active admin.
+
+    Either would leave the station with nobody able to manage users (only ``ssz users`` on
+    the server could then help).
+    """
+    scope.require(Permission.USER_MANAGE)
+    user = _user_in_scope(session, scope, user_id)
+    if user.id == scope.user_id:
+        raise Conflict("you cannot deactivate yourself: ask another admin",
+                       [Problem("is the caller", "user_id")])
+    if user.is_active and user.role is Role.ADMIN:
+        others = session.scalar(select(func.count()).select_from(User).where(
+            User.role == Role.ADMIN, User.is_active.is_(True), User.id != user.id)) or 0
+        if others == 0:
+            raise Conflict("this is the last active admin: make another admin first",
+                           [Problem("last active admin", "user_id")])
     user.is_active = False
     user.token_generation += 1
     audit.record(session, actor=scope, at=clock.now(), action="user.deactivate", entity="user",
+                 entity_id=user.id)
+    return user
+
+
+def reactivate_user(session: Session, *, scope: Scope, clock: Clock, user_id: uuid.UUID) -> User:
+    """Let a deactivated user log in again; tokens issued before stay dead."""
+    scope.require(Permission.USER_MANAGE)
+    user = _user_in_scope(session, scope, user_id)
+    if user.is_active:
+        raise Conflict(f"user '{user.username}' is already active",
+                       [Problem("already active", "user_id")])
+    user.is_active = True
+    user.token_generation += 1
+    audit.record(session, actor=scope, at=clock.now(), action="user.reactivate", entity="user",
                  entity_id=user.id)
     return user

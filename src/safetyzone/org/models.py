@@ -150,3 +150,26 @@ class UserScope(Base):
     org_unit_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("org_unit.id", ondelete="RESTRICT"), primary_key=True
     )
+
+
+class LoginSession(Base):
+    """One login and the refresh tokens rotated from it: a token family.
+
+    Every token carries the family id (``fam``). Each refresh spends the current refresh
+    token and names its successor in ``refresh_jti``; a spent one coming back means it was
+    copied, so the whole family is revoked and its access tokens stop working too.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the current refresh token expires: rows past it are pruned at the next login.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    refresh_jti: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(64))

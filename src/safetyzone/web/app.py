@@ -12,6 +12,7 @@ from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.bus.nats import NatsBus
 from safetyzone.config import Settings
+from safetyzone.core import redact
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
@@ -55,6 +56,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     Startup refuses an unmigrated or newer-than-code database, so a half-deployed station
     fails loudly instead of serving errors.
     """
+    redact.install()  # no token reaches a log line, whoever configures the logging
     ctx = AppContext.build(settings, db, clock or SystemClock())
     runtime = Runtime(db=db, clock=ctx.clock,
                       hasher=SecretHasher(settings.secret_key.get_secret_value()),

@@ -9,7 +9,9 @@ from safetyzone.config import Settings
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.secretbox import SecretBox
-from safetyzone.org.auth import TokenConfig
+from safetyzone.org.login import LoginGuard
+from safetyzone.org.tickets import TicketDesk
+from safetyzone.org.tokens import TokenConfig
 
 
 @dataclass(frozen=True)
@@ -19,15 +21,18 @@ class AppContext:
     clock: Clock
     secrets: SecretBox
     tokens: TokenConfig
+    login: LoginGuard
+    tickets: TicketDesk
 
     @classmethod
     def build(cls, settings: Settings, db: Database, clock: Clock) -> AppContext:
         key = settings.secret_key.get_secret_value()
+        tokens = TokenConfig(
+            secret=key,
+            access_ttl=timedelta(minutes=settings.access_token_minutes),
+            refresh_ttl=timedelta(hours=settings.refresh_token_hours),
+        )
         return cls(
-            settings=settings, db=db, clock=clock, secrets=SecretBox(key),
-            tokens=TokenConfig(
-                secret=key,
-                access_ttl=timedelta(minutes=settings.access_token_minutes),
-                refresh_ttl=timedelta(hours=settings.refresh_token_hours),
-            ),
+            settings=settings, db=db, clock=clock, secrets=SecretBox(key), tokens=tokens,
+            login=LoginGuard(db, clock, tokens), tickets=TicketDesk(clock),
         )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import hmac
+import ipaddress
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from safetyzone import migrations
-from safetyzone.core.errors import DatabaseNotReady
+from safetyzone.config import Settings
+from safetyzone.core.errors import AuthenticationFailed, DatabaseNotReady, PermissionDenied
 from safetyzone.web.deps import ContextDep, RuntimeDep
 from safetyzone.web.runtime import UP_STATES
 
@@ -58,6 +63,37 @@ def read_readiness(ctx: ContextDep, runtime: RuntimeDep) -> JSONResponse:
                         status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+def _peer_allowed(settings: Settings, peer: str) -> bool:
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in network for network in settings.metrics_allow)
+
+
+def metrics_access(
+    ctx: ContextDep, request: Request, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    """Metrics name routes, receivers and error rates: for the station's monitoring only.
+
+    Served to the addresses in SSZ_METRICS_ALLOW (loopback by default), or to anyone who
+    presents SSZ_METRICS_TOKEN as a bearer token; otherwise 401 (a token is configured) or
+    403 (it is not).
+    """
+    settings = ctx.settings
+    if _peer_allowed(settings, request.client.host if request.client else ""):
+        return
+    if settings.metrics_token is None:
+        raise PermissionDenied("/metrics is served only to the addresses in SSZ_METRICS_ALLOW")
+    scheme, _, value = (authorization or "").partition(" ")
+    expected = settings.metrics_token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), expected):
+        raise AuthenticationFailed("send 'Authorization: Bearer <SSZ_METRICS_TOKEN>'")
+
+
+@router.get("/metrics", dependencies=[Depends(metrics_access)])
 def read_metrics() -> Response:
+    """Prometheus metrics, for the configured addresses or the scrape token."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

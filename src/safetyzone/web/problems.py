@@ -23,6 +23,7 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
     errors.AuthenticationFailed: 401,
     errors.PermissionDenied: 403,
     errors.PayloadTooLarge: 413,
+    errors.TooManyRequests: 429,
     errors.DatabaseNotReady: 503,
 }
 
@@ -60,6 +61,8 @@ def install(app: FastAPI) -> None:
         if status == 500:
             log.error("unmapped error %s: %s", exc.code, exc.detail)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, errors.TooManyRequests):
+            headers = {"Retry-After": str(max(1, exc.retry_after_s))}
         return problem_response(status, code=exc.code, detail=exc.detail,
                                 instance=request.url.path,
                                 problems=[p.as_dict() for p in exc.problems], headers=headers)

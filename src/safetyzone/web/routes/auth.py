@@ -1,48 +1,57 @@
-"""Login (OAuth2 password flow), token refresh, and who-am-I."""
+"""Login (OAuth2 password flow), token refresh, who-am-I, and login lockouts for admins."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
 
-from safetyzone.audit import service as audit
-from safetyzone.core.errors import AuthenticationFailed
 from safetyzone.core.security import ROLE_PERMISSIONS
 from safetyzone.org import auth
+from safetyzone.org.login import LockKind, Lockout
 from safetyzone.org.schemas import Me, RefreshRequest, TokenPair
 from safetyzone.web.deps import ContextDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
+class LockoutRead(BaseModel):
+    kind: LockKind
+    key: str
+    failures: int
+    until: datetime.datetime
+    locked: bool
+
+
+def _read(lockout: Lockout) -> LockoutRead:
+    return LockoutRead(kind=lockout.kind, key=lockout.key, failures=lockout.failures,
+                       until=lockout.until, locked=lockout.locked)
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy: what uvicorn's --proxy-headers made of it)."""
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/token", response_model=TokenPair)
 def create_token(
-    ctx: ContextDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    ctx: ContextDep, request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenPair:
-    """Log in with username and password; returns an access and a refresh token."""
-    with ctx.db.write() as session:
-        try:
-            user = auth.authenticate(session, clock=ctx.clock, username=form.username,
-                                     password=form.password)
-        except AuthenticationFailed:
-            audit.record(session, actor=None, at=ctx.clock.now(), action="auth.login_failed",
-                         entity="user", username=form.username[:64])
-            session.commit()
-            raise
-        audit.record(session, actor=auth.scope_for(session, user), at=ctx.clock.now(),
-                     action="auth.login", entity="user", entity_id=user.id)
-        return auth.issue_tokens(ctx.tokens, ctx.clock, user)
+    """Log in with username and password; returns an access and a refresh token.
+
+    Repeated failures are answered 429 with Retry-After (see docs/security/auth.md).
+    """
+    return ctx.login.login(username=form.username, password=form.password,
+                           address=client_address(request))
 
 
 @router.post("/refresh", response_model=TokenPair)
 def refresh_token(ctx: ContextDep, body: RefreshRequest) -> TokenPair:
-    """Trade a refresh token for a new pair, so a 12-hour shift needs one login."""
-    with ctx.db.read() as session:
-        user = auth.user_from_token(session, config=ctx.tokens, clock=ctx.clock,
-                                    token=body.refresh_token, kind="refresh")
-        return auth.issue_tokens(ctx.tokens, ctx.clock, user)
+    """Spend a refresh token for a new pair; a refresh token already spent revokes the login."""
+    return ctx.login.refresh(body.refresh_token)
 
 
 @router.get("/me", response_model=Me)
@@ -57,3 +66,18 @@ def read_me(ctx: ContextDep, scope: ScopeDep) -> Me:
             station_ids=sorted(scope.station_ids) if scope.station_ids is not None else None,
             partner_id=scope.partner_id,
         )
+
+
+@router.get("/lockouts", response_model=list[LockoutRead])
+def list_lockouts(ctx: ContextDep, scope: ScopeDep) -> list[LockoutRead]:
+    """Account names and client addresses blocked from logging in right now (admins)."""
+    return [_read(lock) for lock in ctx.login.lockouts(scope=scope)]
+
+
+@router.delete("/lockouts/{kind}/{key}", response_model=LockoutRead)
+def clear_lockout(
+    ctx: ContextDep, scope: ScopeDep, kind: LockKind,
+    key: Annotated[str, Path(max_length=64)],
+) -> LockoutRead:
+    """Lift a login block before it ends (admins; audited as auth.lockout_cleared)."""
+    return _read(ctx.login.clear(scope=scope, kind=kind, key=key))

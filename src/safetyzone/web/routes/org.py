@@ -119,3 +119,11 @@ def deactivate_user(ctx: ContextDep, scope: ScopeDep, user_id: uuid.UUID) -> Use
     with ctx.db.write() as session:
         return _user_read(auth.deactivate_user(session, scope=scope, clock=ctx.clock,
                                                user_id=user_id))
+
+
+@router.post("/users/{user_id}/reactivate", response_model=UserRead)
+def reactivate_user(ctx: ContextDep, scope: ScopeDep, user_id: uuid.UUID) -> UserRead:
+    """Let a deactivated user log in again (tokens from before stay revoked)."""
+    with ctx.db.write() as session:
+        return _user_read(auth.reactivate_user(session, scope=scope, clock=ctx.clock,
+                                               user_id=user_id))

@@ -1,6 +1,9 @@
 """The live WebSocket: committed feed entries for the caller's scope, resumable by cursor.
 
-Connect to ``/api/v1/stream?access_token=...&after=<seq>``. The server first replays every
+Get a one-time ticket with ``POST /api/v1/stream/tickets`` (bearer token), then connect to
+``/api/v1/stream?ticket=...&after=<seq>`` within 30 s (see ``safetyzone.org.tickets``;
+``access_token=`` is still accepted during the transition, and masked in the logs). The
+server first replays every
 entry after ``after`` from the database, then streams live ones; each message carries its
 ``seq``, so a console that reconnects with its last seq misses nothing. A console that
 falls ``QUEUE_LIMIT`` entries behind is disconnected with code 4008 and should reconnect.
@@ -13,14 +16,16 @@ import contextlib
 import dataclasses
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect, status
+from pydantic import BaseModel
 
 from safetyzone.core.errors import SafetyZoneError
 from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import feed
-from safetyzone.org import auth
+from safetyzone.org import auth, tokens
 from safetyzone.org import service as org
 from safetyzone.web.context import AppContext
+from safetyzone.web.deps import ContextDep, ScopeDep, oauth2
 from safetyzone.web.hub import Listener, visible_to
 from safetyzone.web.runtime import Runtime
 
@@ -32,11 +37,34 @@ PING_S = 20.0
 SEND_TIMEOUT_S = 10.0
 
 
-def websocket_scope(ctx: AppContext, token: str | None) -> Scope:
+class StreamTicket(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+@router.post("/stream/tickets", response_model=StreamTicket,
+             status_code=status.HTTP_201_CREATED)
+def create_stream_ticket(
+    ctx: ContextDep, scope: ScopeDep, token: Annotated[str | None, Depends(oauth2)]
+) -> StreamTicket:
+    """A one-time ticket (30 s) to open the live feed with ``?ticket=``: no token in the URL."""
+    scope.require(Permission.OPS_READ)  # the feed itself refuses the rest; say so up front
+    claims = tokens.decode(ctx.tokens, ctx.clock, token or "", "access")
+    ticket = ctx.tickets.issue(user_id=scope.user_id, generation=claims["gen"],
+                               family_id=claims["fam"])
+    return StreamTicket(ticket=ticket, expires_in=ctx.tickets.ttl_s)
+
+
+def websocket_scope(ctx: AppContext, token: str | None, ticket: str | None = None) -> Scope:
     """THE scope check for WebSockets (browsers cannot set headers on them)."""
     with ctx.db.read() as session:
-        user = auth.user_from_token(session, config=ctx.tokens, clock=ctx.clock,
-                                    token=token or "", kind="access")
+        if ticket:
+            held = ctx.tickets.redeem(ticket)
+            user = tokens.holder(session, user_id=held.user_id, generation=held.generation,
+                                 family_id=held.family_id)
+        else:
+            user = auth.user_from_token(session, config=ctx.tokens, clock=ctx.clock,
+                                        token=token or "", kind="access")
         return auth.scope_for(session, user)
 
 
@@ -54,7 +82,12 @@ def _item(entry: Any) -> dict[str, Any]:
 
 @router.websocket("/stream")
 async def stream_feed(
-    websocket: WebSocket, access_token: Annotated[str | None, Query()] = None,
+    websocket: WebSocket,
+    ticket: Annotated[str | None, Query(max_length=128,
+                                        description="From POST /api/v1/stream/tickets.")]
+    = None,
+    access_token: Annotated[str | None, Query(
+        deprecated=True, description="Transition only: use ticket.")] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
     station: Annotated[list[str] | None, Query(description="Narrow to these station codes.")]
     = None,
@@ -63,7 +96,7 @@ async def stream_feed(
     runtime: Runtime = websocket.app.state.runtime
     await websocket.accept()
     try:
-        scope = await asyncio.to_thread(websocket_scope, ctx, access_token)
+        scope = await asyncio.to_thread(websocket_scope, ctx, access_token, ticket)
     except SafetyZoneError as err:
         await websocket.close(UNAUTHORIZED, err.detail[:120])
         return

@@ -1,6 +1,8 @@
 // The live feed over a WebSocket, resumed from the last seq after any drop, so a console
 // that reconnects misses nothing. States: connecting, live, reconnecting, forbidden.
-import { accessToken, recover } from './session.js';
+// The socket is opened with a one-time ticket (30 s), never with the access token: a URL
+// ends up in logs.
+import { recover, streamTicket } from './session.js';
 
 const MAX_BACKOFF_MS = 5000;
 
@@ -15,6 +17,7 @@ export class Feed {
     this.held = null; // test hook: entries held back, as if the network lagged
     this.stopped = false;
     this.retryTimer = null;
+    this.connecting = false; // a ticket is being fetched
   }
 
   state(value) {
@@ -28,9 +31,20 @@ export class Feed {
 
   async connect() {
     clearTimeout(this.retryTimer);
-    if (this.stopped) return;
+    if (this.stopped || this.connecting) return;
     this.state(this.everLive ? 'reconnecting' : 'connecting');
-    const query = new URLSearchParams({ access_token: accessToken() || '' });
+    let ticket;
+    this.connecting = true;
+    try {
+      ticket = await streamTicket();
+    } catch {
+      this.retry();
+      return;
+    } finally {
+      this.connecting = false;
+    }
+    if (this.stopped) return;
+    const query = new URLSearchParams({ ticket });
     if (this.lastSeq !== null) query.set('after', String(this.lastSeq));
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${location.host}/api/v1/stream?${query}`);
@@ -66,6 +80,11 @@ export class Feed {
     if (event.code === 4401) {
       try { await recover(); } catch { /* the dialog is showing; retry below */ }
     }
+    this.retry();
+  }
+
+  retry() {
+    if (this.stopped) return;
     const delay = this.nextDelay ?? this.backoff;
     this.nextDelay = null;
     this.retryTimer = setTimeout(() => this.connect(), delay);
@@ -74,7 +93,8 @@ export class Feed {
 
   // A new token (after a re-login): reconnect so the server checks the new one.
   renew() {
-    if (this.ws || this.stopped) return; // a socket that is open or opening handles itself
+    // A socket that is open or opening (or a ticket on its way) handles itself.
+    if (this.ws || this.connecting || this.stopped) return;
     this.connect();
   }
 

@@ -66,6 +66,12 @@ export async function refresh() {
   store(await response.json());
 }
 
+// A one-time ticket (30 s) for the live feed's WebSocket, so no token rides in its URL.
+export async function streamTicket() {
+  const body = await api('/api/v1/stream/tickets', { method: 'POST' });
+  return body.ticket;
+}
+
 export function logout() {
   access = null;
   clearTimeout(timer);

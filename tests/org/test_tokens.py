@@ -1,0 +1,70 @@
+"""Refresh tokens rotate on every use; a spent one coming back revokes the whole login."""
+
+from __future__ import annotations
+
+import jwt
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from safetyzone.audit.models import AuditEntry
+from safetyzone.core.db import Database
+from support.world import PASSWORD, World
+
+
+def login(client: TestClient, username: str = "a.operator") -> dict[str, str]:
+    response = client.post("/api/v1/auth/token",
+                           data={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    pair: dict[str, str] = response.json()
+    return pair
+
+
+def refresh(client: TestClient, token: str) -> tuple[int, dict[str, str]]:
+    response = client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+    return response.status_code, response.json()
+
+
+def me(client: TestClient, access: str) -> int:
+    return client.get("/api/v1/auth/me",
+                      headers={"Authorization": f"Bearer {access}"}).status_code
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(
+    client: TestClient, world: World, db: Database
+) -> None:
+    first = login(client)
+    other_login = login(client)  # the same person on another console: a separate family
+    status, second = refresh(client, first["refresh_token"])
+    assert status == 200 and second["refresh_token"] != first["refresh_token"]
+    status, third = refresh(client, second["refresh_token"])
+    assert status == 200
+    assert me(client, third["access_token"]) == 200
+    # The first refresh token is spent: presenting it again revokes the whole family ...
+    status, body = refresh(client, first["refresh_token"])
+    assert status == 401 and "already used" in body["detail"]
+    # ... so the newest refresh token and every access token of that login stop working.
+    assert refresh(client, third["refresh_token"])[0] == 401
+    assert me(client, third["access_token"]) == 401
+    assert me(client, first["access_token"]) == 401
+    # The other login is untouched.
+    assert me(client, other_login["access_token"]) == 200
+    assert refresh(client, other_login["refresh_token"])[0] == 200
+    with db.read() as s:
+        rows = s.scalars(select(AuditEntry).where(
+            AuditEntry.action == "auth.token_family_revoked")).all()
+    family = jwt.decode(first["refresh_token"], options={"verify_signature": False})["fam"]
+    assert [(r.username, r.detail["family"]) for r in rows] == [("a.operator", family)]
+
+
+def test_refresh_garbage_and_duplicates(client: TestClient, world: World) -> None:
+    pair = login(client)
+    for token in ("garbage", "a.b.c", pair["access_token"]):
+        assert refresh(client, token)[0] == 401
+    assert client.post("/api/v1/auth/refresh", json={"refresh_token": ""}).status_code == 422
+    # A token without a family claim (issued before families existed) is refused.
+    claims = jwt.decode(pair["refresh_token"], options={"verify_signature": False})
+    del claims["fam"]
+    old = jwt.encode(claims, world.settings.secret_key.get_secret_value(), algorithm="HS256")
+    assert refresh(client, old)[0] == 401
+    # The garbage did not spend the real token.
+    assert refresh(client, pair["refresh_token"])[0] == 200
