@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from safetyzone.adapters.nmea import checksum
 from safetyzone.config import Settings
@@ -186,3 +187,33 @@ def test_enabled_nmea_port_that_cannot_listen_stops_the_server(
         with pytest.raises(Exception, match="NMEA receiver cannot listen"), \
                 TestClient(create_app(configured, db, clock)):
             pass
+
+
+def test_unusable_fixes_are_dropped_with_a_reason_and_the_connection_kept(
+    nmea_client: TestClient, world: World, clock: ManualClock, nmea_port: int,
+) -> None:
+    devices = Devices(nmea_client, world, clock)
+    unit = register_tracker(devices)
+    now = clock.now()
+    before = REGISTRY.get_sample_value(
+        "ssz_device_problems_total", {"protocol": "nmea", "reason": "no_fix"}) or 0.0
+    unusable = [
+        sentence(f"GPRMC,{now:%H%M%S}.000,A,0000.0000,N,00000.0000,E,0.0,0.0,"
+                 f"{now:%d%m%y},,,A"),  # 0,0: no fix, although it says A
+        rmc(now - timedelta(days=8), A_LAT, A_LON),  # buffered for too long
+        rmc(now + timedelta(minutes=10), A_LAT, A_LON),  # ahead of the server clock
+        rmc(now, 48.8584, 2.2945),  # outside Thailand
+        rmc(datetime(1999, 8, 22, tzinfo=now.tzinfo), A_LAT, A_LON),  # GPS week roll-over
+    ]
+    good = rmc(now, A_LAT + 0.003, A_LON)
+    assert send(nmea_port, sentence(f"PGID,{TRACKER}"), *unusable, good) == b""
+    wait_for(lambda: (p := unit_position(devices, unit["id"])) and
+             p[0] == pytest.approx(A_LAT + 0.003, abs=1e-6))
+    counters = runtime_of(nmea_client).nmea.counters
+    assert counters.fixes == 1 and counters.unusable == len(unusable)  # and still connected
+    health = nmea_client.get(f"/api/v1/devices/{unit['credential_id']}/health",
+                             headers=devices.admin).json()
+    assert {p["kind"] for p in health["problems"]} == {
+        "no_fix", "too_old", "ahead_of_server", "outside_thailand", "clock_wrong"}
+    assert REGISTRY.get_sample_value(
+        "ssz_device_problems_total", {"protocol": "nmea", "reason": "no_fix"}) == before + 1

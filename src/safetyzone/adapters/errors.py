@@ -8,6 +8,11 @@ pydantic, multipart) are caught where the library is used and re-raised as ``Ada
 
 ``code`` tells apart the one case a server may want to acknowledge without storing:
 ``NOT_A_READ`` (a camera heartbeat, an event type that carries no plate).
+
+``UnusableFix`` (an ``AdapterError``) is input that parsed but that the server will not use:
+a position of 0,0 (no fix) or a device clock that cannot be right. Trackers buffer such a
+fix and resend it until it is accepted, so gateways answer it as received (and record the
+``reason`` on the device's health page) instead of refusing it, which would jam the queue.
 """
 
 from __future__ import annotations
@@ -37,6 +42,20 @@ class AdapterError(InvalidInput):
     """A device or camera sent something that cannot become an Event; ``detail`` says why."""
 
     code: str = "device-input-rejected"
+
+
+@dataclass
+class UnusableFix(AdapterError):
+    """Parsed, but not a position the server can use; ``reason`` is a metrics-safe slug."""
+
+    code: str = "device-input-unusable"
+    reason: str = "unusable"
+    device_id: str | None = None
+    """The id the device sent it under, when the decoder had read it (for the health page)."""
+
+
+NO_FIX = "no_fix"
+CLOCK_WRONG = "clock_wrong"
 
 
 def parse_number(text: str, what: str) -> float:
@@ -77,12 +96,13 @@ def check_position(lat: float, lon: float) -> tuple[float, float]:
     check_range(check_finite(lat, "latitude"), "latitude", -90, 90)
     check_range(check_finite(lon, "longitude"), "longitude", -180, 180)
     if lat == 0 and lon == 0:
-        raise AdapterError("position 0,0 ('null island') means the device had no fix")
+        raise UnusableFix("position 0,0 ('null island') means the device had no fix",
+                          reason=NO_FIX)
     return lat, lon
 
 
 def check_event_time(when: datetime, *, received_at: datetime) -> datetime:
-    """Refuse a device time before 2000 or more than a day ahead of our clock."""
+    """Refuse a device time before 2000 or more than a day ahead of our clock (UnusableFix)."""
     if when.tzinfo is None:
         raise AdapterError("event time has no time zone")
     try:
@@ -91,10 +111,9 @@ def check_event_time(when: datetime, *, received_at: datetime) -> datetime:
     except OverflowError:  # year 1 or 9999 shifted by its offset
         plausible = False
     if not plausible:
-        raise AdapterError(
+        raise UnusableFix(
             f"event time {when.isoformat()} is not plausible (before 2000 or more than a day "
-            "ahead of the server clock): the device clock is wrong"
-        )
+            "ahead of the server clock): the device clock is wrong", reason=CLOCK_WRONG)
     return utc
 
 

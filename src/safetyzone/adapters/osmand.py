@@ -33,7 +33,9 @@ JSON body of Traccar Client 9+ (:func:`decode_osmand_json`)::
 Negative speed, heading, accuracy or battery level mean "unknown" (the phone sends -1).
 An SOS (``alarm=sos``, ``location.alarm`` or ``extras.alarm``) stays in ``GpsPayload.alarm``,
 lower-cased.
-No timestamp: ``received_at`` is the event time. ``device_event_id`` is
+No timestamp: ``received_at`` is the event time. A fix that parses but cannot be used (0,0, a
+time before 2000 or more than a day ahead, ``timestamp=0``) raises ``UnusableFix`` carrying
+the device id, so the gateway can answer the device and note the reason. ``device_event_id`` is
 ``osmand:<device id>:<event time in ms>``, so a retried upload gets the same id.
 """
 
@@ -50,6 +52,7 @@ from pydantic import ValidationError
 
 from safetyzone.adapters.errors import (
     AdapterError,
+    UnusableFix,
     check_event_time,
     check_position,
     check_range,
@@ -274,8 +277,12 @@ def _device_id(raw: str | None) -> str:
 def _finish(draft: _Draft, device_id: str, received_at: datetime) -> GpsIn:
     if draft.lat is None or draft.lon is None:
         raise AdapterError("position is missing (parameters 'lat' and 'lon', or 'location')")
-    lat, lon = check_position(draft.lat, draft.lon)
-    when = check_event_time(draft.when or received_at, received_at=received_at)
+    try:
+        lat, lon = check_position(draft.lat, draft.lon)
+        when = check_event_time(draft.when or received_at, received_at=received_at)
+    except UnusableFix as err:  # the gateway answers it for a known device: say which one
+        err.device_id = device_id
+        raise
     if draft.alarm is not None:
         draft.alarm = _short(draft.alarm.strip().lower(), "alarm", 32)
     m = draft.measures

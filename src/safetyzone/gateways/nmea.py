@@ -10,6 +10,9 @@ forms (as Traccar's T55 protocol accepts them):
 or an unknown id, closes the connection. Then every ``$--RMC`` line with a fix becomes a GPS
 event of that device; other sentences are ignored, lines with a bad checksum or bad content
 are counted and dropped (never stored). Nothing is sent back: these trackers expect no reply.
+A fix that parses but cannot be used (0,0, a wrong clock, too old, ahead of our clock,
+outside Thailand) is dropped with its reason counted and noted on the device's health page
+(``gateways/problems.py``); the connection stays open, so the next good fix gets through.
 A connection silent for ``idle_timeout_s`` is closed; a line over ``max_line`` bytes is
 dropped. An enabled port that cannot be bound stops the server.
 """
@@ -21,11 +24,13 @@ import contextlib
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from safetyzone.adapters.errors import AdapterError
+from safetyzone.adapters.errors import AdapterError, UnusableFix
 from safetyzone.adapters.nmea import NmeaFramer, checksum, parse_rmc, sentence_type
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import SafetyZoneError
+from safetyzone.core.errors import InvalidInput, SafetyZoneError
+from safetyzone.gateways import problems
 from safetyzone.intake.directory import ProtocolDirectory, Registered
 from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.models import Protocol
@@ -45,6 +50,7 @@ class NmeaCounters:
     refused: int = 0
     fixes: int = 0
     no_fix: int = 0
+    unusable: int = 0
     bad_lines: int = 0
     ignored: int = 0
     idle_timeouts: int = 0
@@ -154,6 +160,9 @@ class NmeaGateway:
             return
         try:
             fix = parse_rmc(line, device_id=external_id, received_at=now)
+        except UnusableFix as err:
+            self._unusable(external_id, peer, err.reason, str(err), now)
+            return
         except AdapterError as err:
             self.counters.bad_lines += 1
             log.info("nmea %s: line dropped: %s", peer, err)
@@ -161,10 +170,24 @@ class NmeaGateway:
         if fix is None:
             self.counters.no_fix += 1
             return
-        try:
-            await self._writer.submit(device.identity, [fix])
-        except SafetyZoneError as err:
-            self.counters.bad_lines += 1
-            log.info("nmea %s: fix refused: %s", peer, err)
+        refused = problems.unusable(fix, now=now)
+        if refused is None:
+            try:
+                await self._writer.submit(device.identity, [fix])
+            except InvalidInput as err:
+                refused = problems.classify(err.problems, fix, now=now)
+            except SafetyZoneError as err:  # not the fix's fault: drop it, keep the line
+                self.counters.bad_lines += 1
+                log.warning("nmea %s: fix of %s not stored: %s", peer, external_id, err)
+                return
+        if refused is not None:
+            self._unusable(external_id, peer, *refused, now)
             return
         self.counters.fixes += 1
+
+    def _unusable(self, external_id: str, peer: str, reason: str, detail: str,
+                  now: datetime) -> None:
+        """Drop a fix the server will not use; say why where admins look."""
+        self.counters.unusable += 1
+        log.info("nmea %s: fix of %s not used (%s): %s", peer, external_id, reason, detail)
+        problems.report(self._frames, Protocol.NMEA, external_id, reason, detail, now)

@@ -2,19 +2,29 @@
 
 Served at ``/api/v1/gateways/osmand`` on the main port and, when ``SSZ_OSMAND_PORT`` is set,
 at ``/`` on its own port (5055 is what Traccar uses and what trackers expect).
+
+Answers: 400 for a request that cannot be parsed, 403 for an unknown device, and 200 for
+every parsed request of a known device, stored or not. Traccar Client treats any non-2xx as
+a failure and resends its oldest fix every 30 s forever, so refusing one fix it buffered
+(0,0, a dead clock, a week old, ahead of our clock, outside Thailand) would jam every newer
+fix behind it. Such a fix is not stored (the unit does not move); its reason is counted and
+noted on the device's health page (``gateways/problems.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from safetyzone.adapters.errors import AdapterError
+from safetyzone.adapters.errors import AdapterError, UnusableFix
 from safetyzone.adapters.osmand import decode_osmand, decode_osmand_json, parse_form
 from safetyzone.core.clock import Clock
+from safetyzone.core.errors import InvalidInput
+from safetyzone.gateways import problems
 from safetyzone.intake.directory import ProtocolDirectory
 from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.models import Protocol
@@ -46,6 +56,8 @@ class OsmAndGateway:
                 if body:
                     pairs += parse_form(body)
                 fix = decode_osmand(pairs, received_at=now)
+        except UnusableFix as err:
+            return await self._unusable(request, body, err.device_id, err.reason, str(err), now)
         except (AdapterError, json.JSONDecodeError, UnicodeDecodeError) as err:
             await self._record(request, body, pairs_id(request), 400)
             return PlainTextResponse(f"bad request: {err}", status_code=400)
@@ -54,9 +66,29 @@ class OsmAndGateway:
         if registered is None:
             return PlainTextResponse(f"unknown device id '{fix.device_id}': register it first",
                                      status_code=403)
-        await self._writer.submit(registered.identity, [fix.event])
+        refused = problems.unusable(fix.event, now=now)
+        if refused is None:
+            try:
+                await self._writer.submit(registered.identity, [fix.event])
+            except InvalidInput as err:  # a check the gateway did not foresee: still no jam
+                refused = problems.classify(err.problems, fix.event, now=now)
+        if refused is not None:
+            reason, detail = refused
+            problems.report(self._frames, Protocol.OSMAND, fix.device_id, reason, detail, now)
         await self._record(request, body, fix.device_id, 200, known=True)
-        return PlainTextResponse("OK")
+        return PlainTextResponse("OK" if refused is None else f"OK, not used: {refused[1]}")
+
+    async def _unusable(self, request: Request, body: bytes, device_id: str | None,
+                        reason: str, detail: str, now: datetime) -> Response:
+        """A parsed fix we will not use: 200 for a known device (see the module docstring)."""
+        registered = None if device_id is None else await asyncio.to_thread(
+            self._directory.lookup, Protocol.OSMAND, device_id)
+        if registered is None or device_id is None:
+            return PlainTextResponse(f"unknown device id '{device_id}': register it first",
+                                     status_code=403)
+        problems.report(self._frames, Protocol.OSMAND, device_id, reason, detail, now)
+        await self._record(request, body, device_id, 200, known=True)
+        return PlainTextResponse(f"OK, not used: {detail}")
 
     async def _record(self, request: Request, body: bytes, device_id: str | None, status: int,
                       *, known: bool = False) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from safetyzone.adapters.sia_dc09 import (
     AccountConfig,
     Dc09Receiver,
+    MessageRejected,
     SiaDc09Settings,
     UdpEndpoint,
     start_tcp,
@@ -23,6 +24,7 @@ from safetyzone.adapters.sia_dc09 import (
 from safetyzone.core.clock import Clock
 from safetyzone.core.errors import SafetyZoneError
 from safetyzone.core.events import EventIn
+from safetyzone.gateways import problems
 from safetyzone.intake.directory import ProtocolDirectory
 from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.models import Protocol
@@ -30,8 +32,8 @@ from safetyzone.intake.service import InboxWriter
 
 log = logging.getLogger(__name__)
 REFRESH_S = 15.0
-_ACCOUNT = re.compile(rb'"\*?[A-Z0-9-]{1,16}"[0-9]{4}(?:R[0-9A-Fa-f]{1,6})?L[0-9A-Fa-f]{1,6}'
-                      rb"#([0-9A-Fa-f]{3,16})\[")  # the clear header, encrypted frames too
+_ACCOUNT = re.compile(rb'"\*?[A-Z0-9-]{1,16}"[0-9A-Fa-f]{4}(?:R[0-9A-Fa-f]{1,6})?'
+                      rb"(?:L[0-9A-Fa-f]{1,6})?#([0-9A-Fa-f]{3,16})\[")  # the clear header
 
 
 class LiveAccounts(Mapping[str, AccountConfig]):
@@ -69,7 +71,8 @@ class SiaGateway:
         self.accounts = LiveAccounts(directory)
         directory.on_change(self.accounts.refresh)  # a panel registered now answers at once
         self.receiver = Dc09Receiver(accounts=self.accounts, commit=self._commit, clock=clock,
-                                     policy=settings.policy(), on_exchange=self._record)
+                                     policy=settings.policy(), on_exchange=self._record,
+                                     on_problem=self._problem)
         self._tcp: asyncio.AbstractServer | None = None
         self._udp: UdpEndpoint | None = None
         self._refresher: asyncio.Task[None] | None = None
@@ -78,10 +81,14 @@ class SiaGateway:
 
     async def _commit(self, account: str, events: list[EventIn]) -> None:
         registered = await asyncio.to_thread(self._directory.lookup, Protocol.SIA_DC09, account)
-        if registered is None:
-            raise SafetyZoneError(f"SIA account {account} is not registered",
-                                  code="unknown-device")
+        if registered is None:  # revoked since the account list was read: NAK, not silence
+            raise MessageRejected(f"SIA account {account} is not registered")
         await self._writer.submit(registered.identity, events)
+
+    def _problem(self, account: str, kind: str, detail: str) -> None:
+        """A maintenance item on the panel, e.g. "panel clock wrong" (see gateways/problems)."""
+        problems.report(self._frames, Protocol.SIA_DC09, account, kind, detail,
+                        self._clock.now())
 
     def _record(self, peer: str, frame: bytes, reply: bytes | None) -> None:
         """Keep the frames of registered accounts (strangers could push them out)."""

@@ -12,6 +12,12 @@ a stranger cannot push real devices out. Bounds, so a chatty or hostile device c
 
 Thread-safe: gateways record from the event loop, routes read from worker threads. Nothing
 is written to the database: a restart forgets the frames, as a log rotation would.
+
+:class:`DeviceProblems` (``FrameLog.problems``) keeps, beside the frames, what was wrong with
+a device's input although it was answered: a panel clock that cannot be right, a tracker fix
+the server did not use. One entry per kind, with a count and first/last seen, so an admin
+sees "panel clock wrong, 212 times since Monday" on the health page instead of a log line.
+The device's next bad frame raises it again after a restart.
 """
 
 from __future__ import annotations
@@ -49,11 +55,63 @@ class _Device:
 
 
 @dataclass
+class DeviceProblem:
+    """One kind of problem of one device: what, the last detail, when, how often."""
+
+    kind: str
+    detail: str
+    first_seen: datetime
+    last_seen: datetime
+    count: int = 1
+
+
+@dataclass
+class DeviceProblems:
+    """Maintenance notes per device (see the module docstring), bounded like the frames."""
+
+    max_devices: int = 2000
+    max_kinds: int = 16
+    max_detail: int = 300
+    _devices: OrderedDict[tuple[Protocol, str], dict[str, DeviceProblem]] = field(
+        default_factory=OrderedDict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def record(self, protocol: Protocol, external_id: str, kind: str, detail: str,
+               at: datetime) -> None:
+        """Note one occurrence of ``kind`` for a registered device."""
+        key = (protocol, normalize(protocol, external_id))
+        detail = detail[:self.max_detail]
+        with self._lock:
+            kinds = self._devices.get(key)
+            if kinds is None:
+                kinds = self._devices[key] = {}
+                while len(self._devices) > self.max_devices:
+                    self._devices.popitem(last=False)
+            else:
+                self._devices.move_to_end(key)
+            problem = kinds.get(kind)
+            if problem is not None:
+                problem.detail, problem.last_seen = detail, at
+                problem.count += 1
+            elif len(kinds) < self.max_kinds:
+                kinds[kind] = DeviceProblem(kind, detail, at, at)
+
+    def current(self, protocol: Protocol, external_id: str) -> list[DeviceProblem]:
+        """The device's problems, most recent first (copies: safe to read outside the lock)."""
+        with self._lock:
+            kinds = self._devices.get((protocol, normalize(protocol, external_id)), {})
+            found = [DeviceProblem(p.kind, p.detail, p.first_seen, p.last_seen, p.count)
+                     for p in kinds.values()]
+        return sorted(found, key=lambda p: p.last_seen, reverse=True)
+
+
+@dataclass
 class FrameLog:
     per_device: int = 20
     max_devices: int = 2000
     max_bytes: int = 1024
     per_second: float = 5.0
+    problems: DeviceProblems = field(default_factory=DeviceProblems)
     _devices: OrderedDict[tuple[Protocol, str], _Device] = field(
         default_factory=OrderedDict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

@@ -86,6 +86,7 @@ def test_published_frame_decodes_as_expected(sia_case: SiaCase) -> None:
     stamp = expect["timestamp"]
     assert message.timestamp == (datetime.fromisoformat(stamp) if stamp else None)
     assert (message.key is not None) == (expect["reply"] == "*ACK")
+    assert message.clock_wrong == expect.get("clock_wrong", False)
     assert len(decoded.events) == len(expect["events"])
     for event, wanted in zip(decoded.events, expect["events"], strict=True):
         assert_valid_event(event, reference=sia_case.received_at, window=timedelta(minutes=1))
@@ -325,10 +326,56 @@ def test_plain_timestamps_are_checked_only_when_asked() -> None:
     old = plain("Nri1/BA1", timestamp=NOW - timedelta(hours=2))
     (event,) = decode(old, now=NOW - timedelta(hours=2))
     assert event.event_time == NOW - timedelta(hours=2)
-    decode_frame(old, accounts=ACCOUNTS, now=NOW)
+    assert decode_frame(old, accounts=ACCOUNTS, now=NOW).message.clock_wrong  # ACKed, flagged
     with pytest.raises(MessageRejected, match="window"):
         decode_frame(old, accounts=ACCOUNTS, now=NOW,
                      policy=DecodePolicy(check_plain_timestamps=True))
+
+
+@pytest.mark.parametrize("claimed", [
+    datetime(2000, 1, 1, 0, 3, 12, tzinfo=UTC),  # a panel reset after a power loss
+    NOW - timedelta(days=8),  # a dead clock: older than the intake takes
+    NOW - timedelta(seconds=41),  # just outside the DC-09 window
+    NOW + timedelta(minutes=6),  # a few minutes ahead: past the intake's 5 minutes
+    datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC),
+])
+def test_plain_message_with_a_wrong_clock_takes_the_receiver_time(claimed: datetime) -> None:
+    frame_bytes = plain("#1234|Nri1/PA01", seq="0007", timestamp=claimed)
+    decoded = decode_frame(frame_bytes, accounts=ACCOUNTS, now=NOW)
+    assert decoded.message.clock_wrong
+    assert decoded.message.timestamp == claimed  # the panel's claim is kept...
+    (event,) = decode(frame_bytes)
+    assert event.event_time == NOW  # ...but the event happened when it reached us
+    assert f"panel clock wrong: it sent {claimed:%Y-%m-%d %H:%M:%S} UTC" in (
+        alarm(event).payload.text or "")
+    retry = decode(frame_bytes, now=NOW + timedelta(seconds=30))  # same message again
+    assert retry[0].device_event_id == event.device_event_id
+
+
+def test_encrypted_message_with_a_wrong_clock_is_still_refused() -> None:
+    with pytest.raises(MessageRejected, match="window"):
+        decode(encrypted("#5678|Nri1/PA01", timestamp=datetime(2000, 1, 1, tzinfo=UTC)))
+
+
+@pytest.mark.parametrize("seq", ["000A", "00ff", "FFFF", "0009"])
+def test_hex_sequence_numbers_are_accepted_and_echoed_as_received(seq: str) -> None:
+    body = f'"SIA-DCS"{seq}L0#1234[#1234|Nri1/PA01]'.encode()
+    message = decode_frame(frame(body), accounts=ACCOUNTS, now=NOW).message
+    assert message.header.seq == seq
+    assert encode_ack(message.reply_header, key=None) == frame(
+        f'"ACK"{seq}L0#1234[]'.encode())
+
+
+def test_a_frame_without_line_field_is_line_0() -> None:
+    body = b'"SIA-DCS"0010R2#1234[#1234|Nri1/PA01]'
+    message = decode_frame(frame(body), accounts=ACCOUNTS, now=NOW).message
+    assert (message.header.receiver, message.header.line) == ("2", "0")
+    assert encode_ack(message.reply_header, key=None) == frame(b'"ACK"0010R2L0#1234[]')
+    encrypted_body = (b'"*SIA-DCS"0011#5678['
+                      + encrypt_content(KEY, f"Nri1/PA01]_{NOW:%H:%M:%S,%m-%d-%Y}".encode(),
+                                        lambda n: b"x" * n).encode())
+    message = decode_frame(frame(encrypted_body), accounts=ACCOUNTS, now=NOW).message
+    assert message.header.line == "0" and message.key == KEY
 
 
 # -- refusals --------------------------------------------------------------------------
@@ -364,7 +411,8 @@ def test_encrypted_message_without_timestamp_is_rejected() -> None:
     "body",
     [
         b'"SIA-DCS"01L0#1234[Nri1/BA1]',  # short sequence
-        b'"SIA-DCS"0001#1234[Nri1/BA1]',  # no line prefix
+        b'"SIA-DCS"00G1L0#1234[Nri1/BA1]',  # sequence not hex
+        b'"SIA-DCS"0001L#1234[Nri1/BA1]',  # line letter without a number
         b'"SIA-DCS"0001L0#1234Nri1/BA1]',  # no "["
         b'"SIA-DCS"0001L0#1234[Nri1/BA1',  # no "]"
         b'"SIA-DCS"0001L0#1234[Nri1/BA1]_12:00:00,13-01-2026',  # month 13

@@ -26,6 +26,7 @@ from safetyzone.adapters.sia_dc09 import (
 )
 from safetyzone.adapters.sia_dc09.crypto import decrypt_block, strip_pad
 from safetyzone.core.clock import ManualClock
+from safetyzone.core.errors import InvalidInput
 from safetyzone.core.events import EventIn
 from support.event_checks import assert_valid_event
 
@@ -325,3 +326,102 @@ def test_published_frame_gets_its_reply(sia_case: SiaCase) -> None:
     open_envelope(reply, accept_decimal_length=False)
     assert reply[9:].startswith(f'"{wanted}"'.encode())
     assert bool(store.committed) == wanted.endswith("ACK")
+    if "reply_frame" in sia_case.expect:  # byte for byte, CRC and length included
+        assert reply == sia_case.expect["reply_frame"].encode("latin-1")
+    assert receiver.counters.clock_wrong == int(sia_case.expect.get("clock_wrong", False))
+
+
+# -- every frame that passes CRC and length is answered ----------------------------------
+
+
+def wrong_clock(seq: str, claimed: datetime) -> bytes:
+    header = Header(token="SIA-DCS", encrypted=False, seq=seq, receiver=None, line="0",
+                    account="1234")
+    return encode_message(header, "#1234|Nri1/PA01", timestamp=claimed)
+
+
+CLAIMS = [datetime(2000, 1, 1, tzinfo=UTC), NOW + timedelta(minutes=6),
+          NOW - timedelta(days=8)]
+
+
+def test_plain_frames_with_a_wrong_clock_are_acked_stored_and_reported() -> None:
+    store = Store()
+    reported: list[tuple[str, str, str]] = []
+    receiver = Dc09Receiver(accounts=ACCOUNTS, commit=store.commit, clock=ManualClock(NOW),
+                            on_problem=lambda *item: reported.append(item))
+
+    async def scenario() -> None:
+        endpoint = await start_udp(HOST, 0, receiver)
+        server = await start_tcp(HOST, 0, receiver)
+        loop = asyncio.get_running_loop()
+        transport, client = await loop.create_datagram_endpoint(
+            _Client, remote_addr=(HOST, endpoint.port))
+        reader, writer = await asyncio.open_connection(HOST,
+                                                       server.sockets[0].getsockname()[1])
+        try:
+            for i, claimed in enumerate(CLAIMS):
+                writer.write(wrong_clock(f"000{i}", claimed))
+                assert (await read_reply(reader))[9:] == f'"ACK"000{i}L0#1234[]\r'.encode()
+                transport.sendto(wrong_clock(f"001{i}", claimed))
+                assert (await asyncio.wait_for(client.replies.get(), 2))[9:] == (
+                    f'"ACK"001{i}L0#1234[]\r'.encode())
+        finally:
+            writer.close()
+            transport.close()
+            await endpoint.close()
+            server.close()
+            await server.wait_closed()
+
+    run(scenario)
+    assert len(store.committed) == 2 * len(CLAIMS)
+    for _, (event,) in store.committed:
+        assert event.event_time == NOW
+    assert [(account, kind) for account, kind, _ in reported] == [("1234", "clock_wrong")] * 6
+    assert "it sent 2000-01-01 00:00:00 UTC" in reported[0][2]
+    assert receiver.counters.clock_wrong == 6 and receiver.counters.unanswered == 0
+
+
+def test_encrypted_frame_with_a_wrong_clock_gets_nak_with_the_receiver_time() -> None:
+    header = Header(token="SIA-DCS", encrypted=True, seq="000A", receiver=None, line="0",
+                    account="5678")
+    old = encode_message(header, "Nri1/PA01", timestamp=datetime(2000, 1, 1, tzinfo=UTC),
+                         key=KEY)
+    store = Store()
+    reply = asyncio.run(receiver_for(store).handle_frame(old, "test"))
+    assert reply is not None
+    assert reply[9:] == b'"NAK"0000R0L0A0[]_12:00:00,03-01-2026\r'
+    assert store.committed == []
+
+
+class Refusing(Store):
+    async def commit(self, account: str, events: list[EventIn]) -> None:
+        raise InvalidInput("event_time is more than 7 days old")
+
+
+def test_a_refusal_by_the_intake_is_a_nak_not_silence() -> None:
+    receiver = receiver_for(Refusing())
+    reply = asyncio.run(receiver.handle_frame(message("0001"), "test"))
+    assert reply is not None and reply[9:].startswith(b'"NAK"0000R0L0A0[]_12:00:00,03-01-2026')
+    assert receiver.counters.commit_refusals == 1 and receiver.counters.unanswered == 0
+
+
+def test_a_decoder_bug_or_failing_hook_never_kills_the_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken_hook(*_: object) -> None:
+        raise RuntimeError("hook bug")
+
+    store = Store()
+    receiver = Dc09Receiver(accounts=ACCOUNTS, commit=store.commit, clock=ManualClock(NOW),
+                            on_exchange=broken_hook, on_problem=broken_hook)
+    ack = asyncio.run(receiver.handle_frame(wrong_clock("0001", datetime(2000, 1, 1,
+                                                                         tzinfo=UTC)), "t"))
+    assert ack is not None and ack[9:] == b'"ACK"0001L0#1234[]\r'
+
+    def broken_decoder(*_: object, **__: object) -> None:
+        raise ValueError("decoder bug")
+
+    monkeypatch.setattr("safetyzone.adapters.sia_dc09.receiver.decode_frame", broken_decoder)
+    nak = asyncio.run(receiver.handle_frame(message("0002"), "t"))
+    assert nak is not None and nak[9:].startswith(b'"NAK"')
+    assert receiver.counters.decoder_errors == 1

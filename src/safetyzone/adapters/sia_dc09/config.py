@@ -37,7 +37,8 @@ class DecodePolicy:
     max_lead: timedelta = timedelta(seconds=20)
     """...or this much newer. Outside the window: NAK with the receiver's time."""
     check_plain_timestamps: bool = False
-    """DC-09 applies the window to encrypted messages; set to apply it to plain ones too."""
+    """DC-09 applies the window to encrypted messages; set to NAK plain ones outside it too
+    (else they are accepted with ``Message.clock_wrong``, see decoder.py)."""
     accept_decimal_length: bool = True
     """Accept a length field written in decimal when the CRC is right (a panel bug)."""
 
@@ -55,9 +56,12 @@ class SiaDc09Settings(BaseModel):
         120.0, gt=0, le=3600, description="Close a TCP connection silent for this long."
     )
     window_past_s: int = Field(40, ge=1, le=3600, description="Oldest accepted timestamp, s.")
-    window_future_s: int = Field(20, ge=1, le=3600, description="Newest accepted timestamp, s.")
+    window_future_s: int = Field(
+        20, ge=1, le=300, description="Newest accepted timestamp, s (at most the intake's 5 "
+        "minutes: a later event time would be refused after the decoder accepted it).")
     check_plain_timestamps: bool = Field(
-        False, description="Apply the timestamp window to unencrypted messages too."
+        False, description="Also NAK unencrypted messages outside the window. Off: they are "
+        "ACKed, stored at the receiver's time and the panel gets a 'panel clock wrong' item."
     )
 
     def policy(self) -> DecodePolicy:

@@ -4,14 +4,21 @@ The body after the envelope (DC-09 5.5.1.3-5.5.1.9)::
 
     field      pattern                     note
     id token   "[*]TOKEN"                  "*" marks an encrypted message
-    seq        4 digits                    0000-9999, repeats keep it
+    seq        4 digits                    0000-9999, repeats keep it; hex digits accepted
+                                           (dc09_spt writes 000A after 0009), echoed as is
     receiver   R + 1-6 hex                 optional, echoed in the ACK
-    line       L + 1-6 hex                 account prefix, echoed
+    line       L + 1-6 hex                 account prefix, echoed; missing: taken as L0
     account    # + 3-16 hex                optional here if the data carries it
     [          clear text                  the encrypted part starts after it
     data       [#acct|]events ]            events per token: SIA DC-03 or Contact ID
     xdata      [Xvalue]...                 X longitude, Y latitude, I text, M MAC...
     timestamp  _HH:MM:SS,MM-DD-YYYY        UTC; required when encrypted
+
+The timestamp window (``DecodePolicy``): an encrypted message outside it is refused (NAK with
+the receiver's time, DC-09 5.5.3.2). A plain one is accepted with ``clock_wrong`` set: its
+events take the receiver's time and keep the panel's in their text, and the receiver raises
+a "panel clock wrong" maintenance item. Refusing it would lose the alarm: the panel would
+retry, fail over, and never get through while its clock stays wrong.
 
 Each refusal raises one of the ``errors`` classes, which names the reply.
 """
@@ -31,8 +38,8 @@ from safetyzone.adapters.sia_dc09.message import Header, Message, XData
 from safetyzone.core.events import EventIn
 
 _HEADER = re.compile(
-    r'"(?P<star>\*?)(?P<token>[A-Z0-9-]{1,16})"(?P<seq>[0-9]{4})'
-    r"(?:R(?P<receiver>[0-9A-Fa-f]{1,6}))?L(?P<line>[0-9A-Fa-f]{1,6})"
+    r'"(?P<star>\*?)(?P<token>[A-Z0-9-]{1,16})"(?P<seq>[0-9A-Fa-f]{4})'
+    r"(?:R(?P<receiver>[0-9A-Fa-f]{1,6}))?(?:L(?P<line>[0-9A-Fa-f]{1,6}))?"
     r"(?:#(?P<account>[0-9A-Fa-f]{3,16}))?\["
 )
 _TAIL = re.compile(
@@ -79,7 +86,7 @@ def decode_message(
         encrypted=bool(head["star"]),
         seq=head["seq"],
         receiver=head["receiver"],
-        line=head["line"],
+        line=head["line"] or "0",
         account=head["account"],
     )
     rest = body[head.end():]
@@ -107,8 +114,11 @@ def decode_message(
     timestamp = _timestamp(tail)
     if header.encrypted and timestamp is None:
         raise MessageRejected("an encrypted message must carry a timestamp")
-    if timestamp is not None and (header.encrypted or policy.check_plain_timestamps):
-        _check_window(timestamp, now, policy)
+    clock_wrong = False
+    if timestamp is not None and not _in_window(timestamp, now, policy):
+        if header.encrypted or policy.check_plain_timestamps:
+            raise MessageRejected(f"timestamp {timestamp.isoformat()} outside the window")
+        clock_wrong = True
     return Message(
         header=header,
         account=account,
@@ -121,6 +131,7 @@ def decode_message(
         crc=envelope.crc,
         key=key,
         length_quirk=envelope.length_quirk,
+        clock_wrong=clock_wrong,
     )
 
 
@@ -131,9 +142,8 @@ def _account(accounts: AccountLookup, account: str) -> AccountConfig:
     return config
 
 
-def _check_window(timestamp: datetime, now: datetime, policy: DecodePolicy) -> None:
-    if not now - policy.max_age <= timestamp <= now + policy.max_lead:
-        raise MessageRejected(f"timestamp {timestamp.isoformat()} outside the window")
+def _in_window(timestamp: datetime, now: datetime, policy: DecodePolicy) -> bool:
+    return now - policy.max_age <= timestamp <= now + policy.max_lead
 
 
 def _split_account(data: str) -> tuple[str, str | None]:

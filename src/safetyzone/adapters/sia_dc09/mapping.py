@@ -16,6 +16,9 @@ Contact ID (token ``ADM-CID``): ``QEEE GG CCC`` (qualifier, event, partition, zo
 and latitude, as decimal degrees (``-73.9857``) or degrees, hemisphere and decimal minutes
 (``073W59.14``); other extended data is kept as text.
 
+A plain message with ``clock_wrong`` (see decoder.py) takes ``received_at`` as its event time;
+the panel's claimed time goes into the event text.
+
 ``device_event_id`` = ``account:seq:stamp:digest:index``. ``stamp`` is the message timestamp,
 or for a message without one the receive time to 10 minutes; ``digest`` is the CRC of the
 token, data and extended data (not the pad, which changes on every encryption). A retry of
@@ -97,6 +100,10 @@ def to_events(message: Message, *, received_at: datetime) -> list[EventIn]:
     found = reader(message)
     location, extra = _xdata(message.xdata)
     event_time = message.timestamp or received_at
+    if message.clock_wrong and message.timestamp is not None:
+        event_time = received_at
+        extra.append(f"panel clock wrong: it sent {message.timestamp:%Y-%m-%d %H:%M:%S} UTC, "
+                     "receiver time used")
     stamp = (
         f"{message.timestamp:%Y%m%dT%H%M%S}" if message.timestamp
         else f"r{received_at:%Y%m%dT%H}{received_at.minute // 10}"

@@ -16,6 +16,7 @@ class Header:
     seq: str
     receiver: str | None
     line: str
+    """As received; ``"0"`` when the frame had no ``L`` field (the ACK then says ``L0``)."""
     account: str | None
 
 
@@ -43,6 +44,9 @@ class Message:
     key: bytes | None = field(default=None, repr=False)
     """The key that decrypted the message; the ACK is encrypted with it."""
     length_quirk: bool = False
+    clock_wrong: bool = False
+    """A plain message whose timestamp is outside the window: the panel's clock is wrong, its
+    events take the receiver's time (``timestamp`` keeps the panel's)."""
 
     @property
     def reply_header(self) -> Header:

@@ -1,23 +1,30 @@
 """The DC-09 receiver: asyncio TCP server and UDP endpoint around framer, decoder, encoder.
 
 A frame is answered only after the injected ``commit`` coroutine has stored its events, so
-an ACK always means "stored". Replies:
+an ACK always means "stored". Every frame that passes CRC and length gets an answer unless
+storing failed for a reason that is not the frame's (the database):
 
 ==========================  ==========================================================
 outcome                     reply
 ==========================  ==========================================================
-events committed            ACK (``*ACK`` encrypted with the same key if the request was)
-commit raised               nothing: the panel retries as after a lost packet, and after
+events committed            ACK (``*ACK`` encrypted with the same key if the request was);
+                            a plain message with a wrong clock too (stored at the
+                            receiver's time), and ``on_problem`` hears "clock_wrong"
+commit raised InvalidInput  NAK with the receiver's time: the intake refused the events,
+                            a retry would be refused again (logged, counted)
+commit raised otherwise     nothing: the panel retries as after a lost packet, and after
                             its retries fails over to its backup path (logged, counted)
 FrameRejected               nothing (bad envelope, CRC or length)
 MessageRejected             NAK with the receiver's time
 MessageNotUnderstood        DUH
+decoder bug (any other)     NAK, logged with its traceback: never a dead connection
 ==========================  ==========================================================
 
 Raw frames are logged at DEBUG as hex with direction and peer, at most ``LOG_PER_SECOND``
 lines a second; lines over that are counted and the count logged when logging resumes.
 An optional ``on_exchange(peer, frame, reply)`` hook sees every frame and its reply (or
-None) too, e.g. to keep each device's last frames for admins.
+None) too, e.g. to keep each device's last frames for admins; ``on_problem(account, kind,
+detail)`` hears what was wrong with an acknowledged message (a hook that raises is logged).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import cast
 
 from safetyzone.adapters.sia_dc09.config import AccountLookup, DecodePolicy
@@ -40,6 +48,7 @@ from safetyzone.adapters.sia_dc09.errors import (
 )
 from safetyzone.adapters.sia_dc09.framing import MAX_FRAME_BYTES, StreamFramer, frames_in_datagram
 from safetyzone.core.clock import Clock
+from safetyzone.core.errors import InvalidInput
 from safetyzone.core.events import EventIn
 from safetyzone.core.throttle import TokenBucket
 
@@ -49,6 +58,9 @@ Commit = Callable[[str, list[EventIn]], Awaitable[None]]
 """Store ``events`` of ``account`` durably; return only once they are stored."""
 Exchange = Callable[[str, bytes, bytes | None], None]
 """Told ``(peer, frame, reply or None)`` after each frame; must not block."""
+ProblemHook = Callable[[str, str, str], None]
+"""Told ``(account, kind, detail)`` of an acknowledged message; must not block."""
+CLOCK_WRONG = "clock_wrong"
 
 LOG_PER_SECOND = 20.0
 _READ_CHUNK = 4096
@@ -64,6 +76,9 @@ class ReceiverCounters:
     duhs: int = 0
     unanswered: int = 0
     commit_failures: int = 0
+    commit_refusals: int = 0
+    clock_wrong: int = 0
+    decoder_errors: int = 0
     discarded_bytes: int = 0
     connections: int = 0
     idle_timeouts: int = 0
@@ -98,6 +113,7 @@ class Dc09Receiver:
         pad: PadSource = random_pad,
         counters: ReceiverCounters | None = None,
         on_exchange: Exchange | None = None,
+        on_problem: ProblemHook | None = None,
     ) -> None:
         self.accounts = accounts
         self.commit = commit
@@ -107,6 +123,7 @@ class Dc09Receiver:
         self.counters = counters or ReceiverCounters()
         self._log = _FrameLog()
         self.on_exchange = on_exchange
+        self.on_problem = on_problem
 
     async def handle_frame(self, frame: bytes, peer: str) -> bytes | None:
         """Decode, commit and answer one LF ... CR frame from ``peer``."""
@@ -130,10 +147,21 @@ class Dc09Receiver:
             else:
                 self.counters.duhs += 1
                 reply = encode_duh(err.header)
+        except Exception:  # a decoder bug must not kill the connection or go unanswered
+            logger.exception("sia-dc09 from %s: decoder failed; NAK", peer)
+            self.counters.decoder_errors += 1
+            self.counters.naks += 1
+            reply = encode_nak(now)
         else:
             message = decoded.message
             try:
                 await self.commit(message.account, decoded.events)
+            except InvalidInput as err:
+                logger.warning("sia-dc09 from %s: account %s seq %s refused by the intake; "
+                               "NAK: %s", peer, message.account, message.header.seq, err)
+                self.counters.commit_refusals += 1
+                self.counters.naks += 1
+                reply = encode_nak(now)
             except Exception:
                 logger.exception(
                     "sia-dc09 from %s: commit failed for account %s seq %s; not acknowledged",
@@ -145,13 +173,29 @@ class Dc09Receiver:
                 stamp = now if message.key is not None else None
                 reply = encode_ack(message.reply_header, key=message.key, timestamp=stamp,
                                    pad=self.pad)
+                if message.clock_wrong and message.timestamp is not None:
+                    self._clock_wrong(peer, message.account, message.timestamp, now)
         if reply is None:
             self.counters.unanswered += 1
         else:
             self._log("tx", peer, reply)
         if self.on_exchange is not None:
-            self.on_exchange(peer, frame, reply)
+            try:
+                self.on_exchange(peer, frame, reply)
+            except Exception:
+                logger.exception("sia-dc09 from %s: on_exchange hook failed", peer)
         return reply
+
+    def _clock_wrong(self, peer: str, account: str, claimed: datetime, now: datetime) -> None:
+        self.counters.clock_wrong += 1
+        detail = (f"panel clock wrong: it sent {claimed:%Y-%m-%d %H:%M:%S} UTC at receiver "
+                  f"time {now.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC; stored at receiver time")
+        logger.info("sia-dc09 from %s: account %s %s", peer, account, detail)
+        if self.on_problem is not None:
+            try:
+                self.on_problem(account, CLOCK_WRONG, detail)
+            except Exception:
+                logger.exception("sia-dc09 from %s: on_problem hook failed", peer)
 
 
 def _peer(address: object) -> str:

@@ -86,6 +86,15 @@ class FrameRead(BaseModel):
     truncated: bool
 
 
+class DeviceProblemRead(BaseModel):
+    kind: str = Field(description="e.g. clock_wrong (panel clock wrong), no_fix, too_old, "
+                      "ahead_of_server, outside_thailand, refused.")
+    detail: str = Field(description="What the last occurrence was, for the technician.")
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+
+
 class DeviceHealthRead(BaseModel):
     credential_id: uuid.UUID
     label: str
@@ -98,6 +107,10 @@ class DeviceHealthRead(BaseModel):
         "server process only (a restart forgets them).")
     frames_suppressed: int = Field(description="Frames not kept because the device sent "
                                    "faster than the recording rate.")
+    problems: list[DeviceProblemRead] = Field(
+        default_factory=list,
+        description="Maintenance items: input that was answered but not (fully) used, most "
+        "recent first (panel clock wrong, unusable fixes); in memory, like the frames.")
 
 
 @router.get("/{credential_id}/health", response_model=DeviceHealthRead)
@@ -105,7 +118,8 @@ def read_device_health(
     ctx: ContextDep, runtime: RuntimeDep, scope: ScopeDep, credential_id: uuid.UUID,
     limit: Annotated[int, Query(ge=1, le=100, description="Frames to show.")] = 20,
 ) -> DeviceHealthRead:
-    """Last seen and the raw frames of the device's last messages (admins, commanders)."""
+    """Last seen, maintenance items and the raw frames of the last messages (admins, commanders).
+    """
     with ctx.db.read() as session:
         credential = credentials.get(session, scope=scope, credential_id=credential_id)
         health = get_device_health(session, scope=scope, device_id=credential.id)
@@ -120,4 +134,7 @@ def read_device_health(
                                                               limit)
         out.frames = [FrameRead(at=f.at, direction=f.direction, peer=f.peer, hex=f.data.hex(),
                                 size=f.size, truncated=f.truncated) for f in frames]
+        out.problems = [DeviceProblemRead(kind=p.kind, detail=p.detail, first_seen=p.first_seen,
+                                          last_seen=p.last_seen, count=p.count)
+                        for p in runtime.frames.problems.current(out.protocol, out.external_id)]
     return out
