@@ -298,13 +298,22 @@ def _fail(future: asyncio.Future[list[Ack]], err: Exception) -> None:
         future.set_exception(err)
 
 
-def unprocessed(session: Session, *, after_seq: int = 0, limit: int = 1000) -> list[Event]:
-    """Events stored but not yet processed, oldest first: what a restart replays."""
-    rows = session.execute(
-        select(InboxEvent, DeviceCredential.subject_kind, DeviceCredential.subject_id)
-        .join(DeviceCredential, DeviceCredential.id == InboxEvent.device_id)
-        .where(InboxEvent.processed_at.is_(None), InboxEvent.seq > after_seq)
-        .order_by(InboxEvent.seq).limit(limit))
+def unprocessed(session: Session, *, after_seq: int = 0, limit: int = 1000,
+                seqs: Sequence[int] | None = None) -> list[Event]:
+    """Events stored but not yet processed, oldest first: what a restart replays (only
+    those in ``seqs`` when given)."""
+    query = (select(InboxEvent, DeviceCredential.subject_kind, DeviceCredential.subject_id)
+             .join(DeviceCredential, DeviceCredential.id == InboxEvent.device_id)
+             .where(InboxEvent.processed_at.is_(None), InboxEvent.seq > after_seq)
+             .order_by(InboxEvent.seq).limit(limit))
+    if seqs is not None:
+        query = query.where(InboxEvent.seq.in_(list(seqs)))
     return [event_from_row({f: getattr(row, f) for f in ROW_FIELDS},
                            subject_id if kind is SubjectKind.UNIT else None)
-            for row, kind, subject_id in rows]
+            for row, kind, subject_id in session.execute(query)]
+
+
+def unprocessed_seqs(session: Session, *, limit: int) -> list[int]:
+    """The seqs of the oldest unprocessed events (the partial index answers it alone)."""
+    return list(session.scalars(select(InboxEvent.seq).where(InboxEvent.processed_at.is_(None))
+                                .order_by(InboxEvent.seq).limit(limit)))
