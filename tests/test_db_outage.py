@@ -7,7 +7,6 @@ The test owns its PostgreSQL server (it stops it), so the session's shared one i
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import uuid
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
@@ -200,15 +198,18 @@ def test_outage_answers_503_and_every_acknowledged_event_is_processed_after(
             wait_for(lambda: len(load.acked) >= 20, seconds=60)
             # An SOS committed just before the outage, whose processing the outage cuts:
             # the engine is held on a table lock until the server stops under it.
-            with contextlib.suppress(psycopg.OperationalError), \
-                    server.connect(database) as locker, locker.transaction():
+            locker = server.connect(database)
+            try:
+                locker.execute("begin")
                 locker.execute("lock table incident in exclusive mode")
                 held = client.post("/api/v1/intake/events", headers=device, json={
                     "kind": "sos.press", "device_event_id": "held-by-outage",
                     "event_time": clock.now().isoformat()})
                 assert held.status_code == 200, held.text
                 wait_for(lambda: engine_is_waiting_on_a_lock(server, database), seconds=60)
-                server.stop()
+                server.stop()  # cuts the engine's transaction (and this one) mid-way
+            finally:
+                locker.close()
 
             # During the outage: retry later, on every intake path, never a 500.
             wait_for(lambda: load.count(503) >= 5, seconds=60)
