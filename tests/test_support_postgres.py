@@ -94,6 +94,32 @@ def test_server_and_files_are_gone_after_the_context_exits() -> None:
 
 
 @pytest.mark.postgres
+def test_stop_and_start_keep_the_port_and_the_data() -> None:
+    """Outage tests stop the server under a running app and start it again: the app's URL
+    (same port) must work again and see the rows written before."""
+    with throwaway_postgres_or_skip() as server:
+        url = server.create_database("ssz_outage_probe")
+        with server.connect("ssz_outage_probe") as conn:
+            conn.execute("create table kept (n int)")
+            conn.execute("insert into kept values (7)")
+        first_pid = server.pid
+        server.stop()
+        assert not process_is_running(first_pid)
+        with pytest.raises(psycopg.OperationalError):
+            psycopg.connect(server.conninfo(), connect_timeout=2).close()
+        server.stop()  # stopping a stopped server is harmless
+        server.start()
+        assert process_is_running(server.pid) and server.pid != first_pid
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(sa.text("select n from kept")).scalar_one() == 7
+        finally:
+            engine.dispose()
+    assert not process_is_running(server.pid)
+
+
+@pytest.mark.postgres
 def test_a_taken_port_is_never_mistaken_for_our_server(
     harness_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

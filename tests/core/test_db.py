@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from safetyzone.audit.models import AuditEntry
 from safetyzone.core.db import Database
+from safetyzone.core.errors import DatabaseUnavailable
 
 
 def test_datetimes_come_back_as_utc(db: Database) -> None:
@@ -61,3 +64,24 @@ def test_failed_write_changes_nothing(db: Database) -> None:
         raise RuntimeError("boom")
     with db.read() as s:
         assert s.scalars(select(AuditEntry.id)).all() == []
+
+
+def test_an_unreachable_database_is_unavailable_not_an_error(tmp_path: Path) -> None:
+    """Reads and writes against a server that is not there raise the one retry-later error
+    (503 at the edge), with the driver's message kept for the log."""
+    (tmp_path / "not-a-file.db").mkdir()  # SQLite cannot open a directory as its file
+    missing = Database(f"sqlite:///{tmp_path}/not-a-file.db")
+    try:
+        with pytest.raises(DatabaseUnavailable) as read_err, missing.read() as s:
+            s.execute(text("select 1"))
+        assert "unable to open database file" in read_err.value.cause
+        with pytest.raises(DatabaseUnavailable), missing.write() as s:
+            s.execute(text("select 1"))
+    finally:
+        missing.dispose()
+
+
+def test_mistakes_in_sql_stay_errors_not_outages(db: Database) -> None:
+    """A missing table or bad SQL is a bug to see, not a 503 that hides it."""
+    with pytest.raises(SQLAlchemyError), db.read() as s:  # not DatabaseUnavailable
+        s.execute(text("select * from no_such_table"))

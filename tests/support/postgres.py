@@ -14,6 +14,9 @@ when the context manager exits, also when the test session fails.
 so when the effective uid is 0 the server programs run as the ``postgres`` system account
 (the one Debian's ``postgresql`` package creates); otherwise they run as the current user.
 
+A test may ``stop()`` and ``start()`` its server (same port, same data directory) to see
+what the application does while the database is away and after it comes back.
+
 Set ``SSZ_TEST_PG_BINDIR`` to force a directory holding ``initdb``, ``pg_ctl`` and
 ``postgres`` (no fallback is tried then, which also lets a test break the lookup on purpose).
 """
@@ -32,7 +35,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 from urllib.parse import quote
@@ -69,6 +72,16 @@ class PostgresUnavailableError(RuntimeError):
     """No throwaway server can be provided; the message is written for the person reading it."""
 
 
+@dataclass
+class _Process:
+    """How to run (and the running process of) one server: what stop/start need."""
+
+    bindir: Path
+    account: pwd.struct_passwd | None
+    root: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+
 @dataclass(frozen=True)
 class PostgresServer:
     """A running throwaway server; valid only inside its ``throwaway_postgres()`` block."""
@@ -78,7 +91,34 @@ class PostgresServer:
     user: str
     socket_dir: Path
     data_dir: Path
-    pid: int
+    process: _Process = field(compare=False, repr=False)
+
+    @property
+    def pid(self) -> int:
+        """The pid of the postmaster last started (it may have stopped since)."""
+        assert self.process.proc is not None
+        return self.process.proc.pid
+
+    def stop(self) -> None:
+        """Stop the server (fast shutdown: open sessions are cut), keeping its data."""
+        if self.process.proc is not None:
+            _stop(self.process.bindir, self.process.account, self.process.root, self.data_dir,
+                  self.process.proc)
+
+    def start(self) -> None:
+        """Start the stopped server again on the same port and data directory."""
+        if self.process.proc is not None and self.process.proc.poll() is None:
+            return
+        log = self.process.root / "server.log"
+        log_start = log.stat().st_size if log.exists() else 0
+        proc = _spawn(self.process, self.data_dir, self.port)
+        self.process.proc = proc
+        outcome = _wait_until_accepting(self, proc)
+        if outcome is not None:
+            self.stop()
+            raise PostgresUnavailableError(
+                f"PostgreSQL did not start again on {self.host}:{self.port}: {outcome[0]}\n"
+                f"--- server log tail ---\n{_log_tail(log, log_start)}")
 
     def url(self, database: str = "postgres", driver: str = "postgresql+psycopg") -> str:
         """SQLAlchemy URL for ``database``; TCP on loopback so it works from any process."""
@@ -180,18 +220,17 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
     account = _server_account()
     root = Path(tempfile.mkdtemp(prefix="ssz-pg-", dir=_base_tmpdir(account)))
     data_dir = root / "data"
-    proc: subprocess.Popen[bytes] | None = None
+    process = _Process(bindir, account, root)
     try:
         if account is not None:
             os.chown(root, account.pw_uid, account.pw_gid)
         _initdb(bindir, account, root, data_dir)
         _configure(data_dir, socket_dir=root)
-        server, proc = _start(bindir, account, root, data_dir)
-        yield server
+        yield _start(process, data_dir)
     finally:
         try:
-            if proc is not None:
-                _stop(bindir, account, root, data_dir, proc)
+            if process.proc is not None:
+                _stop(bindir, account, root, data_dir, process.proc)
         finally:
             shutil.rmtree(root, ignore_errors=True)
 
@@ -390,45 +429,48 @@ def _configure(data_dir: Path, socket_dir: Path) -> None:
         conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
 
 
-def _start(
-    bindir: Path, account: pwd.struct_passwd | None, root: Path, data_dir: Path
-) -> tuple[PostgresServer, subprocess.Popen[bytes]]:
+def _spawn(process: _Process, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    account = process.account
+    with (process.root / "server.log").open("ab") as log_fh:
+        return subprocess.Popen(
+            [str(process.bindir / "postgres"), "-D", str(data_dir), "-p", str(port)],
+            cwd=process.root,
+            env=_child_env(process.root),
+            stdin=subprocess.DEVNULL,
+            stdout=log_fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a Ctrl-C meant for pytest must not hit it first
+            user=None if account is None else account.pw_uid,
+            group=None if account is None else account.pw_gid,
+            extra_groups=None if account is None else [],
+        )
+
+
+def _start(process: _Process, data_dir: Path) -> PostgresServer:
     """Start the postmaster on a free port, retrying if another process grabbed the port.
 
     ``postgres`` is started directly (not via ``pg_ctl start``) so that it is our child:
     we see at once if it dies during start-up, and we reap it, so no zombie outlives the
     session even where PID 1 does not reap orphans.
     """
-    log = root / "server.log"
+    log = process.root / "server.log"
     for attempt in range(1, _START_ATTEMPTS + 1):
         port = free_loopback_port()
         log_start = log.stat().st_size if log.exists() else 0
-        with log.open("ab") as log_fh:
-            proc = subprocess.Popen(
-                [str(bindir / "postgres"), "-D", str(data_dir), "-p", str(port)],
-                cwd=root,
-                env=_child_env(root),
-                stdin=subprocess.DEVNULL,
-                stdout=log_fh,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # a Ctrl-C meant for pytest must not hit it first
-                user=None if account is None else account.pw_uid,
-                group=None if account is None else account.pw_gid,
-                extra_groups=None if account is None else [],
-            )
+        process.proc = proc = _spawn(process, data_dir, port)
         server = PostgresServer(
             host="127.0.0.1",
             port=port,
             user=SUPERUSER,
-            socket_dir=root,
+            socket_dir=process.root,
             data_dir=data_dir,
-            pid=proc.pid,
+            process=process,
         )
         outcome = _wait_until_accepting(server, proc)
         if outcome is None:
-            return server, proc
+            return server
         failure, port_taken = outcome
-        _stop(bindir, account, root, data_dir, proc)
+        server.stop()
         tail = _log_tail(log, log_start)
         if attempt < _START_ATTEMPTS and (port_taken or _PORT_CLASH.search(tail)):
             continue

@@ -38,8 +38,9 @@ from safetyzone.lpr import service as lpr
 from safetyzone.lpr.schemas import HotlistCreate
 from safetyzone.org import auth
 from safetyzone.org import service as org
+from safetyzone.org import tokens as token_families
 from safetyzone.org.models import OwnerClass, User
-from safetyzone.org.schemas import PartnerCreate, UserCreate
+from safetyzone.org.schemas import PartnerCreate, TokenPair, UserCreate
 from safetyzone.web.app import create_app
 from support.live import Devices, wait_for
 from support.world import PASSWORD, STATIONS, World
@@ -102,7 +103,7 @@ class Targets:
     incident: str = ""
     hotlist: str = ""
     user: str = ""
-    refresh: str = ""
+    new_refresh: Callable[[], str] = lambda: ""  # a refresh token is spent by its first use
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -139,7 +140,7 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/auth/token": lambda t: Call(
         "/api/v1/auth/token", data={"username": "a.viewer", "password": PASSWORD}),
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
-                                                json={"refresh_token": t.refresh}),
+                                                json={"refresh_token": t.new_refresh()}),
     "GET /api/v1/auth/me": lambda t: Call("/api/v1/auth/me"),
     "GET /api/v1/auth/lockouts": lambda t: Call("/api/v1/auth/lockouts"),
     "DELETE /api/v1/auth/lockouts/{kind}/{key}": lambda t: Call(
@@ -353,19 +354,27 @@ def env(backend: str, request: pytest.FixtureRequest,
                 username="mx.target", display_name="x", password=PASSWORD, role="viewer",
                 org_unit_codes=["ST-A"]))
         tokens: dict[str, str] = {}
-        with db.read() as s:
-            for role, username in USERS.items():
+
+        def login(username: str) -> TokenPair:
+            with db.write() as s:
                 user = s.scalar(select(User).where(User.username == username))
                 assert user is not None
-                tokens[role] = auth.issue_tokens(ctx.tokens, clock, user).access_token
-            viewer = s.scalar(select(User).where(User.username == "a.viewer"))
+                return token_families.start_session(s, config=ctx.tokens, clock=clock,
+                                                    user=user)
+
+        for role, username in USERS.items():
+            tokens[role] = login(username).access_token
+        with db.read() as s:
             target = s.scalar(select(User).where(User.username == "mx.target"))
-            assert viewer is not None and target is not None
-            refresh = auth.issue_tokens(ctx.tokens, clock, viewer).refresh_token
+            assert target is not None
             target_id = str(target.id)
+
+        def refresh() -> str:
+            return login("a.viewer").refresh_token
+
         targets = []
         for station in ("ST-A", "ST-B"):
-            t = Targets(station=station, user=target_id, refresh=refresh)
+            t = Targets(station=station, user=target_id, new_refresh=refresh)
             zones = client.get("/api/v1/zones", params={"station_code": station},
                                headers=devices.admin).json()["items"]
             t.zone = zones[0]["id"]

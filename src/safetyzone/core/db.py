@@ -5,12 +5,19 @@ a second process waits instead of failing, foreign keys on, and ``BEGIN IMMEDIAT
 every write transaction behind one process-wide lock. That is the "one writer path": two
 threads never race to upgrade a read lock, which is what produces "database is locked".
 PostgreSQL needs none of this and gets plain transactions.
+
+A database that is down, unreachable or busy is not a bug in the request: every read
+session and write transaction turns such failures into ``DatabaseUnavailable`` (503 with
+``Retry-After`` at the edge), so devices retry instead of treating the answer as final. The
+PostgreSQL pool pings connections before use, so it recovers by itself once the server is
+back.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,10 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
+
+from safetyzone.core.errors import DatabaseUnavailable
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -83,6 +93,53 @@ def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -
     cursor.close()
 
 
+# SQLite reports schema and SQL mistakes as OperationalError too: only these mean "busy or
+# the disk is in trouble", which another try may get past.
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "database is busy",
+                     "disk i/o error", "unable to open database file",
+                     "database or disk is full")
+PG_CONNECT_TIMEOUT_S = 5
+"""A server that drops packets must not hold a request for the OS TCP timeout (minutes)."""
+
+
+def is_unavailable(err: BaseException) -> bool:
+    """Whether ``err`` means the database is down, unreachable or busy (retry later), as
+    opposed to a refused value or a bug (which another try would not fix)."""
+    if isinstance(err, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(err, sa_exc.DBAPIError):
+        return False
+    if err.connection_invalidated or isinstance(err, sa_exc.InterfaceError):
+        return True
+    if not isinstance(err, sa_exc.OperationalError):
+        return False
+    if isinstance(err.orig, sqlite3.OperationalError):
+        message = str(err.orig).lower()
+        return any(part in message for part in _SQLITE_TRANSIENT)
+    # psycopg reports syntax and schema errors as ProgrammingError; OperationalError is the
+    # connection, the server shutting down, lock and statement time-outs, a full disk.
+    return True
+
+
+def unavailable(err: BaseException) -> DatabaseUnavailable:
+    """The one error every caller sees for ``is_unavailable`` failures (cause chained)."""
+    first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return DatabaseUnavailable(
+        "the database is unavailable; nothing was changed, try again shortly",
+        code="database-unavailable", cause=first_line[:300])
+
+
+@contextmanager
+def translate_unavailable() -> Iterator[None]:
+    """Re-raise database outages inside the block as ``DatabaseUnavailable``."""
+    try:
+        yield
+    except sa_exc.SQLAlchemyError as err:
+        if is_unavailable(err):
+            raise unavailable(err) from err
+        raise
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine tuned for the backend in ``url``."""
     if url.startswith("sqlite"):
@@ -104,7 +161,13 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args: dict[str, Any] = {}
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    # pre-ping: after a server restart every pooled connection is dead; each is replaced
+    # on checkout instead of failing one request apiece.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args=connect_args)
 
 
 class FairLock:
@@ -151,7 +214,7 @@ class Database:
         Closing (not rolling back) keeps loaded objects readable after the block, so a
         route can build its response from them.
         """
-        with self._factory() as session:
+        with translate_unavailable(), self._factory() as session:
             yield session
 
     @contextmanager
@@ -162,7 +225,7 @@ class Database:
         how work queued during the transaction (live feed entries) leaves only once durable.
         """
         lock = self._write_lock if self.is_sqlite else contextlib.nullcontext()
-        with lock, self._factory() as session:
+        with translate_unavailable(), lock, self._factory() as session:
             if self.is_sqlite:
                 session.connection(execution_options={"ssz_write": True})
             try:

@@ -11,7 +11,9 @@ RFC 9457 problem type in a single handler, so every error body has the same shap
     ├── PermissionDenied            403  the role may not do this
     ├── PayloadTooLarge             413  bodies over the configured limit
     ├── TooManyRequests             429  throttled; ``retry_after_s`` says when to try again
-    └── DatabaseNotReady            503  unmigrated or newer-than-code schema
+    ├── DatabaseNotReady            503  unmigrated or newer-than-code schema
+    └── DatabaseUnavailable         503  + Retry-After: the server is down, unreachable, or
+                                         busy (locked); the same request will work later
 """
 
 from __future__ import annotations
@@ -89,3 +91,21 @@ class TooManyRequests(SafetyZoneError):
 @dataclass
 class DatabaseNotReady(SafetyZoneError):
     code: str = "database-not-ready"
+
+
+RETRY_AFTER_S = 5
+"""What a client is told to wait while the database is unavailable: short, since an outage
+of the store is usually a restart or a fail-over, and devices hold their events meanwhile."""
+
+
+@dataclass
+class DatabaseUnavailable(SafetyZoneError):
+    """The database could not be reached or answered "busy": nothing was stored.
+
+    Transient by nature, so the caller is told to retry (503 with ``Retry-After``) rather
+    than that the server is broken (500): a device keeps its event and sends it again.
+    """
+
+    code: str = "database-unavailable"
+    retry_after_s: int = RETRY_AFTER_S
+    cause: str = ""  # the driver's message, for the log only: never sent to the client

@@ -4,6 +4,11 @@ Many devices post at once; committing each request alone would cost one fsync ea
 ``InboxWriter`` thread takes every request waiting at that moment, stores them in ONE
 transaction, and only then answers each. Throughput rises with load while every ACK still
 follows its commit.
+
+A group is all-or-nothing in the database, but its requests are strangers to each other: if
+the group's commit fails, each request is committed again on its own, so only the request
+at fault fails and the others are still stored and acknowledged. Only a database outage
+(``DatabaseUnavailable``) fails the whole group at once, since a second try would fail too.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import insert, select, tuple_
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database, new_id
-from safetyzone.core.errors import InvalidInput, Problem
+from safetyzone.core.errors import DatabaseUnavailable, InvalidInput, Problem
 from safetyzone.core.events import Event, EventIn, EventKind
 from safetyzone.core.geo import position_problem
 from safetyzone.intake import kinds
@@ -250,16 +256,38 @@ class InboxWriter:
         try:
             with self._db.write() as session:
                 events = store(session, group)
-        except Exception as err:  # every waiting request must hear about it
-            log.exception("inbox commit failed for %d requests", len(group))
+        except DatabaseUnavailable as err:  # every waiting request must hear about it
+            log.warning("inbox commit of %d requests failed: database unavailable (%s)",
+                        len(group), err.cause)
             for request in group:
                 request.loop.call_soon_threadsafe(_fail, request.future, err)
+            return
+        except Exception as err:
+            if len(group) > 1:
+                # One request's data can sink the whole transaction: commit each alone so
+                # that only the guilty one fails.
+                log.warning("inbox commit of %d requests failed (%s); committing each alone",
+                            len(group), type(err).__name__)
+                for request in group:
+                    self._commit([request])
+                return
+            log.exception("inbox commit failed; request not acknowledged")
+            group[0].loop.call_soon_threadsafe(_fail, group[0].future, _refusal(err))
             return
         for request in group:
             acks = [ack for ack in request.acks if ack is not None]
             request.loop.call_soon_threadsafe(_succeed, request.future, acks)
         if events and self._on_commit is not None:
             self._on_commit(events)
+
+
+def _refusal(err: Exception) -> Exception:
+    """A value the database itself refuses is the sender's to fix: 422, not a server error."""
+    if isinstance(err, DataError):
+        reason = str(err.orig).splitlines()[0] if err.orig is not None else "refused value"
+        return InvalidInput("the database refused a value of this request; nothing was stored",
+                            [Problem(reason[:200], "events")])
+    return err
 
 
 def _succeed(future: asyncio.Future[list[Ack]], acks: list[Ack]) -> None:
@@ -272,13 +300,22 @@ def _fail(future: asyncio.Future[list[Ack]], err: Exception) -> None:
         future.set_exception(err)
 
 
-def unprocessed(session: Session, *, after_seq: int = 0, limit: int = 1000) -> list[Event]:
-    """Events stored but not yet processed, oldest first: what a restart replays."""
-    rows = session.execute(
-        select(InboxEvent, DeviceCredential.subject_kind, DeviceCredential.subject_id)
-        .join(DeviceCredential, DeviceCredential.id == InboxEvent.device_id)
-        .where(InboxEvent.processed_at.is_(None), InboxEvent.seq > after_seq)
-        .order_by(InboxEvent.seq).limit(limit))
+def unprocessed(session: Session, *, after_seq: int = 0, limit: int = 1000,
+                seqs: Sequence[int] | None = None) -> list[Event]:
+    """Events stored but not yet processed, oldest first: what a restart replays (only
+    those in ``seqs`` when given)."""
+    query = (select(InboxEvent, DeviceCredential.subject_kind, DeviceCredential.subject_id)
+             .join(DeviceCredential, DeviceCredential.id == InboxEvent.device_id)
+             .where(InboxEvent.processed_at.is_(None), InboxEvent.seq > after_seq)
+             .order_by(InboxEvent.seq).limit(limit))
+    if seqs is not None:
+        query = query.where(InboxEvent.seq.in_(list(seqs)))
     return [event_from_row({f: getattr(row, f) for f in ROW_FIELDS},
                            subject_id if kind is SubjectKind.UNIT else None)
-            for row, kind, subject_id in rows]
+            for row, kind, subject_id in session.execute(query)]
+
+
+def unprocessed_seqs(session: Session, *, limit: int) -> list[int]:
+    """The seqs of the oldest unprocessed events (the partial index answers it alone)."""
+    return list(session.scalars(select(InboxEvent.seq).where(InboxEvent.processed_at.is_(None))
+                                .order_by(InboxEvent.seq).limit(limit)))

@@ -5,15 +5,24 @@ the effects (an incident opened, a unit moved). A redelivered event finds the ma
 skipped; an event whose transaction never committed is still unmarked and is replayed on
 the next start. Events are handled in batches on one thread, so SQLite sees one writer and
 the bus task never blocks on the database.
+
+Database outages: a batch that fails because the database is unavailable is retried with
+growing pauses until it goes through (or the engine stops), never dropped. As a safety net,
+the engine also looks every few seconds for stored events that are neither processed nor
+waiting in its queue (a failed event, a lost bus message) and queues them again, so nothing
+acknowledged waits for a restart.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import queue
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,17 +36,22 @@ from safetyzone.assets.models import Asset
 from safetyzone.bus.base import Bus, Message
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
+from safetyzone.core.errors import DatabaseUnavailable
 from safetyzone.core.events import Event, EventKind, GpsPayload, Location
 from safetyzone.intake import service as intake
 from safetyzone.intake.models import InboxEvent
 from safetyzone.lpr import service as lpr
 from safetyzone.ops import incidents, plates, rules, units
+from safetyzone.ops.backlog import Backlog
 from safetyzone.ops.cameras import CameraIndexCache, link_cameras
 from safetyzone.ops.models import DeviceHealth, Incident, Unit
 
 log = logging.getLogger(__name__)
 SUBJECT_ALL = "ssz.>"
 STOP = 2  # sorts after every urgency level, so a stop drains the queue first
+OUTAGE_RETRY_FIRST_S = 0.25  # pause before retrying a batch the database did not take
+OUTAGE_RETRY_MAX_S = 2.0  # short: an SOS must not wait long once the database is back
+REPLAY_SCAN = 10_000  # unprocessed seqs looked at per pass (oldest first)
 
 
 @dataclass(frozen=True)
@@ -167,22 +181,30 @@ class Engine:
     """Subscribes to the bus, processes events in batches on its own thread."""
 
     def __init__(self, db: Database, clock: Clock, bus: Bus,
-                 cameras: CameraIndexCache | None = None, max_batch: int = 200) -> None:
+                 cameras: CameraIndexCache | None = None, max_batch: int = 200, *,
+                 replay_interval_s: float = 2.0, replay_after_s: float = 4.0) -> None:
         self._db = db
         self._clock = clock
         self._bus = bus
         self._cameras = cameras or CameraIndexCache()
         self._max_batch = max_batch
+        self._replay_interval_s = replay_interval_s
+        self.backlog = Backlog(replay_after_s)
         # (urgency, seq, event): urgent first, then inbox order; the stop marker sorts last.
         self._queue: queue.PriorityQueue[tuple[int, int, Event | None]] = queue.PriorityQueue()
         self._thread: threading.Thread | None = None
         self._subscription: Any = None
+        self._replayer: asyncio.Task[None] | None = None
+        self._stopping = threading.Event()
         self.processed = 0
+        self.requeued = 0
 
     async def start(self) -> None:
+        self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="ccoc-engine", daemon=True)
         self._thread.start()
         self._subscription = await self._bus.subscribe(SUBJECT_ALL, self._on_message)
+        self._replayer = asyncio.create_task(self._replay_loop(), name="engine-replay")
 
     async def replay_unprocessed(self) -> int:
         """Queue every stored-but-unprocessed event (after a crash) in inbox order."""
@@ -200,13 +222,54 @@ class Engine:
         with self._db.read() as session:
             return intake.unprocessed(session, after_seq=after)
 
+    async def _replay_loop(self) -> None:
+        outage = False
+        while True:
+            await asyncio.sleep(self._replay_interval_s)
+            try:
+                await asyncio.to_thread(self.requeue_stale)
+                outage = False
+            except DatabaseUnavailable:
+                if not outage:
+                    log.warning("engine: database unavailable; will look for unprocessed "
+                                "events again every %.0f s", self._replay_interval_s)
+                outage = True
+            except Exception:
+                log.exception("engine: looking for unprocessed events failed")
+
+    def requeue_stale(self) -> int:
+        """Queue again the stored events that stayed unprocessed and unqueued for
+        ``replay_after_s`` (their processing failed, or their bus message never came)."""
+        with self._db.read() as session:
+            due = self.backlog.stale(intake.unprocessed_seqs(session, limit=REPLAY_SCAN))
+        if not due:
+            return 0
+        count = 0
+        for start in range(0, len(due), 500):
+            chunk = due[start:start + 500]
+            with self._db.read() as session:
+                events = intake.unprocessed(session, seqs=chunk, limit=len(chunk))
+            for event in events:
+                self._put(event)
+            count += len(events)
+        self.requeued += count
+        log.warning("engine: queued again %d stored events left unprocessed", count)
+        return count
+
     def _put(self, event: Event) -> None:
-        self._queue.put((urgency(event), event.seq, event))
+        if self.backlog.take(event.seq):  # else already waiting or in hand: a redelivery
+            self._queue.put((urgency(event), event.seq, event))
 
     async def _on_message(self, message: Message) -> None:
         self._put(message.event)
 
     async def stop(self) -> None:
+        self._stopping.set()
+        if self._replayer is not None:
+            self._replayer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._replayer
+            self._replayer = None
         if self._subscription is not None:
             await self._subscription.close()
         if self._thread is not None:
@@ -230,28 +293,54 @@ class Engine:
                     stop = True
                     break
                 batch.append(nxt)
-            self._process(batch)
+            try:
+                self._process(batch)
+            finally:
+                self.backlog.done(e.seq for e in batch)
             if stop:
                 return
 
     def _process(self, batch: list[Event]) -> None:
         try:
-            with self._db.write() as session:
-                process_batch(session, batch, cameras=self._cameras, now=self._clock.now())
+            if not self._write(lambda s: process_batch(
+                    s, batch, cameras=self._cameras, now=self._clock.now())):
+                return
             self.processed += len(batch)
         except Exception:
             # Leave the batch unmarked: one at a time, so one bad event cannot hold back the
-            # others; a failing one stays unprocessed and is retried on the next start.
+            # others; a failing one stays unprocessed and is queued again later (back-off).
             log.exception("engine batch of %d failed; retrying one by one", len(batch))
             for event in batch:
                 try:
-                    with self._db.write() as session:
-                        process_event(session, event, cameras=self._cameras,
-                                      now=self._clock.now())
+                    if not self._write(functools.partial(self._process_one, event)):
+                        return
                     self.processed += 1
                 except Exception:
-                    log.exception("event %s (seq %s) failed; left for replay", event.id,
-                                  event.seq)
+                    retry_in = self.backlog.failed(event.seq)
+                    log.exception("event %s (seq %s) failed; trying again in %.0f s",
+                                  event.id, event.seq, retry_in)
+
+    def _process_one(self, event: Event, session: Session) -> None:
+        process_event(session, event, cameras=self._cameras, now=self._clock.now())
+
+    def _write(self, work: Callable[[Session], object]) -> bool:
+        """Run ``work`` in one write transaction, waiting out database outages.
+
+        False when the engine is told to stop before the database is back: the events stay
+        unprocessed in the inbox and are replayed on the next start.
+        """
+        pause = OUTAGE_RETRY_FIRST_S
+        while True:
+            try:
+                with self._db.write() as session:
+                    work(session)
+                return True
+            except DatabaseUnavailable as err:
+                log.warning("engine: database unavailable (%s); retrying in %.2f s",
+                            err.cause, pause)
+                if self._stopping.wait(pause):
+                    return False
+                pause = min(pause * 2, OUTAGE_RETRY_MAX_S)
 
 
 def sweep(db: Database, clock: Clock, *, escalation_step_s: int = 60,

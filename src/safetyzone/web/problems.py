@@ -9,9 +9,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safetyzone.core import errors
+from safetyzone.core.db import is_unavailable, unavailable
+from safetyzone.core.throttle import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +28,36 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
     errors.PayloadTooLarge: 413,
     errors.TooManyRequests: 429,
     errors.DatabaseNotReady: 503,
+    errors.DatabaseUnavailable: 503,
 }
 
 
 HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+# An outage fails every request at once: one log line a second tells the operator enough.
+_outage_log = TokenBucket(1.0)
+
+
+def _headers(exc: errors.SafetyZoneError, status: int) -> dict[str, str] | None:
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, errors.DatabaseUnavailable):
+        if _outage_log.take():
+            log.warning("database unavailable (%s); answering 503", exc.cause or exc.detail)
+        return {"Retry-After": str(exc.retry_after_s)}
+    if isinstance(exc, errors.TooManyRequests):
+        return {"Retry-After": str(max(1, exc.retry_after_s))}
+    return None
+
+
+def domain_problem(exc: errors.SafetyZoneError, instance: str | None = None) -> JSONResponse:
+    """The problem+json answer for one of our errors (also used outside the FastAPI app, by
+    the OsmAnd port's own small server)."""
+    status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 500)
+    if status == 500:
+        log.error("unmapped error %s: %s", exc.code, exc.detail)
+    return problem_response(status, code=exc.code, detail=exc.detail, instance=instance,
+                            problems=[p.as_dict() for p in exc.problems],
+                            headers=_headers(exc, status))
 
 
 def problem_response(
@@ -57,15 +86,15 @@ def _location(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.SafetyZoneError)
     async def _domain(request: Request, exc: errors.SafetyZoneError) -> JSONResponse:
-        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 500)
-        if status == 500:
-            log.error("unmapped error %s: %s", exc.code, exc.detail)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        if isinstance(exc, errors.TooManyRequests):
-            headers = {"Retry-After": str(max(1, exc.retry_after_s))}
-        return problem_response(status, code=exc.code, detail=exc.detail,
-                                instance=request.url.path,
-                                problems=[p.as_dict() for p in exc.problems], headers=headers)
+        return domain_problem(exc, request.url.path)
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        """Database work outside ``Database.read``/``write`` (an engine used directly): an
+        outage is still a 503 to retry, anything else stays a server error."""
+        if not is_unavailable(exc):
+            raise exc
+        return domain_problem(unavailable(exc), request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from safetyzone.adapters.mqtt import MqttSettings
@@ -31,7 +33,7 @@ from safetyzone.bus.base import Bus
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
-from safetyzone.core.errors import SafetyZoneError
+from safetyzone.core.errors import DatabaseUnavailable, SafetyZoneError
 from safetyzone.core.events import Event
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.gateways.lpr import LprGateway
@@ -46,6 +48,7 @@ from safetyzone.intake.service import InboxWriter
 from safetyzone.ops.cameras import CameraIndexCache
 from safetyzone.ops.engine import Engine, sweep
 from safetyzone.web.hub import Hub
+from safetyzone.web.problems import domain_problem
 
 log = logging.getLogger(__name__)
 # The states of a part that count as ready in /readyz; anything else makes it 503.
@@ -122,7 +125,8 @@ class Runtime:
 
     async def _start_osmand_port(self, port: int) -> None:
         """Trackers expect OsmAnd at ``/`` on a port of its own, as Traccar serves it."""
-        app = Starlette(routes=[Route("/", self.osmand.handle, methods=["GET", "POST"])])
+        app = Starlette(routes=[Route("/", self.osmand.handle, methods=["GET", "POST"])],
+                        exception_handlers={DatabaseUnavailable: _unavailable})
         server = uvicorn.Server(uvicorn.Config(app, host=self.host, port=port,
                                                log_level="warning", lifespan="off",
                                                timeout_graceful_shutdown=OSMAND_GRACE_S))
@@ -225,5 +229,13 @@ class Runtime:
             await asyncio.sleep(self.sweep_interval_s)
             try:
                 await asyncio.to_thread(sweep, self.db, self.clock, data_dir=self.data_dir)
+            except DatabaseUnavailable as err:  # an outage, not a bug: no traceback
+                log.warning("sweep skipped, database unavailable (%s)", err.cause)
             except Exception:
                 log.exception("sweep failed; trying again in %.0f s", self.sweep_interval_s)
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    """A database outage on the OsmAnd port: 503 + Retry-After, as on the main port."""
+    assert isinstance(exc, DatabaseUnavailable)
+    return domain_problem(exc, request.url.path)
