@@ -20,6 +20,8 @@ from support.world import World
 PUBLIC = {"/", "/api/v1/auth/token", "/api/v1/auth/refresh", "/healthz", "/readyz", "/metrics"}
 # The console's HTML pages hold no data: the browser fetches it with the user's token.
 PUBLIC |= {"/console", "/console/", "/login"}
+# The API documentation pages (Swagger UI, ReDoc) hold no data either: the schema is public.
+PUBLIC |= {"/docs", "/redoc"}
 
 
 def _calls(dependant: Any) -> set[Any]:
