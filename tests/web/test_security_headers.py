@@ -5,12 +5,14 @@ no framing. Console pages, API answers (errors included), docs and static files 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
+from safetyzone.web.apidocs import REDOC_STYLES
 from safetyzone.web.app import create_app
 from safetyzone.web.security_headers import content_security_policy, tile_source
 from support.world import World
@@ -24,21 +26,23 @@ def directives(response_csp: str) -> dict[str, list[str]]:
     return out
 
 
-def assert_strict(headers: dict[str, str] | object, what: str) -> dict[str, list[str]]:
-    csp = headers["content-security-policy"]  # type: ignore[index]
+def assert_strict(headers: Any, what: str, *, styles: tuple[str, ...] = (),
+                  workers: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    csp = headers["content-security-policy"]
     policy = directives(csp)
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp, what
     assert policy["default-src"] == ["'self'"], what
     assert policy["script-src"] == ["'self'"], what
-    assert policy["style-src"] == ["'self'"], what
+    assert policy["style-src"] == ["'self'", *styles], what
+    assert policy["worker-src"] == ["'self'", *workers], what
     assert policy["connect-src"] == ["'self'"], what
     assert policy["object-src"] == ["'none'"], what
     assert policy["base-uri"] == ["'none'"], what
     assert policy["frame-ancestors"] == ["'none'"], what
     assert policy["form-action"] == ["'self'"], what
-    assert headers["x-content-type-options"] == "nosniff", what  # type: ignore[index]
-    assert headers["referrer-policy"] == "no-referrer", what  # type: ignore[index]
-    assert headers["x-frame-options"] == "DENY", what  # type: ignore[index]
+    assert headers["x-content-type-options"] == "nosniff", what
+    assert headers["referrer-policy"] == "no-referrer", what
+    assert headers["x-frame-options"] == "DENY", what
     return policy
 
 
@@ -59,7 +63,6 @@ def test_every_kind_of_answer_carries_the_headers(client: TestClient, world: Wor
         "health": client.get("/healthz"),
         "schema": client.get("/openapi.json"),
         "swagger ui": client.get("/docs"),
-        "redoc": client.get("/redoc"),
         "swagger bundle": client.get("/vendor/swagger-ui/swagger-ui-bundle.js"),
     }
     assert answers["api"].status_code == 200
@@ -68,6 +71,17 @@ def test_every_kind_of_answer_carries_the_headers(client: TestClient, world: Wor
     for what, response in answers.items():
         policy = assert_strict(response.headers, what)
         assert policy["img-src"] == ["'self'", "data:", "blob:"], what
+
+
+def test_redoc_alone_admits_its_own_style_elements_by_hash_and_blob_workers(
+    client: TestClient,
+) -> None:
+    policy = assert_strict(client.get("/redoc").headers, "redoc",
+                           styles=tuple(f"'{h}'" for h in REDOC_STYLES), workers=("blob:",))
+    assert all(h.startswith("sha256-") for h in REDOC_STYLES)
+    assert policy["img-src"] == ["'self'", "data:", "blob:"]
+    assert "blob:" not in directives(client.get("/docs").headers["content-security-policy"])[
+        "worker-src"]
 
 
 def test_the_configured_tile_server_is_the_only_other_image_source(
