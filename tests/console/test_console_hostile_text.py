@@ -242,7 +242,7 @@ def test_hostile_names_and_notes_stay_text_in_every_view(
 
     # The same in English, where the console picks the *_en names.
     page.click("#lang-switch")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     journey.map_center(*places["SOS"])
     page.get_by_title(names["SOS"], exact=True).locator("span").click()
     journey.shows(".leaflet-popup-content", names["SOS"], "SOS popup in English")
