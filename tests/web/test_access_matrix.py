@@ -132,7 +132,6 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /metrics": lambda t: Call("/metrics"),
     "GET /openapi.json": lambda t: Call("/openapi.json"),
     "GET /docs": lambda t: Call("/docs"),
-    "GET /docs/oauth2-redirect": lambda t: Call("/docs/oauth2-redirect"),
     "GET /redoc": lambda t: Call("/redoc"),
     "GET /console": lambda t: Call("/console"),
     "GET /console/": lambda t: Call("/console/"),

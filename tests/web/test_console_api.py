@@ -3,6 +3,7 @@ commands, the station panel, and the pages and browser files the app serves itse
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,29 @@ def test_the_tile_source_is_configurable(db: Database, tmp_path: Path) -> None:
 def test_missing_npm_packages_stop_the_app_with_what_to_run(tmp_path: Path) -> None:
     with pytest.raises(ConsoleAssetsMissing, match="npm ci"):
         find_node_modules(tmp_path)
+
+
+CONSOLE_STATIC = Path(__file__).resolve().parents[2] / "src/safetyzone/web/console"
+
+
+def test_pages_escape_what_they_are_given_and_hold_no_inline_code(
+    db: Database, tmp_path: Path,
+) -> None:
+    """A strict CSP only works with no inline script, style attribute or on* handler; and
+    data must never be written as HTML (see ui.js el(), docs/security/browser.md)."""
+    settings = Settings(environment="test", data_dir=tmp_path,
+                        secret_key="test-secret-key-that-is-long-enough-0123456789",
+                        tile_url='https://t.example/{z}/{x}/{y}.png"><script>alert(1)</script>')
+    with TestClient(create_app(settings, db)) as client:
+        page = client.get("/console").text
+    assert "<script>alert(1)" not in page and "&#34;&gt;&lt;script&gt;" in page
+    for template in (CONSOLE_STATIC / "templates").glob("*.html"):
+        html = template.read_text("utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), template.name
+        assert not re.search(r"\sstyle=|<style|\son[a-z]+=", html), template.name
+    for script in (CONSOLE_STATIC / "static").rglob("*.js"):
+        code = script.read_text("utf-8")
+        for sink in (r"\.innerHTML\s*=", r"\.outerHTML\s*=", r"insertAdjacentHTML\(",
+                     r"document\.write", r"\beval\(", r"new Function"):
+            assert not re.search(sink, code), f"{script.name} uses {sink}"
+        assert not re.search(r"bind(Popup|Tooltip)\(\s*[`'\"]", code), script.name

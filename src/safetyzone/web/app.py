@@ -18,7 +18,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
-from safetyzone.web import health, problems
+from safetyzone.web import apidocs, health, problems
 from safetyzone.web.console import assets as console_assets
 from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
@@ -41,13 +41,15 @@ from safetyzone.web.routes import (
     video,
 )
 from safetyzone.web.runtime import Runtime
+from safetyzone.web.security_headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, lpr.router, camera_urls.router, pages.router)
+           commands.router, panel.router, lpr.router, camera_urls.router, pages.router,
+           apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -87,6 +89,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         version=__version__,
         description="Smart Safety Zone 4.0 command-center API",
         lifespan=lifespan,
+        docs_url=None,  # served by web/apidocs.py from npm packages, under the strict CSP
+        redoc_url=None,
     )
     app.state.ctx = ctx
     app.state.runtime = runtime
@@ -97,4 +101,6 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     console_assets.mount(app)  # refuses to start without `npm ci`
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes)
     app.add_middleware(Metrics)
+    # Outermost, so every answer gets the headers: problem+json errors and refusals included.
+    app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app

@@ -1,8 +1,9 @@
 """Where the console's third-party browser files live, and their mounts on the app.
 
-Leaflet and the Sarabun font come from npm (``package.json`` at the repository root,
-installed into ``node_modules`` by ``npm ci``). A console without them would show a blank
-map and Thai text as empty boxes, so the app refuses to start instead, and says what to run.
+Leaflet, the Sarabun font, Swagger UI and ReDoc come from npm (``package.json`` at the
+repository root, installed into ``node_modules`` by ``npm ci``). A console without them would
+show a blank map and Thai text as empty boxes (and /docs a blank page), so the app refuses to
+start instead, and says what to run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ STATIC = HERE / "static"
 VENDOR = (
     ("/vendor/leaflet", "leaflet/dist", "leaflet-src.esm.js"),
     ("/vendor/sarabun", "@fontsource/sarabun", "files/sarabun-thai-400-normal.woff2"),
+    # The API documentation pages (/docs, /redoc; web/apidocs.py).
+    ("/vendor/swagger-ui", "swagger-ui-dist", "swagger-ui-bundle.js"),
+    ("/vendor/redoc", "redoc/bundles", "redoc.standalone.js"),
 )
 
 

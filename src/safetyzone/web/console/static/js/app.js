@@ -3,7 +3,9 @@ import { acknowledge, dispatchFirstRecommended } from './actions.js';
 import { Feed } from './feed.js';
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
-import { drawIncident, drawStatic, drawUnit, initMap, LAYERS, setLayer, theMap, viewState } from './map.js';
+import {
+  drawIncident, drawStatic, drawUnit, focus, initMap, LAYERS, setLayer, theMap, viewState,
+} from './map.js';
 import { bindQueue, markNew, move, renderQueue, tickAges } from './queue.js';
 import {
   api, expireForTest, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
@@ -256,6 +258,7 @@ window.__ssz = {
   dropStream: (holdMs) => feed && feed.drop(holdMs),
   holdFeed: (on) => feed && feed.hold(on),
   view: () => ({ ...viewState(), open: store.open, view: document.body.dataset.view }),
+  focus: (lat, lon) => focus(lat, lon), // what an operator's pan and zoom would do
   emit,
 };
 

@@ -4,6 +4,7 @@
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { pick, t } from './i18n.js';
 import { emit, inQueue, store } from './store.js';
+import { el } from './ui.js';
 
 export const LAYERS = [
   'zones', 'incidents', 'units', 'cam_city', 'cam_police', 'cam_agency', 'cam_private', 'sos',
@@ -27,8 +28,14 @@ const groups = {};
 const incidentMarkers = new Map();
 const unitMarkers = new Map();
 
+// Markers, popups and tooltips get DOM nodes, never HTML strings: Leaflet writes a string
+// into innerHTML, and names come from partners and admins (see ui.js el()).
 function icon(cls, text = '') {
-  return L.divIcon({ className: `mk ${cls}`, html: `<span>${text}</span>`, iconSize: null });
+  return L.divIcon({ className: `mk ${cls}`, html: el('span', {}, text), iconSize: null });
+}
+
+function label(...parts) {
+  return () => el('span', { class: 'ssz-label' }, ...parts);
 }
 
 // A camera's view: a wedge from its heading and field of view (degrees clockwise from north).
@@ -62,8 +69,13 @@ export function setLayer(name, visible) {
   else groups[name].remove();
 }
 
-function button(label, action, id) {
-  return `<button type="button" class="btn small" data-action="${action}" data-id="${id}">${label}</button>`;
+function button(text, action, id) {
+  return el('button', { type: 'button', class: 'btn small', 'data-action': action, 'data-id': id }, text);
+}
+
+function popup(title, lines, action) {
+  return el('div', { class: 'ssz-popup-body' }, el('b', { class: 'popup-title' }, title),
+    ...lines.map((line) => el('div', {}, line)), action);
 }
 
 export function drawStatic() {
@@ -73,12 +85,12 @@ export function drawStatic() {
   for (const zone of store.zones) {
     const shape = L.geoJSON(zone.boundary, {
       style: { color: '#c0392b', weight: 3, fillColor: '#c0392b', fillOpacity: 0.04, dashArray: '6 4' },
-    }).bindTooltip(pick(zone, 'name'), { sticky: true });
+    }).bindTooltip(label(pick(zone, 'name')), { sticky: true });
     shape.addTo(groups.zones);
     bounds.push(shape.getBounds());
     for (const mark of zone.landmarks || []) {
       L.marker([mark.lat, mark.lon], { icon: icon('landmark', '★'), title: pick(mark, 'name') })
-        .bindTooltip(pick(mark, 'name'), { direction: 'top', offset: [0, -8] })
+        .bindTooltip(label(pick(mark, 'name')), { direction: 'top', offset: [0, -8] })
         .addTo(groups.landmarks);
     }
   }
@@ -92,21 +104,21 @@ export function drawStatic() {
     }
     L.circleMarker([camera.lat, camera.lon], {
       radius: 4, color: '#fff', weight: 1, fillColor: colour, fillOpacity: 1,
-    }).bindPopup(() => `<b>${camera.code}</b><br>${camera.name_th}<br>`
-      + `${t(`owner.${camera.owner_class}`)} · ${t(`sharing.${camera.effective_sharing_level}`)}<br>`
-      + button(t('wall.add'), 'wall-add', camera.id), { className: 'ssz-popup' })
+    }).bindPopup(() => popup(camera.code, [camera.name_th,
+      `${t(`owner.${camera.owner_class}`)} · ${t(`sharing.${camera.effective_sharing_level}`)}`],
+    button(t('wall.add'), 'wall-add', camera.id)), { className: 'ssz-popup' })
       .addTo(layer);
   }
   for (const asset of store.assets.values()) {
     if (asset.kind === 'camera_point') continue;
     const layerName = KIND_LAYER[asset.kind] || 'other';
     const speaker = asset.kind === 'loudspeaker' || asset.has_speaker;
-    const label = { sos_point: 'SOS', loudspeaker: '◀', red_box: 'R', street_light: '' }[asset.kind] ?? '•';
+    const mark = { sos_point: 'SOS', loudspeaker: '◀', red_box: 'R', street_light: '' }[asset.kind] ?? '•';
     L.marker([asset.lat, asset.lon], {
-      icon: icon(`asset ${asset.kind}${asset.status !== 'active' ? ' inactive' : ''}`, label),
+      icon: icon(`asset ${asset.kind}${asset.status !== 'active' ? ' inactive' : ''}`, mark),
       title: pick(asset, 'name'),
-    }).bindPopup(() => `<b>${pick(asset, 'name')}</b><br>${t(`kind.${asset.kind}`)} · ${asset.code}<br>`
-      + (speaker ? button(t('speaker.open'), 'speaker', asset.id) : ''), { className: 'ssz-popup' })
+    }).bindPopup(() => popup(pick(asset, 'name'), [`${t(`kind.${asset.kind}`)} · ${asset.code}`],
+      speaker ? button(t('speaker.open'), 'speaker', asset.id) : null), { className: 'ssz-popup' })
       .addTo(groups[layerName]);
   }
   if (bounds.length) {
@@ -130,7 +142,7 @@ export function drawUnit(unit) {
     return;
   }
   const marker = L.marker([unit.lat, unit.lon], { icon: icon(cls, text), zIndexOffset: 500 })
-    .bindTooltip(() => `${unit.callsign} · ${t(`unit_status.${unit.status}`)}`)
+    .bindTooltip(() => el('span', { class: 'ssz-label' }, `${unit.callsign} · ${t(`unit_status.${unit.status}`)}`))
     .addTo(groups.units);
   unitMarkers.set(unit.id, marker);
 }

@@ -3,6 +3,7 @@
 // own time limit, so a camera that does not answer says so and never holds up the page.
 import { t } from './i18n.js';
 import { api } from './session.js';
+import { el } from './ui.js';
 
 const REFRESH_MS = 2000;
 const REQUEST_LIMIT_MS = 6000;
@@ -16,10 +17,10 @@ export class CameraTile {
     this.el.className = 'tile';
     this.el.dataset.cameraId = camera.id;
     this.el.dataset.cameraCode = camera.code;
-    this.el.innerHTML = `<div class="frame"><img alt=""><div class="tile-msg"></div></div>
-      <figcaption><span class="code"></span><span class="state"></span></figcaption>`;
-    this.el.querySelector('.code').textContent = camera.code;
-    this.el.querySelector('img').alt = camera.code;
+    this.el.append(
+      el('div', { class: 'frame' }, el('img', { alt: camera.code }), el('div', { class: 'tile-msg' })),
+      el('figcaption', {}, el('span', { class: 'code' }, camera.code), el('span', { class: 'state' })),
+    );
     if (removable) {
       const x = document.createElement('button');
       x.type = 'button';

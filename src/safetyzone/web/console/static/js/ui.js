@@ -58,22 +58,45 @@ export function showDialog(id) {
   return dialog;
 }
 
+// The one way the console builds markup: data is always text. Children that are not nodes
+// become text nodes, so a name like `<img src=x onerror=...>` shows as those characters and
+// never runs. Attributes are set as attributes or properties, never as HTML; event handler
+// attributes and HTML-valued properties are refused, and a link or source may not be a
+// `javascript:` URL. Nothing in the console uses innerHTML or insertAdjacentHTML with data.
+const ATTRIBUTES = new Set(['type', 'title', 'role', 'for', 'id', 'value', 'name', 'placeholder',
+  'alt', 'rows', 'maxlength', 'lang']);
+const NEVER = new Set(['innerHTML', 'outerHTML', 'innerText', 'srcdoc', 'style']);
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction']);
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
+    if (NEVER.has(key) || /^on/i.test(key)) throw new Error(`el(): refusing attribute ${key}`);
     if (key === 'class') node.className = value;
     else if (key === 'text') node.textContent = value;
-    else if (key.startsWith('data-') || key === 'type' || key === 'title' || key === 'role'
-      || key.startsWith('aria-') || key === 'for' || key === 'id' || key === 'value'
-      || key === 'name' || key === 'placeholder') node.setAttribute(key, value);
-    else node[key] = value;
+    else if (URL_ATTRIBUTES.has(key)) node.setAttribute(key, safeUrl(value));
+    else if (key.startsWith('data-') || key.startsWith('aria-') || ATTRIBUTES.has(key)) {
+      node.setAttribute(key, String(value));
+    } else node[key] = value;
   }
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+// Only same-site paths, http(s) and blob:/data:image URLs; anything else becomes "#".
+export function safeUrl(value) {
+  const text = String(value).trim();
+  if (text.startsWith('/') && !text.startsWith('//')) return text;
+  try {
+    const url = new URL(text, location.href);
+    if (['http:', 'https:', 'blob:'].includes(url.protocol)) return text;
+    if (url.protocol === 'data:' && /^data:image\/(png|jpeg|gif|webp)[;,]/i.test(text)) return text;
+  } catch { /* not a URL */ }
+  return '#';
 }
 
 export function statusText(state) { return t(`state.${state}`); }

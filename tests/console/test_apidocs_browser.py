@@ -1,0 +1,66 @@
+"""/docs and /redoc in a real browser on a closed network: every request to anything but
+the app is refused, and Swagger UI still lists the operations and ReDoc still draws, under
+the strict Content-Security-Policy (no violation but the one ReDoc's footer logo makes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from support.console import Server
+
+# ReDoc's "API docs by Redocly" logo is an <img> from its CDN: blocked, it hides itself.
+REDOC_LOGO = "https://cdn.redoc.ly/"
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
+
+def closed_network_page(chromium: Any, server: Server) -> tuple[Any, Any, list[str], list[str]]:
+    context = chromium.new_context(viewport={"width": 1366, "height": 768})
+    outside: list[str] = []
+
+    def only_the_app(route: Any) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_app)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    return context, page, errors, outside
+
+
+def test_swagger_ui_and_redoc_render_from_the_app_alone(
+    chromium: Any, server: Server, artifacts: Path,
+) -> None:
+    context, page, errors, outside = closed_network_page(chromium, server)
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    try:
+        page.goto(f"{server.url}/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert "/api/v1/zones" in [p.strip() for p in paths]
+        assert page.locator("button.authorize").count() == 1
+        assert page.evaluate("window.__csp") == []
+        page.screenshot(path=str(artifacts / "docs-swagger-ui.png"))
+
+        page.goto(f"{server.url}/redoc")
+        page.wait_for_selector("[data-section-id]", timeout=20_000)
+        page.get_by_text("/api/v1/zones", exact=False).first.wait_for(state="attached")
+        violations = page.evaluate("window.__csp")
+        assert [v for v in violations if REDOC_LOGO not in v] == []
+        page.screenshot(path=str(artifacts / "docs-redoc.png"))
+    finally:
+        context.close()
+    assert not errors, errors
+    assert not failed, failed
+    assert not outside, f"the pages asked for other hosts: {outside}"
