@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -26,7 +28,14 @@ def read_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+READY: dict[str, Any] = {"type": "object", "properties": {
+    "status": {"type": "string"}, "database": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["status"]}
+
+
+@router.get("/readyz", responses={
+    200: {"content": {"application/json": {"schema": READY}}},
+    503: {"description": "Not ready", "content": {"application/json": {"schema": READY}}}})
 def read_readiness(ctx: ContextDep) -> JSONResponse:
     """The database answers and its schema matches this code."""
     try:
@@ -41,6 +50,7 @@ def read_readiness(ctx: ContextDep) -> JSONResponse:
     return JSONResponse({"status": "ready", "database": ctx.db.engine.dialect.name})
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=Response,
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
 def read_metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -14,6 +14,7 @@ from safetyzone.adapters.sia_dc09.config import AccountConfig
 from safetyzone.assets import service as assets
 from safetyzone.core.errors import InvalidInput, PermissionDenied, Problem
 from safetyzone.core.security import Role
+from safetyzone.core.text import Inbound
 from safetyzone.intake import credentials
 from safetyzone.intake.directory import normalize
 from safetyzone.intake.models import DeviceCredential, Protocol, SubjectKind
@@ -26,7 +27,7 @@ from safetyzone.web.deps import ContextDep, RuntimeDep, ScopeDep
 router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
 
 
-class CredentialCreate(BaseModel):
+class CredentialCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str
     subject_kind: SubjectKind

@@ -55,7 +55,7 @@ def _item(entry: Any) -> dict[str, Any]:
 @router.websocket("/stream")
 async def stream_feed(
     websocket: WebSocket, access_token: Annotated[str | None, Query()] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
     station: Annotated[list[str] | None, Query(description="Narrow to these station codes.")]
     = None,
 ) -> None:
