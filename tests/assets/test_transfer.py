@@ -317,7 +317,8 @@ def test_columns_of_the_other_kind_and_cells_without_a_column_are_refused(
      "the file is not UTF-8 text (in Excel save it as 'CSV UTF-8')"),
     ("kind,code\n".encode("utf-16"),
      "the file is not UTF-8 text (in Excel save it as 'CSV UTF-8')"),
-    (b"kind,code,name_th\nred_box,\x00\x01\x02,x\n", "the file is binary, not text"),
+    (b"kind,code,name_th\nred_box,\x00\x01\x02,x\n",
+     "1 line(s) hold NUL characters: is the file binary?"),
     (b'kind,code,name_th\nred_box,"X,Y\n', "the file is not valid CSV; nothing was imported"),
 ], ids=["empty", "blank", "header-only", "missing-column", "repeated-column", "tis-620",
         "utf-16", "binary", "open-quote"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from safetyzone.assets.models import AssetKind, AssetStatus, ProposalState, SharingLevel
+from safetyzone.core.text import Inbound, Patch
 from safetyzone.org.models import OwnerClass
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -18,7 +19,7 @@ Lat = Field(allow_inf_nan=False)
 Lon = Field(allow_inf_nan=False)
 
 
-class AssetCreate(BaseModel):
+class AssetCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str
     zone_code: str | None = None
@@ -32,7 +33,7 @@ class AssetCreate(BaseModel):
     owner_partner_code: str | None = None
     has_speaker: bool = False
     status: AssetStatus = AssetStatus.ACTIVE
-    attributes: dict[str, Any] = {}
+    attributes: dict[str, Any] = Field(default_factory=dict)
     synthetic: bool = False
     note: str | None = Field(None, max_length=2000)
     bound_camera_codes: list[str] = Field(
@@ -40,8 +41,11 @@ class AssetCreate(BaseModel):
     )
 
 
-class AssetUpdate(BaseModel):
+class AssetUpdate(Patch):
+    """Send only what changes; ``null`` is refused except for ``note``."""
+
     model_config = ConfigDict(extra="forbid")
+    nullable: ClassVar[frozenset[str]] = frozenset({"note"})
     name_th: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, max_length=200)
     lat: float | None = Field(None, allow_inf_nan=False)
@@ -75,7 +79,7 @@ class AssetRead(BaseModel):
     updated_at: datetime
 
 
-class CameraCreate(BaseModel):
+class CameraCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str
     point_code: str = Field(description="Code of the camera_point asset that holds it.")
@@ -97,8 +101,13 @@ class CameraCreate(BaseModel):
     synthetic: bool = False
 
 
-class CameraUpdate(BaseModel):
+class CameraUpdate(Patch):
+    """Send only what changes; ``null`` clears the view, the sharing end and the stream."""
+
     model_config = ConfigDict(extra="forbid")
+    nullable: ClassVar[frozenset[str]] = frozenset({
+        "heading_deg", "fov_deg", "sharing_until", "stream_url", "stream_username",
+        "stream_password"})
     name_th: str | None = Field(None, min_length=1, max_length=200)
     heading_deg: float | None = Field(None, ge=0, lt=360)
     fov_deg: float | None = Field(None, gt=0, le=360)
@@ -136,7 +145,7 @@ class CameraRead(BaseModel):
     updated_at: datetime
 
 
-class StreamSecretRequest(BaseModel):
+class StreamSecretRequest(Inbound):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=5, max_length=500, description="Why; kept in the audit log.")
 
@@ -160,7 +169,7 @@ class ImportReport(BaseModel):
     format: TransferFormat | None = None
 
 
-class UrlProposalCreate(BaseModel):
+class UrlProposalCreate(Inbound):
     """The fields given are proposed (null clears one); at least one of the three."""
 
     model_config = ConfigDict(extra="forbid")
@@ -170,7 +179,7 @@ class UrlProposalCreate(BaseModel):
     note: str | None = Field(None, max_length=500, description="For the approving officer.")
 
 
-class UrlProposalDecision(BaseModel):
+class UrlProposalDecision(Inbound):
     model_config = ConfigDict(extra="forbid")
     reason: str | None = Field(None, max_length=500, description="Kept in the audit log.")
 

@@ -75,8 +75,10 @@ def too_many_rows(count: int | str) -> InvalidInput:
 def check_text(text: str) -> str:
     """Drop a byte order mark; refuse empty and binary input."""
     text = text.removeprefix("\ufeff")
-    if "\x00" in text:
-        raise InvalidInput("the file is binary, not text", [Problem("contains NUL bytes")])
+    if "\x00" in text:  # binary, or a cell no database stores: name the lines either way
+        lines = [n for n, line in enumerate(text.split("\n"), 1) if "\x00" in line]
+        raise InvalidInput(f"{len(lines)} line(s) hold NUL characters: is the file binary?",
+                           [Problem("contains a NUL character", line=n) for n in lines[:20]])
     if not text.strip():
         raise InvalidInput("the file is empty", [Problem("no header and no rows")])
     return text

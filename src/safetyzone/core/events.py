@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from safetyzone.core.geo import in_thailand
+from safetyzone.core.text import Inbound
 
 
 class EventKind(enum.StrEnum):
@@ -55,7 +56,9 @@ class DeviceState(enum.StrEnum):
     RESTORED = "restored"
 
 
-class _Strict(BaseModel):
+class _Strict(Inbound):
+    """What a device sends: strict shapes, and only text every backend can store."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -126,7 +129,7 @@ class CitizenPayload(_Strict):
 class _EventInBase(_Strict):
     schema_version: Literal[1] = 1
     device_event_id: str = Field(
-        min_length=1, max_length=128,
+        min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$",
         description="The device's own id for this event; retries reuse it (idempotency).",
     )
     event_time: AwareDatetime = Field(description="When the device says it happened.")
@@ -170,8 +173,13 @@ EventIn = Annotated[
 Payload = SosPayload | AlarmPayload | GpsPayload | PlatePayload | StatusPayload | CitizenPayload
 
 
-class Event(_Strict):
-    """An accepted event: what the device said plus who sent it and when it arrived."""
+class Event(BaseModel):
+    """An accepted event: what the device said plus who sent it and when it arrived.
+
+    Not an ``Inbound``: it is built by the intake from an already checked ``EventIn``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: Literal[1] = 1
     id: uuid.UUID

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from safetyzone.core.text import Inbound
 from safetyzone.intake.models import Protocol, SubjectKind
 
 
-class CredentialCreate(BaseModel):
+class CredentialCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str
     subject_kind: SubjectKind

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from safetyzone.core.text import Inbound
 
-class HotlistCreate(BaseModel):
+
+class HotlistCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str = Field(description="The owning station (must be in your scope).")
     plate: str = Field(min_length=2, max_length=32, description="e.g. 'กข 1234' or '1กข1234'.")
@@ -52,7 +54,7 @@ class PlateReadOut(BaseModel):
     hit: bool
 
 
-class RetentionIn(BaseModel):
+class RetentionIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str
     days: int = Field(ge=1, le=3650)

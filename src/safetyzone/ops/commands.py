@@ -24,6 +24,7 @@ from safetyzone.core.clock import Clock
 from safetyzone.core.db import Base, UTCDateTime, new_id, str_enum
 from safetyzone.core.errors import Conflict, InvalidInput, Problem
 from safetyzone.core.security import Permission, Scope
+from safetyzone.core.text import Inbound
 from safetyzone.ops import feed
 
 
@@ -66,14 +67,14 @@ class AssetCommand(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class PlayIn(BaseModel):
+class PlayIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     type: Literal["play"]
     message_id: str = Field(max_length=64, description="One of GET /api/v1/speaker-messages.")
     incident_id: uuid.UUID | None = None
 
 
-class AnnounceIn(BaseModel):
+class AnnounceIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     type: Literal["announce"]
     text: str = Field(min_length=1, max_length=500, description="Read out by text-to-speech.")

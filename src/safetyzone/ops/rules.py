@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,12 +29,13 @@ from safetyzone.core.events import (
     StatusPayload,
 )
 from safetyzone.core.security import Permission, Scope
+from safetyzone.core.text import Inbound
 from safetyzone.ops.models import Rule
 
 SILENT = "device.silent"
 
 
-class Trigger(BaseModel):
+class Trigger(Inbound):
     model_config = ConfigDict(extra="forbid")
     event_kind: EventKind | Literal["device.silent"]
     alarm_categories: list[AlarmCategory] | None = None
@@ -45,7 +46,7 @@ class Trigger(BaseModel):
     silent_after_s: int | None = Field(None, ge=60, le=7 * 86400)
 
 
-class Action(BaseModel):
+class Action(Inbound):
     model_config = ConfigDict(extra="forbid")
     incident_kind: str = Field(max_length=32)
     priority: int = Field(ge=1, le=5)
@@ -59,7 +60,7 @@ class Action(BaseModel):
     ack_timeout_s: int = Field(60, ge=10, le=86400)
 
 
-class RuleIn(BaseModel):
+class RuleIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
     position: int = Field(ge=0, le=10_000)

@@ -8,12 +8,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from safetyzone.core.paging import MAX_INT32
+from safetyzone.core.text import Inbound
 from safetyzone.ops.models import IncidentState, UnitKind, UnitStatus
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class UnitCreate(BaseModel):
+class UnitCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     station_code: str
     code: str = Code
@@ -22,7 +24,7 @@ class UnitCreate(BaseModel):
     status: UnitStatus = UnitStatus.OFF_DUTY
 
 
-class UnitStatusChange(BaseModel):
+class UnitStatusChange(Inbound):
     model_config = ConfigDict(extra="forbid")
     status: UnitStatus
 
@@ -120,27 +122,28 @@ class IncidentDetail(IncidentRead):
     correlated_events: list[CorrelatedEvent]
 
 
-class Transition(BaseModel):
+class Transition(Inbound):
     model_config = ConfigDict(extra="forbid")
     to: IncidentState
     expected_version: int | None = Field(
-        None, description="Refuse if someone changed the incident since you loaded it.")
+        None, ge=0, le=MAX_INT32,
+        description="Refuse if someone changed the incident since you loaded it.")
     disposition: str | None = Field(None, max_length=64)
     note: str | None = Field(None, max_length=2000)
 
 
-class AcknowledgeIn(BaseModel):
+class AcknowledgeIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    expected_version: int | None = None
+    expected_version: int | None = Field(None, ge=0, le=MAX_INT32)
 
 
-class DispatchIn(BaseModel):
+class DispatchIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     unit_id: uuid.UUID
-    expected_version: int | None = None
+    expected_version: int | None = Field(None, ge=0, le=MAX_INT32)
 
 
-class NoteIn(BaseModel):
+class NoteIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, max_length=2000)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from safetyzone.core.security import Role
+from safetyzone.core.text import Inbound, Patch
 from safetyzone.org.models import OwnerClass, StationType, UnitKind
 
 Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -18,7 +19,7 @@ class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class OrgUnitCreate(BaseModel):
+class OrgUnitCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     code: str = Code
     kind: UnitKind
@@ -27,8 +28,8 @@ class OrgUnitCreate(BaseModel):
     name_en: str = Field(min_length=1, max_length=200)
     station_type: StationType | None = None
     pilot_phase: int | None = Field(None, ge=1, le=9)
-    lat: float | None = None
-    lon: float | None = None
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    lon: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
 
 
 class OrgUnitRead(_Read):
@@ -44,7 +45,7 @@ class OrgUnitRead(_Read):
     lon: float | None
 
 
-class LandmarkIn(BaseModel):
+class LandmarkIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     name_th: str = Field(min_length=1, max_length=200)
     name_en: str = Field("", max_length=200)
@@ -64,24 +65,28 @@ class LandmarkRead(_Read):
     synthetic: bool
 
 
-class Selection(BaseModel):
+class Selection(Inbound):
     """Why the Big 6 partner network picked this zone, under its three criteria."""
 
     model_config = ConfigDict(extra="forbid")
-    risk: list[str] = []
-    landmark: list[str] = []
-    economic: list[str] = []
+    risk: list[str] = Field(default_factory=list)
+    landmark: list[str] = Field(default_factory=list)
+    economic: list[str] = Field(default_factory=list)
 
 
-class ZoneFigures(BaseModel):
+# Bounds a real zone never reaches but a 32-bit column always holds.
+PEOPLE = Field(None, ge=0, le=100_000_000)
+
+
+class ZoneFigures(Inbound):
     model_config = ConfigDict(extra="forbid")
-    declared_area_km2: float | None = Field(None, gt=0)
-    households: int | None = Field(None, ge=0)
-    families: int | None = Field(None, ge=0)
-    population_total: int | None = Field(None, ge=0)
-    population_male: int | None = Field(None, ge=0)
-    population_female: int | None = Field(None, ge=0)
-    population_non_registered: int | None = Field(None, ge=0)
+    declared_area_km2: float | None = Field(None, gt=0, le=1_000_000, allow_inf_nan=False)
+    households: int | None = PEOPLE
+    families: int | None = PEOPLE
+    population_total: int | None = PEOPLE
+    population_male: int | None = PEOPLE
+    population_female: int | None = PEOPLE
+    population_non_registered: int | None = PEOPLE
 
 
 class ZoneCreate(ZoneFigures):
@@ -92,17 +97,20 @@ class ZoneCreate(ZoneFigures):
     # Any, not dict: the service explains what is wrong with a boundary better than pydantic.
     boundary: Any = Field(description="GeoJSON Polygon, lon/lat order.")
     boundary_synthetic: bool = False
-    municipalities: list[str] = []
+    municipalities: list[str] = Field(default_factory=list)
     selection: Selection = Selection()
-    risk_statistics: list[dict[str, Any]] = []
-    landmarks: list[LandmarkIn] = []
+    risk_statistics: list[dict[str, Any]] = Field(default_factory=list)
+    landmarks: list[LandmarkIn] = Field(default_factory=list)
     source: str | None = None
 
 
-class ZoneUpdate(ZoneFigures):
+class ZoneUpdate(ZoneFigures, Patch):
+    """Send only what changes; ``null`` clears a figure but never a name or the boundary."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset(ZoneFigures.model_fields)
     name_th: str | None = Field(None, min_length=1, max_length=200)
     name_en: str | None = Field(None, min_length=1, max_length=200)
-    boundary: Any = None
+    boundary: Any = Field(None, description="GeoJSON Polygon, lon/lat order.")
     selection: Selection | None = None
 
 
@@ -140,7 +148,7 @@ class ZoneRead(_Read):
     updated_at: datetime
 
 
-class PartnerCreate(BaseModel):
+class PartnerCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     code: str = Code
     org_unit_code: str
@@ -166,7 +174,7 @@ class PartnerRead(_Read):
     contact_email: str | None
 
 
-class UserCreate(BaseModel):
+class UserCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     display_name: str = Field(min_length=1, max_length=200)
@@ -193,7 +201,7 @@ class TokenPair(BaseModel):
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(Inbound):
     model_config = ConfigDict(extra="forbid")
     refresh_token: str = Field(min_length=1, max_length=4096)
 

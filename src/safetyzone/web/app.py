@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
@@ -18,7 +18,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
-from safetyzone.web import apidocs, health, problems
+from safetyzone.web import apidocs, contract, health, problems
 from safetyzone.web.console import assets as console_assets
 from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
@@ -91,11 +91,14 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         lifespan=lifespan,
         docs_url=None,  # served by web/apidocs.py from npm packages, under the strict CSP
         redoc_url=None,
+        # Text no backend can store is refused in paths, queries and forms of every route.
+        dependencies=[Depends(contract.storable_params)],
     )
     app.state.ctx = ctx
     app.state.runtime = runtime
     app.state.snapshots = snapshots
     problems.install(app)
+    contract.install(app)
     for router in ROUTERS:
         app.include_router(router)
     console_assets.mount(app)  # refuses to start without `npm ci`

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -32,7 +32,16 @@ def read_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+READY: dict[str, Any] = {"type": "object", "properties": {
+    "status": {"type": "string", "enum": ["ready", "not ready"]},
+    "database": {"type": "string"},
+    "checks": {"type": "object", "additionalProperties": {"type": "string"}}},
+    "required": ["status", "checks"]}
+
+
+@router.get("/readyz", responses={
+    200: {"content": {"application/json": {"schema": READY}}},
+    503: {"description": "Not ready", "content": {"application/json": {"schema": READY}}}})
 def read_readiness(ctx: ContextDep, runtime: RuntimeDep) -> JSONResponse:
     """Ready when the database answers with the right schema and every enabled receiver,
     the MQTT bridge and the bus are up; 503 naming what is down otherwise.
@@ -93,7 +102,8 @@ def metrics_access(
         raise AuthenticationFailed("send 'Authorization: Bearer <SSZ_METRICS_TOKEN>'")
 
 
-@router.get("/metrics", dependencies=[Depends(metrics_access)])
+@router.get("/metrics", response_class=Response, dependencies=[Depends(metrics_access)],
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
 def read_metrics() -> Response:
     """Prometheus metrics, for the configured addresses or the scrape token."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

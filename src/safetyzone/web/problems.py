@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -32,7 +33,8 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
 }
 
 
-HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}
+HTTP_CODES = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed",
+              413: "payload-too-large"}
 # An outage fails every request at once: one log line a second tells the operator enough.
 _outage_log = TokenBucket(1.0)
 
@@ -58,6 +60,34 @@ def domain_problem(exc: errors.SafetyZoneError, instance: str | None = None) -> 
     return problem_response(status, code=exc.code, detail=exc.detail, instance=instance,
                             problems=[p.as_dict() for p in exc.problems],
                             headers=_headers(exc, status))
+
+
+class ProblemItem(BaseModel):
+    """One reason an input was refused: where (field, or line of an import) and why."""
+
+    reason: str
+    field: str | None = None
+    line: int | None = None
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error this API answers."""
+
+    type: str = Field(description="A URI naming the problem type; ends with ``code``.")
+    title: str = Field(description="The HTTP status phrase.")
+    status: int
+    detail: str = Field(description="For people: what went wrong and what to do.")
+    code: str = Field(description="A stable slug for programs, e.g. invalid-input.")
+    instance: str | None = Field(None, description="The path that answered.")
+    problems: list[ProblemItem] | None = Field(
+        None, description="Each refused value: field or line, and reason.")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for these statuses, each a problem+json ``Problem``."""
+    return {status: {"description": HTTPStatus(status).phrase, "content": {
+        PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for status in statuses}
 
 
 def problem_response(

@@ -19,7 +19,7 @@ from safetyzone.assets.schemas import (
     StreamSecretRead,
     StreamSecretRequest,
 )
-from safetyzone.core.paging import Page
+from safetyzone.core.paging import MAX_OFFSET, Page
 from safetyzone.org import service as org
 from safetyzone.org import zones
 from safetyzone.org.models import OwnerClass
@@ -27,7 +27,7 @@ from safetyzone.web.deps import ContextDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1", tags=["assets"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/assets", response_model=Page[AssetRead])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from safetyzone.audit import service as audit
 from safetyzone.audit.schemas import AuditRead
-from safetyzone.core.paging import Page
+from safetyzone.core.paging import MAX_OFFSET, Page
 from safetyzone.web.deps import ContextDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["audit"])
 def list_audit_entries(
     ctx: ContextDep, scope: ScopeDep, action: str | None = None, entity_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[AuditRead]:
     with ctx.db.read() as session:
         rows, total = audit.list_entries(session, scope=scope, action=action,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from safetyzone.core.events import EventIn
+from safetyzone.core.text import Inbound
 from safetyzone.intake.service import MAX_BATCH, Ack
 from safetyzone.web.deps import DeviceDep, RuntimeDep
 
@@ -28,7 +29,7 @@ class AckRead(BaseModel):
     status: str = "accepted"
 
 
-class BatchIn(BaseModel):
+class BatchIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
 

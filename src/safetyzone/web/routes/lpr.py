@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from safetyzone.core.paging import MAX_OFFSET
 from safetyzone.lpr import service as lpr
 from safetyzone.lpr.schemas import (
     HotlistCreate,
@@ -33,7 +34,7 @@ def create_hotlist_entry(ctx: ContextDep, scope: ScopeDep, body: HotlistCreate) 
 def list_hotlist_entries(
     ctx: ContextDep, scope: ScopeDep, station_code: str | None = None,
     include_removed: bool = False, limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[HotlistRead]:
     """Entries in your scope; covert ones only if they are yours."""
     with ctx.db.read() as session:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from safetyzone.core.paging import MAX_OFFSET
 from safetyzone.ops import incidents, rules, stats, units
 from safetyzone.ops.models import IncidentState, UnitStatus
 from safetyzone.ops.schemas import (
@@ -34,7 +35,7 @@ def list_incidents(
     ctx: ContextDep, scope: ScopeDep, station_code: str | None = None,
     state: Annotated[list[IncidentState] | None, Query()] = None, kind: str | None = None,
     since: datetime | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[IncidentRead]:
     """Incidents in your scope, most urgent first (priority, then age)."""
     with ctx.db.read() as session:

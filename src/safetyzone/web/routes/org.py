@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from safetyzone.core.paging import Page
+from safetyzone.core.paging import MAX_OFFSET, Page
 from safetyzone.org import auth, zones
 from safetyzone.org import service as org
 from safetyzone.org.models import User
@@ -26,7 +26,7 @@ from safetyzone.web.deps import ContextDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1", tags=["organization"])
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/org-units", response_model=list[OrgUnitRead])

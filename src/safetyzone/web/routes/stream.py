@@ -88,7 +88,7 @@ async def stream_feed(
     = None,
     access_token: Annotated[str | None, Query(
         deprecated=True, description="Transition only: use ticket.")] = None,
-    after: Annotated[int | None, Query(ge=0)] = None,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
     station: Annotated[list[str] | None, Query(description="Narrow to these station codes.")]
     = None,
 ) -> None:

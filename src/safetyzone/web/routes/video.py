@@ -14,7 +14,7 @@ from safetyzone.video.schemas import CameraHealthRead
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.video.sources import SnapshotUnavailable, Unavailable
 from safetyzone.web.deps import ContextDep, ScopeDep
-from safetyzone.web.problems import problem_response
+from safetyzone.web.problems import problem_response, problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["video"])
 STATE_HEADER = "X-Camera-State"
@@ -23,7 +23,9 @@ STATE_HEADER = "X-Camera-State"
 UNAVAILABLE_CODE = "camera-unavailable"
 UNAVAILABLE_DETAIL = "camera picture unavailable"
 JPEG: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"image/jpeg": {}}, "description": "The picture, never cached."}}
+    200: {"content": {"image/jpeg": {}, "image/*": {}},
+          "description": "The picture (JPEG from most cameras), never cached."},
+    **problem_responses(502, 504)}
 
 
 def desk_of(request: HTTPConnection) -> SnapshotDesk:
