@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safetyzone.adapters.errors import AdapterError
+from safetyzone.adapters.errors import AdapterError, UnusableFix
 from safetyzone.adapters.osmand import (
     KNOT_MPS,
     OsmAndFix,
@@ -204,10 +204,7 @@ BASE = {"id": "123456", "timestamp": "1377177267", "lat": "13.7563", "lon": "100
         ({"timestamp": "0"}, "not plausible"),
         ({"timestamp": "2999-01-01T00:00:00Z"}, "not plausible"),
         ({"timestamp": "9999-12-31T23:59:59-23:59"}, "not plausible"),
-        ({"speed": "1e9"}, "speed as speed_mps 5.14444e\\+08 is out of range"),
         ({"speed": "NaN"}, "speed must be a number"),
-        ({"batt": "101"}, "batt 101 is out of range"),
-        ({"altitude": "20000"}, "altitude 20000 is out of range"),
         ({"alarm": "x" * 40}, "alarm is longer than 32"),
         ({"id": "a\x00b"}, "not printable"),
         ({"id": "x" * 65}, "too long"),
@@ -230,6 +227,21 @@ def test_conflicting_duplicates_and_flooding_are_refused() -> None:
         parse_form("&".join(f"k{i}=1" for i in range(300)))
     with pytest.raises(AdapterError, match="device id is missing"):
         decode_osmand({}, received_at=RECEIVED)
+
+
+def test_readings_out_of_range_are_kept_aside_and_the_position_used() -> None:
+    fix = decode_osmand({**BASE, "speed": "1e9", "batt": "101", "altitude": "20000"},
+                        received_at=RECEIVED)
+    payload = fix.event.payload
+    assert (payload.speed_mps, payload.battery_pct, payload.altitude_m) == (None, None, None)
+    assert payload.attributes == {"speed_out_of_range": 1e9, "batt_out_of_range": 101,
+                                  "altitude_out_of_range": 20000}
+
+
+def test_a_position_out_of_range_is_unusable_not_garbage() -> None:
+    with pytest.raises(UnusableFix, match="latitude 91 is out of range") as caught:
+        decode_osmand({**BASE, "lat": "91"}, received_at=RECEIVED)
+    assert (caught.value.reason, caught.value.device_id) == ("bad_position", BASE["id"])
 
 
 def test_negative_speed_and_heading_mean_unknown() -> None:

@@ -38,6 +38,8 @@ def unusable_fixes(now: datetime) -> list[tuple[str, dict[str, Any]]]:
         ("too_old", {"lat": A_LAT, "lon": A_LON, "timestamp": stamp - 8 * 86400}),
         ("outside_thailand", {"lat": 48.8584, "lon": 2.2945, "timestamp": stamp}),
         ("no_fix", {"lat": 0, "lon": 0, "timestamp": stamp}),
+        ("bad_position", {"lat": 91.5, "lon": A_LON, "timestamp": stamp}),
+        ("bad_position", {"lat": A_LAT, "lon": -181, "timestamp": stamp}),
         ("ahead_of_server", {"lat": A_LAT, "lon": A_LON, "timestamp": stamp + 600}),
         ("clock_wrong", {"lat": A_LAT, "lon": A_LON, "timestamp": 0}),
         ("clock_wrong", {"lat": A_LAT, "lon": A_LON, "timestamp": stamp + 3 * 86400}),
@@ -135,9 +137,30 @@ def test_unusable_fixes_get_200_are_recorded_and_do_not_move_the_unit(
     assert set(kinds) == {reason for reason, _ in fixes}
     assert kinds["clock_wrong"]["count"] == 5  # 2 x timestamp 0, 2 x 3 days ahead, JSON
     assert kinds["outside_thailand"]["count"] == 2
+    assert kinds["bad_position"]["count"] == 4
     assert "outside Thailand" in kinds["outside_thailand"]["detail"]
     for reason in before:
         assert counted(reason) == before[reason] + kinds[reason]["count"]
+
+
+def test_wild_readings_beside_a_good_position_are_kept_aside_not_refused(
+    osmand_client: TestClient, world: World, clock: ManualClock, db: Database,
+) -> None:
+    devices = Devices(osmand_client, world, clock)
+    unit_id, credential_id = register_phone(devices)
+    fix = {"id": PHONE, "lat": A_LAT, "lon": A_LON, "timestamp": int(clock.now().timestamp()),
+           "speed": 900, "altitude": 25000, "heading": 90}
+    response = via_route(osmand_client)("GET", fix, None)
+    assert response.status_code == 200, response.text
+    wait_for(lambda: osmand_client.get(f"/api/v1/units/{unit_id}",
+                                       headers=devices.admin).json()["lat"] == A_LAT)
+    with db.read() as session:
+        row = session.scalars(select(InboxEvent).where(
+            InboxEvent.device_id == uuid.UUID(credential_id))).one()
+        payload = row.payload
+    assert payload["speed_mps"] is None and payload["altitude_m"] is None
+    assert payload["heading_deg"] == 90
+    assert payload["attributes"] == {"speed_out_of_range": 900, "altitude_out_of_range": 25000}
 
 
 @pytest.mark.parametrize("where", ["route", "port"])

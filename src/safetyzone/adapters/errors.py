@@ -56,6 +56,7 @@ class UnusableFix(AdapterError):
 
 NO_FIX = "no_fix"
 CLOCK_WRONG = "clock_wrong"
+BAD_POSITION = "bad_position"
 
 
 def parse_number(text: str, what: str) -> float:
@@ -92,9 +93,18 @@ def check_range(value: float, what: str, low: float, high: float) -> float:
 
 
 def check_position(lat: float, lon: float) -> tuple[float, float]:
-    """Latitude/longitude ranges, and no 0,0: that is a tracker without a fix, not a place."""
-    check_range(check_finite(lat, "latitude"), "latitude", -90, 90)
-    check_range(check_finite(lon, "longitude"), "longitude", -180, 180)
+    """Latitude/longitude ranges, and no 0,0: that is a tracker without a fix, not a place.
+
+    Both are ``UnusableFix``: the message parsed, so a tracker is answered and not left
+    resending the same fix forever.
+    """
+    try:
+        check_range(check_finite(lat, "latitude"), "latitude", -90, 90)
+        check_range(check_finite(lon, "longitude"), "longitude", -180, 180)
+    except UnusableFix:
+        raise
+    except AdapterError as err:
+        raise UnusableFix(err.detail, reason=BAD_POSITION) from err
     if lat == 0 and lon == 0:
         raise UnusableFix("position 0,0 ('null island') means the device had no fix",
                           reason=NO_FIX)

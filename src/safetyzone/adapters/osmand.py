@@ -55,7 +55,6 @@ from safetyzone.adapters.errors import (
     UnusableFix,
     check_event_time,
     check_position,
-    check_range,
     epoch_ms,
     event_id,
     json_number,
@@ -129,10 +128,17 @@ class _Draft:
     attributes: dict[str, AttrValue] = field(default_factory=dict)
 
     def measure(self, name: str, spec: Measure, value: float) -> None:
+        """Keep a reading in its range; one outside it is kept aside, not used.
+
+        A phone's wild speed or altitude says nothing against its position, and refusing the
+        whole fix would make Traccar Client resend it forever.
+        """
         if spec.negative_is_unknown and value < 0:
             return
-        what = name if spec.factor == 1 else f"{name} as {spec.target}"
-        self.measures[spec.target] = check_range(value * spec.factor, what, spec.low, spec.high)
+        if spec.low <= value * spec.factor <= spec.high:
+            self.measures[spec.target] = value * spec.factor
+        else:
+            self.attributes[f"{name}_out_of_range"] = value  # as sent
 
 
 def parse_form(raw: bytes | str) -> list[tuple[str, str]]:
