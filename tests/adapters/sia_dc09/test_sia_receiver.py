@@ -26,7 +26,7 @@ from safetyzone.adapters.sia_dc09 import (
 )
 from safetyzone.adapters.sia_dc09.crypto import decrypt_block, strip_pad
 from safetyzone.core.clock import ManualClock
-from safetyzone.core.errors import InvalidInput
+from safetyzone.core.errors import DatabaseUnavailable, InvalidInput
 from safetyzone.core.events import EventIn
 from support.event_checks import assert_valid_event
 
@@ -425,3 +425,20 @@ def test_a_decoder_bug_or_failing_hook_never_kills_the_answer(
     nak = asyncio.run(receiver.handle_frame(message("0002"), "t"))
     assert nak is not None and nak[9:].startswith(b'"NAK"')
     assert receiver.counters.decoder_errors == 1
+
+
+class Away(Store):
+    async def commit(self, account: str, events: list[EventIn]) -> None:
+        raise DatabaseUnavailable("the database cannot be reached; try again shortly")
+
+
+def test_an_outage_is_no_ack_and_one_line_in_the_log_not_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    receiver = receiver_for(Away())
+    with caplog.at_level(logging.WARNING, logger="safetyzone.adapters.sia_dc09.receiver"):
+        reply = asyncio.run(receiver.handle_frame(message("0001"), "test"))
+    assert reply is None  # the panel retries, then fails over to its backup path
+    assert receiver.counters.commit_failures == 1
+    [record] = [r for r in caplog.records if "not stored" in r.getMessage()]
+    assert record.exc_info is None and "the panel will retry" in record.getMessage()

@@ -48,7 +48,7 @@ from safetyzone.adapters.sia_dc09.errors import (
 )
 from safetyzone.adapters.sia_dc09.framing import MAX_FRAME_BYTES, StreamFramer, frames_in_datagram
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import InvalidInput
+from safetyzone.core.errors import DatabaseUnavailable, InvalidInput
 from safetyzone.core.events import EventIn
 from safetyzone.core.throttle import TokenBucket
 
@@ -162,6 +162,11 @@ class Dc09Receiver:
                 self.counters.commit_refusals += 1
                 self.counters.naks += 1
                 reply = encode_nak(now)
+            except DatabaseUnavailable as err:  # an outage: the panel retries, no traceback
+                logger.warning("sia-dc09 from %s: account %s seq %s not stored (%s); not "
+                               "acknowledged, the panel will retry", peer, message.account,
+                               message.header.seq, err.detail)
+                self.counters.commit_failures += 1
             except Exception:
                 logger.exception(
                     "sia-dc09 from %s: commit failed for account %s seq %s; not acknowledged",
