@@ -129,7 +129,7 @@ class Load:
 
 
 def register_devices(devices: Devices) -> tuple[str, str]:
-    """An alarm panel (SIA) and a tracker (OsmAnd); returns the gateway token and tracker id."""
+    """An alarm panel (SIA) and a tracker (OsmAnd); returns the SOS pole's token and tracker id."""
     lat, lon = STATIONS["ST-A"][1], STATIONS["ST-A"][2]
     bank = devices.client.post("/api/v1/assets", headers=devices.admin, json={
         "station_code": "ST-A", "zone_code": "Z-ST-A", "kind": "sos_point", "code": "BANK-1",
@@ -148,7 +148,8 @@ def register_devices(devices: Devices) -> tuple[str, str]:
         "label": "Traccar Client", "protocol": "osmand", "external_id": "356938035643809"})
     assert tracker.status_code == 201, tracker.text
     register_lpr_camera(devices, "lpr_generic", "gate-1")
-    return devices.credential("ST-A", "gateway", None, "SOS gateway"), "356938035643809"
+    pole = devices.credential("ST-A", "asset", devices.asset_id("ST-A-SOS1"), "SOS pole")
+    return pole, "356938035643809"
 
 
 def read_reply(sock: socket.socket) -> bytes:

@@ -194,11 +194,11 @@ def test_camera_networks_come_from_a_comma_separated_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SSZ_CAMERA_NETWORKS", "10.20.0.0/16, fd12::/16")
-    assert [str(n) for n in Settings(environment="test", data_dir=tmp_path).camera_networks
+    assert [str(n) for n in Settings(environment="development", data_dir=tmp_path).camera_networks
             ] == ["10.20.0.0/16", "fd12::/16"]
     monkeypatch.setenv("SSZ_CAMERA_NETWORKS", "10.20.0.1/16")  # host bits: a typo, refused
     with pytest.raises(ValueError, match="host bits"):
-        Settings(environment="test", data_dir=tmp_path)
+        Settings(environment="development", data_dir=tmp_path)
     monkeypatch.setenv("SSZ_CAMERA_NETWORKS", "127.0.0.0/8")
     with pytest.raises(ValueError, match="loopback"):
         Settings(environment="production", data_dir=tmp_path, secret_key="x" * 40)

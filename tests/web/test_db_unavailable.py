@@ -42,7 +42,7 @@ def test_a_locked_sqlite_database_is_a_503_to_retry_not_a_500(
     path = sqlite_db.url.split("///", 1)[1]
     with TestClient(create_app(settings, sqlite_db, clock)) as client:
         devices = Devices(client, World(settings=settings, users=dict(WORLD_USERS)), clock)
-        token = devices.credential("ST-A", "gateway", None)
+        token = devices.credential("ST-A", "asset", devices.asset_id("ST-A-SOS1"))
         press = devices.sos()
         other = sqlite3.connect(path, isolation_level=None)
         try:

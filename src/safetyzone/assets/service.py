@@ -47,7 +47,8 @@ def _owner_id(session: Session, scope: Scope, partner_code: str | None) -> uuid.
 
 
 def _require_own(scope: Scope, owner_partner_id: uuid.UUID | None) -> None:
-    if scope.role is Role.PARTNER and owner_partner_id != scope.partner_id:
+    if scope.role is Role.PARTNER and (scope.partner_id is None
+                                       or owner_partner_id != scope.partner_id):
         raise PermissionDenied("partners may only manage their own assets")
 
 

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import true
+from sqlalchemy import false, true
 
 from safetyzone.core.errors import PermissionDenied
 
@@ -108,7 +108,9 @@ class Scope:
     def owner_filter(self, column: Any) -> Any | None:
         """For partners, a SQL condition restricting ``column`` (owner id) to their own."""
         if self.role is Role.PARTNER:
-            return column == self.partner_id
+            # A partner without a partner record owns nothing (``== None`` would be IS NULL:
+            # every police-owned row).
+            return false() if self.partner_id is None else column == self.partner_id
         return None
 
 

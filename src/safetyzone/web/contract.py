@@ -25,7 +25,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.routing import BaseRoute
 
 from safetyzone.core.text import text_problem
-from safetyzone.web import deps
+from safetyzone.web import deps, health
 from safetyzone.web.problems import Problem, problem_responses
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -43,14 +43,15 @@ def _calls(dependant: Dependant) -> Iterator[object]:
 def statuses(route: RouteContext, method: str) -> set[int]:
     """The problem statuses ``route`` can answer to ``method``.
 
-    400: its body cannot be parsed at all. 401/403: it takes a user or device token.
+    400: its body cannot be parsed at all. 401/403: it takes a user or device token (or,
+    for ``/metrics``, a scrape token or an allowed address).
     404: it reads objects in the caller's scope (by id or by code). 409: it changes them.
     413: it takes a body (bodies are capped).
     422: always (every parameter and every body is checked). 429: login and refresh are
     throttled. 503: it needs the database (outage, or a schema that does not match).
     """
     calls = set(_calls(route.dependant))
-    user = deps.get_scope in calls
+    user = deps.get_scope in calls or health.metrics_access in calls  # token or address
     device = deps.get_device in calls
     out = {422}
     path = route.path or ""
