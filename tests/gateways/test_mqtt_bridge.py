@@ -333,3 +333,21 @@ def test_a_broker_that_forgot_the_session_is_logged_and_counted(
     assert REGISTRY.get_sample_value("ssz_mqtt_sessions_lost_total") == lost + 1
     assert any("messages published while the bridge was away are LOST" in r.getMessage()
                for r in caplog.records)
+
+
+def test_a_kind_the_device_cannot_send_is_refused_and_acknowledged_not_redelivered(
+    bridge_client: TestClient, world: World, clock: ManualClock, broker: MosquittoServer,
+    db: Database,
+) -> None:
+    devices = Devices(bridge_client, world, clock)
+    register(devices, kind="street_light", code="LAMP-9", device_id="LAMP-9")
+    register(devices, kind="sos_point", code="POLE-43", device_id="POLE-0043")
+    before = counted("kind_not_allowed"), counted("error")
+    now = clock.now()
+    publish(broker,
+            # a street light cannot press SOS: refused for good, so the broker gets its PUBACK
+            ("ssz/ST-A/street_light/LAMP-9/event", message("l1", "button", now)),
+            ("ssz/ST-A/sos_point/POLE-0043/event", message("p1", "button", now)))
+    wait_for(lambda: devices.incidents(kind="sos"))
+    assert stored_ids(db) == ["p1"]
+    assert (counted("kind_not_allowed"), counted("error")) == (before[0] + 1, before[1])

@@ -163,6 +163,25 @@ def test_wild_readings_beside_a_good_position_are_kept_aside_not_refused(
     assert payload["attributes"] == {"speed_out_of_range": 900, "altitude_out_of_range": 25000}
 
 
+def test_a_tracker_registered_to_a_subject_without_positions_is_answered_not_jammed(
+    osmand_client: TestClient, world: World, clock: ManualClock, db: Database,
+) -> None:
+    devices = Devices(osmand_client, world, clock)
+    response = devices.client.post("/api/v1/devices", headers=devices.admin, json={
+        "station_code": "ST-A", "subject_kind": "asset",
+        "subject_id": devices.asset_id("ST-A-SOS1"), "label": "pole's tracker by mistake",
+        "protocol": "osmand", "external_id": "POLE-GPS"})
+    assert response.status_code == 201, response.text
+    fix = {"id": "POLE-GPS", "lat": A_LAT, "lon": A_LON,
+           "timestamp": int(clock.now().timestamp())}
+    answer = via_route(osmand_client)("GET", fix, None)
+    assert answer.status_code == 200 and "not used" in answer.text
+    assert stored(db, response.json()["id"]) == 0
+    health = osmand_client.get(f"/api/v1/devices/{response.json()['id']}/health",
+                               headers=devices.admin).json()
+    assert [p["kind"] for p in health["problems"]] == ["kind_not_allowed"]
+
+
 @pytest.mark.parametrize("where", ["route", "port"])
 def test_unknown_device_is_403_and_unparseable_is_400_even_for_unusable_fixes(
     osmand_client: TestClient, world: World, clock: ManualClock, db: Database,

@@ -9,6 +9,7 @@ RFC 9457 problem type in a single handler, so every error body has the same shap
     ├── Conflict                    409  duplicate codes, illegal state changes
     ├── AuthenticationFailed        401  bad credentials, expired or forged tokens
     ├── PermissionDenied            403  the role may not do this
+    │   └── KindNotAllowed          403  a device sent a kind its subject cannot produce
     ├── PayloadTooLarge             413  bodies over the configured limit
     ├── TooManyRequests             429  throttled; ``retry_after_s`` says when to try again
     ├── DatabaseNotReady            503  unmigrated or newer-than-code schema
@@ -73,6 +74,17 @@ class AuthenticationFailed(SafetyZoneError):
 @dataclass
 class PermissionDenied(SafetyZoneError):
     code: str = "permission-denied"
+
+
+@dataclass
+class KindNotAllowed(PermissionDenied):
+    """A device credential sent an event kind its subject cannot produce (a camera's SOS).
+
+    Permanent for that message: gateways answer it (NAK, PUBACK, 200 "not used") rather
+    than leave the device retrying it forever.
+    """
+
+    code: str = "event-kind-not-allowed"
 
 
 @dataclass

@@ -49,7 +49,7 @@ from safetyzone.adapters.mqtt import (
 from safetyzone.assets.models import Asset
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
-from safetyzone.core.errors import InvalidInput, SafetyZoneError
+from safetyzone.core.errors import InvalidInput, KindNotAllowed, SafetyZoneError
 from safetyzone.intake.directory import ProtocolDirectory, Registered
 from safetyzone.intake.models import Protocol, SubjectKind
 from safetyzone.intake.service import InboxWriter
@@ -245,6 +245,10 @@ class MqttBridge:
             log.warning("MQTT message from %s on %s refused: %s", topic.device_id, topic_text,
                         err.detail)
             return "bad_payload"
+        except KindNotAllowed as err:  # permanent: PUBACK it, or the broker resends forever
+            log.warning("MQTT message from %s on %s refused: %s", topic.device_id, topic_text,
+                        err.detail)
+            return "kind_not_allowed"
         duplicate = all(ack.duplicate for ack in acks)
         return "duplicate" if duplicate else "stored"
 

@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from safetyzone.adapters.errors import AdapterError, UnusableFix
 from safetyzone.adapters.osmand import decode_osmand, decode_osmand_json, parse_form
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import InvalidInput
+from safetyzone.core.errors import InvalidInput, KindNotAllowed
 from safetyzone.gateways import problems
 from safetyzone.intake.directory import ProtocolDirectory
 from safetyzone.intake.frames import FrameLog
@@ -72,6 +72,8 @@ class OsmAndGateway:
                 await self._writer.submit(registered.identity, [fix.event])
             except InvalidInput as err:  # a check the gateway did not foresee: still no jam
                 refused = problems.classify(err.problems, fix.event, now=now)
+            except KindNotAllowed as err:  # registered to a subject that sends no positions
+                refused = ("kind_not_allowed", err.detail)
         if refused is not None:
             reason, detail = refused
             problems.report(self._frames, Protocol.OSMAND, fix.device_id, reason, detail, now)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from safetyzone.core.errors import PermissionDenied, Problem
+from safetyzone.core.errors import KindNotAllowed, Problem
 from safetyzone.core.events import EventKind as K
 from safetyzone.intake.models import Protocol, SubjectKind
 
@@ -68,7 +68,7 @@ def check(kinds: frozenset[K], sender: str, events: Iterable[K]) -> None:
     refused = sorted({kind.value for kind in events if kind not in kinds})
     if refused:
         may = ", ".join(sorted(k.value for k in kinds)) or "nothing"
-        raise PermissionDenied(
+        raise KindNotAllowed(
             f"a credential of {sender} may not send {', '.join(repr(k) for k in refused)} "
             f"(it may send: {may})", [Problem(f"'{kind}' not allowed", "kind")
-                                       for kind in refused], code="event-kind-not-allowed")
+                                       for kind in refused])

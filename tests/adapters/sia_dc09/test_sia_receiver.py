@@ -26,7 +26,7 @@ from safetyzone.adapters.sia_dc09 import (
 )
 from safetyzone.adapters.sia_dc09.crypto import decrypt_block, strip_pad
 from safetyzone.core.clock import ManualClock
-from safetyzone.core.errors import DatabaseUnavailable, InvalidInput
+from safetyzone.core.errors import DatabaseUnavailable, InvalidInput, KindNotAllowed
 from safetyzone.core.events import EventIn
 from support.event_checks import assert_valid_event
 
@@ -442,3 +442,15 @@ def test_an_outage_is_no_ack_and_one_line_in_the_log_not_a_traceback(
     assert receiver.counters.commit_failures == 1
     [record] = [r for r in caplog.records if "not stored" in r.getMessage()]
     assert record.exc_info is None and "the panel will retry" in record.getMessage()
+
+
+class Forbidden(Store):
+    async def commit(self, account: str, events: list[EventIn]) -> None:
+        raise KindNotAllowed("a credential of a camera point may not send 'alarm'")
+
+
+def test_a_kind_the_panels_subject_cannot_send_is_a_nak_not_silence() -> None:
+    receiver = receiver_for(Forbidden())
+    reply = asyncio.run(receiver.handle_frame(message("0001"), "test"))
+    assert reply is not None and reply[9:].startswith(b'"NAK"')
+    assert receiver.counters.commit_refusals == 1 and receiver.counters.unanswered == 0

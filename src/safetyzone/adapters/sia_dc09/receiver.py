@@ -48,7 +48,7 @@ from safetyzone.adapters.sia_dc09.errors import (
 )
 from safetyzone.adapters.sia_dc09.framing import MAX_FRAME_BYTES, StreamFramer, frames_in_datagram
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import DatabaseUnavailable, InvalidInput
+from safetyzone.core.errors import DatabaseUnavailable, InvalidInput, KindNotAllowed
 from safetyzone.core.events import EventIn
 from safetyzone.core.throttle import TokenBucket
 
@@ -156,7 +156,7 @@ class Dc09Receiver:
             message = decoded.message
             try:
                 await self.commit(message.account, decoded.events)
-            except InvalidInput as err:
+            except (InvalidInput, KindNotAllowed) as err:  # permanent: NAK, never silence
                 logger.warning("sia-dc09 from %s: account %s seq %s refused by the intake; "
                                "NAK: %s", peer, message.account, message.header.seq, err)
                 self.counters.commit_refusals += 1
