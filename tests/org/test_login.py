@@ -153,3 +153,23 @@ def test_hashing_happens_outside_the_write_lock(
         release.set()
         worker.join(30)
     assert len(results) == 1
+
+
+def test_a_blocked_address_is_answered_at_the_gate_before_any_login_work(
+    client: TestClient, world: World, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A flood's repeated 429s cost no form parsing, no thread and no login service call."""
+    guard = client.app.state.ctx.login  # type: ignore[attr-defined]
+    for n in range(20):
+        assert attempt(client, f"flood{n}")[0] == 401
+    calls: list[str] = []
+    real_login = guard.login
+    monkeypatch.setattr(guard, "login", lambda **kw: calls.append(kw["username"]) or
+                        real_login(**kw))
+    status, headers, body = attempt(client, "a.viewer", PASSWORD)
+    assert (status, headers["retry-after"], calls) == (429, "1", [])
+    assert headers["content-type"] == "application/problem+json"
+    assert body["code"] == "too-many-requests"
+    other = TestClient(client.app, client=("192.0.2.9", 1))  # another address is not held up
+    assert other.post("/api/v1/auth/token", data={"username": "a.viewer",
+                                                  "password": PASSWORD}).status_code == 200

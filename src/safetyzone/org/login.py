@@ -130,6 +130,10 @@ class LoginGuard:
             return tokens.start_session(session, config=self.config, clock=self.clock,
                                         user=user)
 
+    def address_retry_after(self, address: str) -> float:
+        """Seconds the address must still wait (0: it may try); cheap, no database."""
+        return self.limiters["address"].retry_after(address)
+
     def _refuse_if_blocked(self, keys: dict[LockKind, str]) -> None:
         wait = max(self.limiters[k].retry_after(v) for k, v in keys.items())
         if wait > 0:

@@ -22,7 +22,7 @@ from safetyzone.web import apidocs, contract, health, problems
 from safetyzone.web.console import assets as console_assets
 from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
-from safetyzone.web.middleware import BodyLimit, Metrics
+from safetyzone.web.middleware import BodyLimit, LoginGate, Metrics
 from safetyzone.web.routes import (
     assets,
     audit,
@@ -103,6 +103,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         app.include_router(router)
     console_assets.mount(app)  # refuses to start without `npm ci`
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes)
+    app.add_middleware(LoginGate, retry_after=ctx.login.address_retry_after)
     app.add_middleware(Metrics)
     # Outermost, so every answer gets the headers: problem+json errors and refusals included.
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)

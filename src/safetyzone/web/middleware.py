@@ -1,8 +1,10 @@
-"""ASGI middleware: request body size limit and Prometheus request metrics."""
+"""ASGI middleware: request body size limit, Prometheus request metrics, the login gate."""
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 
 from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException
@@ -21,6 +23,35 @@ class _TooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body is larger than {limit} bytes")
+
+
+LOGIN_PATH = "/api/v1/auth/token"
+
+
+class LoginGate:
+    """Answer a login from a blocked address at once: no form parsing, no thread, no routing.
+
+    A flood keeps sending after its 429s; each costs only this check, so the event loop
+    stays free for device intake (``benchmarks/login_flood.py``). The account limit needs
+    the form, so it stays in the login service; this gate only repeats the address limit.
+    """
+
+    def __init__(self, app: ASGIApp, retry_after: Callable[[str], float]) -> None:
+        self.app = app
+        self.retry_after = retry_after
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == LOGIN_PATH and scope["method"] == "POST":
+            client = scope.get("client")
+            wait = self.retry_after(client[0] if client else "unknown")
+            if wait > 0:
+                response = problem_response(
+                    429, code="too-many-requests",
+                    detail="too many failed logins: wait before trying again",
+                    instance=LOGIN_PATH, headers={"Retry-After": str(math.ceil(wait))})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
