@@ -9,7 +9,6 @@ station's camera networks. Every step is an audit row: proposed, approved, rejec
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -108,38 +107,33 @@ def _pending_for_decision(session: Session, scope: Scope, proposal_id: uuid.UUID
 def approve(session: Session, *, scope: Scope, clock: Clock, proposal_id: uuid.UUID,
             reason: str | None) -> CameraUrlProposal:
     """Put the proposed (still sealed) values on the camera."""
-    proposal, camera = _pending_for_decision(session, scope, proposal_id)
-    now = clock.now()
-    for key in proposal.fields:
-        setattr(camera, f"{key}_sealed", getattr(proposal, f"{key}_sealed"))
-    camera.updated_at = now
-    _decide(proposal, ProposalState.APPROVED, scope, now, reason)
-    audit.record(session, actor=scope, at=now, action="camera.url_proposal.approve",
-                 entity="camera", entity_id=camera.id, station_id=camera.station_id,
-                 reason=reason, detail={"proposal_id": str(proposal.id),
-                                        "fields": proposal.fields,
-                                        "proposed_by": proposal.proposed_by})
-    return proposal
+    return _decide(session, scope, clock, proposal_id, ProposalState.APPROVED, reason)
 
 
 def reject(session: Session, *, scope: Scope, clock: Clock, proposal_id: uuid.UUID,
            reason: str | None) -> CameraUrlProposal:
     """Refuse the proposal; the camera keeps its address."""
+    return _decide(session, scope, clock, proposal_id, ProposalState.REJECTED, reason)
+
+
+def _decide(session: Session, scope: Scope, clock: Clock, proposal_id: uuid.UUID,
+            state: ProposalState, reason: str | None) -> CameraUrlProposal:
+    """One decision on a pending proposal, applied (if approved) and audited."""
     proposal, camera = _pending_for_decision(session, scope, proposal_id)
     now = clock.now()
-    _decide(proposal, ProposalState.REJECTED, scope, now, reason)
-    audit.record(session, actor=scope, at=now, action="camera.url_proposal.reject",
+    if state is ProposalState.APPROVED:
+        for key in proposal.fields:
+            setattr(camera, f"{key}_sealed", getattr(proposal, f"{key}_sealed"))
+        camera.updated_at = now
+    proposal.state, proposal.decided_by = state, scope.username
+    proposal.decided_at, proposal.decision_reason = now, reason
+    verb = "approve" if state is ProposalState.APPROVED else "reject"
+    audit.record(session, actor=scope, at=now, action=f"camera.url_proposal.{verb}",
                  entity="camera", entity_id=camera.id, station_id=camera.station_id,
                  reason=reason, detail={"proposal_id": str(proposal.id),
                                         "fields": proposal.fields,
                                         "proposed_by": proposal.proposed_by})
     return proposal
-
-
-def _decide(proposal: CameraUrlProposal, state: ProposalState, scope: Scope, now: datetime,
-            reason: str | None) -> None:
-    proposal.state, proposal.decided_by = state, scope.username
-    proposal.decided_at, proposal.decision_reason = now, reason
 
 
 def proposal_read(session: Session, *, scope: Scope, secrets: SecretBox,
