@@ -46,9 +46,11 @@ from support.live import Devices, wait_for
 from support.world import PASSWORD, STATIONS, World
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security" / "access.md"
-ROLES = ("admin", "commander", "operator", "patrol_officer", "partner", "viewer", "anonymous")
+ROLES = ("admin", "commander", "operator", "patrol_officer", "investigator", "partner", "viewer",
+         "anonymous")
 USERS = {"admin": "admin", "commander": "a.commander", "operator": "a.operator",
-         "patrol_officer": "a.patrol", "partner": "a.shop", "viewer": "a.viewer"}
+         "patrol_officer": "a.patrol", "investigator": "a.investigator", "partner": "a.shop",
+         "viewer": "a.viewer"}
 GRANTED = {"yes", "station", "own"}
 DENIED = {"no", "device"}
 DENIED_STATUS = {401, 403, 404}

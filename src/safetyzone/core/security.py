@@ -24,6 +24,9 @@ class Role(enum.StrEnum):
     PATROL_OFFICER = "patrol_officer"
     PARTNER = "partner"
     VIEWER = "viewer"
+    # Follows cases and the tips (ตาสับปะรด) assigned to it; the only role that may read a
+    # named tipster's identity, and only on tips assigned to that user.
+    INVESTIGATOR = "investigator"
 
 
 class Permission(enum.StrEnum):
@@ -49,16 +52,27 @@ class Permission(enum.StrEnum):
     # Device credentials (list, issue, rotate, revoke, frames): a dead SOS pole or a forged
     # alarm source is one call away, so only admins and commanders hold it.
     DEVICE_MANAGE = "device.manage"
+    # Citizens' items (emergencies, reports, tips from the public app, LINE, Open311): read
+    # them, and answer, merge, turn into incidents, close. Not partners: citizens' reports
+    # hold personal data.
+    CITIZEN_READ = "citizen.read"
+    CITIZEN_ACT = "citizen.act"
+    # A tipster's identity: only an investigator, only on a tip assigned to that user, each
+    # read audited (the service checks the assignment; this permission is the role half).
+    TIP_IDENTITY_READ = "tip.identity.read"
 
 
-_ALL = frozenset(Permission)
-_READ = frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.OPS_READ})
+# Nobody but an assigned investigator reads a tipster's identity, not even an admin.
+_ALL = frozenset(Permission) - {Permission.TIP_IDENTITY_READ}
+_READ = frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.OPS_READ,
+                   Permission.CITIZEN_READ})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: _ALL,
     Role.COMMANDER: _ALL - {Permission.ORG_WRITE, Permission.USER_MANAGE},
     Role.OPERATOR: _READ | {Permission.STREAM_SECRET_READ, Permission.INCIDENT_ACT,
                             Permission.UNIT_STATUS, Permission.COMMAND_SEND,
-                            Permission.HOTLIST_MANAGE, Permission.PLATE_SEARCH},
+                            Permission.HOTLIST_MANAGE, Permission.PLATE_SEARCH,
+                            Permission.CITIZEN_ACT},
     # A patrol officer reads the picture and reports its unit's status (which moves the
     # incident it is assigned to); the console acts on incidents.
     Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS},
@@ -66,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # keeps its own records current (the services narrow ASSET_* to what it owns).
     Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE}),
     Role.VIEWER: _READ,
+    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ},
 }
 
 
