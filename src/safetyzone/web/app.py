@@ -11,11 +11,13 @@ from fastapi import Depends, FastAPI
 from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.bus.nats import NatsBus
+from safetyzone.citizen.line_bridge import ServicePort
 from safetyzone.config import Settings
 from safetyzone.core import redact
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
+from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems
@@ -32,6 +34,7 @@ from safetyzone.web.routes import (
     devices,
     gateways,
     intake,
+    line,
     lpr,
     ops,
     org,
@@ -48,8 +51,8 @@ JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, lpr.router, camera_urls.router, pages.router,
-           apidocs.router)
+           commands.router, panel.router, lpr.router, camera_urls.router, line.router,
+           pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -70,16 +73,25 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       host=settings.host)
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
+    # citizen-core at merge: ServicePort(media=ctx.media), and AppContext.build(...,
+    # notifier=line_gateway.notifier) so status changes and replies reach LINE users.
+    line_gateway = LineGateway(
+        db=db, clock=ctx.clock, box=ctx.secrets,
+        server_key=settings.secret_key.get_secret_value(), routing=settings.line_routing,
+        api_base=settings.line_api_base, data_api_base=settings.line_data_api_base,
+        link_base=settings.line_link_base, port=ServicePort(box=ctx.secrets, media=None))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrations.check(db.engine)
         await runtime.start()
         await snapshots.start()
+        await line_gateway.start()
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
         try:
             yield
         finally:
+            await line_gateway.stop()
             await snapshots.stop()
             await runtime.stop()
             db.dispose()
@@ -97,6 +109,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.ctx = ctx
     app.state.runtime = runtime
     app.state.snapshots = snapshots
+    app.state.line = line_gateway
     problems.install(app)
     contract.install(app)
     for router in ROUTERS:
