@@ -142,6 +142,6 @@ class ServicePort:
                   at: datetime) -> None:
         from safetyzone.citizen.models import CitizenMessage, Delivery
 
-        message = session.get(CitizenMessage, uuid.UUID(message_ref))
+        message = session.get(CitizenMessage, int(message_ref))  # a sequence number
         if message is not None:
             message.delivery = Delivery.SENT if sent else Delivery.FAILED
