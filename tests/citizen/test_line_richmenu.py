@@ -18,17 +18,17 @@ from typer.testing import CliRunner
 
 from conftest import SECRET
 from safetyzone.audit.models import AuditEntry
-from safetyzone.cli import app
 from safetyzone.citizen import line_channels, line_richmenu
 from safetyzone.citizen.line_models import LineChannel
 from safetyzone.citizen.line_schemas import LineChannelCreate
+from safetyzone.cli import app
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import InvalidInput
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import system_scope
-from support.line_env import TOKEN, LineEnv, line_env
+from support.line_env import TOKEN, line_env
 from support.line_standin import LineStandIn, line_standin
 from support.world import World
 

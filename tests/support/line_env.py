@@ -116,8 +116,10 @@ class LineEnv:
 
 
 @contextmanager
-def line_env(db: Database, settings: Settings, world: World,
-             routing: str = "per_station") -> Iterator[LineEnv]:
+def line_env(db: Database, settings: Settings, world: World, routing: str = "per_station",
+             real_service: bool = False) -> Iterator[LineEnv]:
+    """``real_service``: the chat calls the citizen service (``line_bridge.ServicePort``);
+    otherwise the in-memory ``CitizenDouble`` (until citizen-core is merged)."""
     clock = ManualClock()
     with line_standin(TOKEN) as standin:
         settings = settings.model_copy(update={
@@ -126,7 +128,8 @@ def line_env(db: Database, settings: Settings, world: World,
         app = create_app(settings, db, clock)
         port = CitizenDouble()
         gateway: LineGateway = app.state.line
-        gateway.port = port  # citizen-core at merge: the real ServicePort stays
+        if not real_service:
+            gateway.port = port
         with TestClient(app) as client:
             admin = world.headers(client, "admin")
             created = client.post("/api/v1/line/channels", headers=admin, json={

@@ -191,7 +191,7 @@ class Chat:
     def photo(self, session: Session, job: Job, content: Content) -> None:
         turn = Turn(channel_id=job.channel_id, station_id=self._station(session, job),
                     user_id=job.user_id, user_hash=job.user_hash,
-                    event_id=job.payload.get("event_id", str(job.id)),
+                    event_id=job.payload.get("event_id", f"job-{job.id}"),
                     reply_token=job.reply_token, at=self.clock.now())
         user = self._user(session, turn)
         if user is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -138,7 +139,11 @@ class LineJob(Base):
     __tablename__ = "line_job"
     __table_args__ = (Index("ix_line_job_due", "state", "next_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    # A sequence, so a user hears an officer's words before the status change they caused.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    # X-Line-Retry-Key of a push: LINE delivers one key once, whatever the retries.
+    retry_key: Mapped[uuid.UUID] = mapped_column(Uuid, default=new_id)
     channel_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("line_channel.id", ondelete="CASCADE"), index=True)
     kind: Mapped[JobKind] = mapped_column(str_enum(JobKind, "line_job_kind"))

@@ -48,7 +48,8 @@ BATCH = 50
 class Job:
     """A job as the worker hands it on (read before the call, outside any transaction)."""
 
-    id: uuid.UUID
+    id: int
+    retry_key: uuid.UUID
     channel_id: uuid.UUID
     kind: JobKind
     user_hash: str
@@ -91,7 +92,8 @@ class Outbox:
     def add(self, session: Session, *, kind: JobKind, channel_id: uuid.UUID, user_hash: str,
             user_id: str, payload: dict[str, Any], reply_token: str | None = None,
             item_code: str | None = None, message_ref: str | None = None) -> LineJob:
-        job = LineJob(channel_id=channel_id, kind=kind, state=JobState.PENDING,
+        job = LineJob(retry_key=uuid.uuid4(), channel_id=channel_id, kind=kind,
+                      state=JobState.PENDING,
                       user_hash=user_hash, to_sealed=self.box.seal(user_id),
                       reply_token=reply_token, payload=payload, item_code=item_code,
                       message_ref=message_ref, attempts=0, next_at=self.clock.now(),
@@ -182,7 +184,7 @@ class Outbox:
         with self.db.read() as session:
             due = list(session.scalars(select(LineJob).where(
                 LineJob.state == JobState.PENDING, LineJob.next_at <= now)
-                .order_by(LineJob.created_at, LineJob.id).limit(BATCH)))
+                .order_by(LineJob.id).limit(BATCH)))
             jobs = [self._job(row) for row in due]
         for job in jobs:
             self._run(job)
@@ -190,7 +192,8 @@ class Outbox:
         return len(jobs)
 
     def _job(self, row: LineJob) -> Job:
-        return Job(id=row.id, channel_id=row.channel_id, kind=row.kind,
+        return Job(id=row.id, retry_key=row.retry_key, channel_id=row.channel_id,
+                   kind=row.kind,
                    user_hash=row.user_hash, user_id=self.box.open(row.to_sealed),
                    reply_token=row.reply_token, payload=dict(row.payload),
                    item_code=row.item_code, message_ref=row.message_ref,
@@ -207,7 +210,7 @@ class Outbox:
             if job.kind is JobKind.REPLY and job.reply_token:
                 client.reply(job.reply_token, messages)
             else:
-                client.push(job.user_id, messages, retry_key=str(job.id))
+                client.push(job.user_id, messages, retry_key=str(job.retry_key))
         except LineApiError as err:
             self._failed(job, err)
             return

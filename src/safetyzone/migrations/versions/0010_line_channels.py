@@ -72,7 +72,9 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_line_delivery_received_at"), ["received_at"])
     op.create_table(
         "line_job",
-        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  autoincrement=True, nullable=False),
+        sa.Column("retry_key", sa.Uuid(), nullable=False),
         sa.Column("channel_id", sa.Uuid(), nullable=False),
         sa.Column("kind", _enum("line_job_kind", "reply", "push", "fetch"), nullable=False),
         sa.Column("state", _enum("line_job_state", "pending", "failed"), nullable=False),
