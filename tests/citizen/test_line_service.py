@@ -128,3 +128,12 @@ def test_an_oversize_photo_stores_nothing(env: LineEnv) -> None:
     env.post(env.image("big"))
     env.settle()
     assert fingerprint(env.db) == before
+
+
+def test_a_picture_the_service_refuses_opens_no_report(env: LineEnv, world: World) -> None:
+    env.consent()
+    env.standin.contents["fake"] = (b"GIF89a" + bytes(200), "image/jpeg")  # LINE says JPEG
+    env.post(env.image("fake"))
+    env.settle()
+    assert items(env, world.headers(env.client, "a.operator")) == []
+    assert "JPEG" in env.replies()[-1]

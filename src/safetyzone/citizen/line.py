@@ -45,7 +45,7 @@ from safetyzone.citizen.line_models import (
 from safetyzone.citizen.line_outbox import Job, Outbox
 from safetyzone.citizen.line_port import CitizenPort, Place, StationCard
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import Conflict, InvalidInput, NotFound
+from safetyzone.core.errors import Conflict, DatabaseUnavailable, NotFound, SafetyZoneError
 from safetyzone.core.secretbox import SecretBox
 
 DRAFT_WINDOW = timedelta(minutes=30)
@@ -199,7 +199,9 @@ class Chat:
         try:
             with session.begin_nested():
                 self._content(session, turn, user, photo=content)
-        except InvalidInput:
+        except DatabaseUnavailable:
+            raise
+        except SafetyZoneError:  # the service refused the picture (not an image, too big)
             self.outbox.reply(session, channel_id=turn.channel_id, user_hash=turn.user_hash,
                               user_id=turn.user_id, reply_token=turn.reply_token,
                               messages=[text_message(t.both("photo_refused"))])

@@ -214,8 +214,14 @@ class Outbox:
         except LineApiError as err:
             self._failed(job, err)
             return
+        except DatabaseUnavailable:
+            raise  # the job stays pending: the next pass tries again
         except SafetyZoneError as err:  # the channel is gone, a key does not open
             self._failed(job, LineApiError(err.detail))
+            return
+        except Exception as err:  # a bug must not retry the same job every few seconds
+            log.exception("LINE %s job %s broke", job.kind.value, job.id)
+            self._failed(job, LineApiError(f"internal error: {type(err).__name__}"))
             return
         self._done(job, sent=True)
 
