@@ -1,7 +1,6 @@
 """LINE through the real citizen service: a signed webhook produces a report the console sees,
 and the operator's answer and the closing reach the LINE stand-in with the right token and
-body. NEEDS citizen-core (``safetyzone.citizen.service``): on the citizen-line branch alone
-this module is skipped; after the merge it runs (the lead removes the importorskip line)."""
+body."""
 
 from __future__ import annotations
 
@@ -9,8 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-pytest.importorskip("safetyzone.citizen.service")  # REMOVE at merge with citizen-core
 
 from safetyzone.config import Settings
 from safetyzone.core.db import Database

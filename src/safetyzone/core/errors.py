@@ -11,6 +11,7 @@ RFC 9457 problem type in a single handler, so every error body has the same shap
     ├── PermissionDenied            403  the role may not do this
     │   └── KindNotAllowed          403  a device sent a kind its subject cannot produce
     ├── PayloadTooLarge             413  bodies over the configured limit
+    ├── UnsupportedMediaType        415  a file whose bytes are not a kind we take
     ├── TooManyRequests             429  throttled; ``retry_after_s`` says when to try again
     ├── DatabaseNotReady            503  unmigrated or newer-than-code schema
     └── DatabaseUnavailable         503  + Retry-After: the server is down, unreachable, or
@@ -90,6 +91,17 @@ class KindNotAllowed(PermissionDenied):
 @dataclass
 class PayloadTooLarge(SafetyZoneError):
     code: str = "payload-too-large"
+
+
+@dataclass
+class UnsupportedMediaType(SafetyZoneError):
+    """An upload whose bytes are not a kind this route takes (a text file named .jpg, HEIC).
+
+    Decided by the bytes, never by the declared type or the file name. A file of a kind we
+    take that cannot be decoded (a truncated JPEG) is ``InvalidInput`` instead.
+    """
+
+    code: str = "unsupported-media-type"
 
 
 @dataclass

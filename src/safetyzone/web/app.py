@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +31,8 @@ from safetyzone.web.routes import (
     audit,
     auth,
     camera_urls,
+    citizen,
+    citizen_public,
     commands,
     devices,
     gateways,
@@ -51,8 +54,8 @@ JSON_BODY_LIMIT = 1024 * 1024
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, lpr.router, camera_urls.router, line.router,
-           pages.router, apidocs.router)
+           commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
+           citizen_public.router, line.router, pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -73,25 +76,29 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       host=settings.host)
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
-    # citizen-core at merge: ServicePort(media=ctx.media), and AppContext.build(...,
-    # notifier=line_gateway.notifier) so status changes and replies reach LINE users.
     line_gateway = LineGateway(
         db=db, clock=ctx.clock, box=ctx.secrets,
         server_key=settings.secret_key.get_secret_value(), routing=settings.line_routing,
         api_base=settings.line_api_base, data_api_base=settings.line_data_api_base,
-        link_base=settings.line_link_base, port=ServicePort(box=ctx.secrets, media=None))
+        link_base=settings.line_link_base, port=ServicePort(box=ctx.secrets, media=ctx.media),
+        photo_max_bytes=settings.citizen_media_max_bytes)
+    # Status changes and officers' replies reach LINE users (after each commit).
+    ctx.notices.notifier = line_gateway.notifier
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         migrations.check(db.engine)
         await runtime.start()
         await snapshots.start()
+        db.after_commit.append(ctx.notices.after_commit)
         await line_gateway.start()
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
         try:
             yield
         finally:
             await line_gateway.stop()
+            with contextlib.suppress(ValueError):
+                db.after_commit.remove(ctx.notices.after_commit)
             await snapshots.stop()
             await runtime.stop()
             db.dispose()
@@ -115,7 +122,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     for router in ROUTERS:
         app.include_router(router)
     console_assets.mount(app)  # refuses to start without `npm ci`
-    app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes)
+    app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
+                       media_limit=max(settings.citizen_media_max_bytes,
+                                       settings.citizen_voice_max_bytes))
     app.add_middleware(LoginGate, retry_after=ctx.login.address_retry_after)
     app.add_middleware(Metrics)
     # Outermost, so every answer gets the headers: problem+json errors and refusals included.

@@ -27,6 +27,7 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
     errors.AuthenticationFailed: 401,
     errors.PermissionDenied: 403,
     errors.PayloadTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
     errors.TooManyRequests: 429,
     errors.DatabaseNotReady: 503,
     errors.DatabaseUnavailable: 503,
@@ -34,7 +35,7 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
 
 
 HTTP_CODES = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed",
-              413: "payload-too-large"}
+              413: "payload-too-large", 415: "unsupported-media-type"}
 # An outage fails every request at once: one log line a second tells the operator enough.
 _outage_log = TokenBucket(1.0)
 

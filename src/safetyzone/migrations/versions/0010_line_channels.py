@@ -1,10 +1,8 @@
 """line channels: stations' LINE Official Accounts, consenting LINE users, the outbox
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 18:00:00.000000
-
-(citizen-line branch: the lead re-chains this after citizen-core's 0009 at merge.)
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
