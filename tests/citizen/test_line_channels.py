@@ -111,10 +111,17 @@ def test_by_location_routing_has_one_webhook_and_one_channel(
             "channel_secret": NEW_SECRET, "access_token": TOKEN})
         assert second.status_code == 409
         env.consent()
+        env.post(env.location(13.7601, 100.5501))  # in station B's zone
+        env.settle()
+        ticket = env.the_item()
+        assert (ticket["lat"], ticket["lon"], ticket["location_source"]) == (
+            13.7601, 100.5501, "line")
+        assert ticket["station_code"] == "ST-B"  # not the channel's station (ST-A)
+        assert env.items("b.operator") and env.items("a.operator") == []
+        env.post(env.postback("action=station"))
         env.post(env.location(13.7601, 100.5501))
         env.settle()
-        (ticket,) = env.port.tickets.values()
-        assert ticket.place is not None and ticket.place.lat == 13.7601
+        assert "Unit ST-B" in env.replies()[-1]
 
 
 def test_line_settings() -> None:

@@ -1,6 +1,6 @@
-"""LINE through the real citizen service: a signed webhook produces a report the console sees,
-and the operator's answer and the closing reach the LINE stand-in with the right token and
-body."""
+"""LINE through the citizen service, as the issue's "done when" reads: a signed webhook
+produces a report the console sees (station scope), and the operator's answer and the
+closing reach the LINE stand-in with the right token and body."""
 
 from __future__ import annotations
 
@@ -11,16 +11,14 @@ import pytest
 
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
-from support.line_env import TOKEN, USER, LineEnv, fingerprint, line_env
+from support.line_env import ITEMS, TOKEN, USER, LineEnv, fingerprint, line_env
 from support.line_standin import sample_jpeg
 from support.world import World
-
-ITEMS = "/api/v1/citizen/items"
 
 
 @pytest.fixture
 def env(db: Database, settings: Settings, world: World) -> Iterator[LineEnv]:
-    with line_env(db, settings, world, real_service=True) as built:
+    with line_env(db, settings, world) as built:
         yield built
 
 
@@ -124,7 +122,7 @@ def test_an_oversize_photo_stores_nothing(env: LineEnv) -> None:
     before = fingerprint(env.db)
     env.post(env.image("big"))
     env.settle()
-    assert fingerprint(env.db) == before
+    assert fingerprint(env.db) == before and env.stored_files() == []
 
 
 def test_a_picture_the_service_refuses_opens_no_report(env: LineEnv, world: World) -> None:
@@ -133,4 +131,5 @@ def test_a_picture_the_service_refuses_opens_no_report(env: LineEnv, world: Worl
     env.post(env.image("fake"))
     env.settle()
     assert items(env, world.headers(env.client, "a.operator")) == []
+    assert env.stored_files() == []
     assert "JPEG" in env.replies()[-1]

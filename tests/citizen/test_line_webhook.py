@@ -1,25 +1,25 @@
-"""The LINE webhook end to end: signed bodies in, the LINE stand-in's calls out.
-
-Citizen-core's service is not on this branch yet: these tests run the chat against the
-``CitizenDouble`` (tests/support/citizen_double.py). At merge they run against the real
-service (``ServicePort``) by dropping the ``gateway.port = ...`` line in support/line_env.py;
-the assertions on ``env.port.tickets`` then become reads of the citizen API.
-"""
+"""The LINE webhook end to end: signed bodies in, the LINE stand-in's calls out, and in
+between the real citizen service: what the chat opened is read back as the station sees it
+(``/api/v1/citizen/items``)."""
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from safetyzone.adapters.line import sign
 from safetyzone.citizen.line_models import LineDelivery, LineJob, LineTicket, LineUser
+from safetyzone.citizen.models import CitizenMedia
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
 from safetyzone.gateways.line import USER_RATE, UserLimiter
-from support.line_env import OTHER_USER, TOKEN, USER, LineEnv, fingerprint, line_env
+from support.line_env import ITEMS, OTHER_USER, TOKEN, USER, LineEnv, fingerprint, line_env
 from support.line_standin import sample_jpeg
 from support.world import World
 
@@ -39,7 +39,7 @@ def test_first_contact_gets_the_consent_text_and_nothing_is_kept(env: LineEnv) -
     before = fingerprint(env.db)
     assert env.post(env.text("ไฟดับทั้งซอย")).status_code == 200
     assert fingerprint(env.db) == before
-    assert env.port.tickets == {}
+    assert env.items() == []
     (reply,) = env.standin.sent("/v2/bot/message/reply")
     (message,) = reply.json["messages"]
     assert "ยังไม่ได้ถูกเก็บไว้" in message["text"] and "not kept" in message["text"]
@@ -59,13 +59,16 @@ def test_accepting_stores_the_consent_record_then_a_text_becomes_a_report(
     assert "ขอบคุณ" in env.replies()[-1]
     assert env.post(env.text("ไฟดับทั้งซอย มืดมาก")).status_code == 200
     env.settle()
-    (ticket,) = env.port.tickets.values()
-    assert (ticket.kind, ticket.text, ticket.user_id) == ("report", "ไฟดับทั้งซอย มืดมาก", USER)
-    assert str(ticket.station_id) == env.channel["station_id"]
+    ticket = env.the_item()
+    assert (ticket["kind"], ticket["channel"], ticket["description"]) == (
+        "report", "line", "ไฟดับทั้งซอย มืดมาก")
+    assert (ticket["station_id"], ticket["location_source"], ticket["lat"]) == (
+        env.channel["station_id"], "none", None)  # no place yet: the channel's station
+    assert env.owned_by(ticket["code"], USER) and not env.owned_by(ticket["code"], OTHER_USER)
     reply = env.replies()[-1]
-    assert ticket.code in reply
-    assert f"https://ssz.example.go.th/citizen/t/{ticket.code}" in reply
-    (call,) = [c for c in env.standin.sent("/v2/bot/message/reply") if ticket.code in
+    assert ticket["code"] in reply
+    assert f"https://ssz.example.go.th/citizen/t/{ticket['code']}" in reply
+    (call,) = [c for c in env.standin.sent("/v2/bot/message/reply") if ticket["code"] in
                c.json["messages"][0]["text"]]
     assert call.token == TOKEN
     assert count(env, LineTicket) == 1
@@ -95,7 +98,7 @@ def test_forged_or_missing_signatures_are_refused_and_nothing_is_kept(
     assert wrong_secret.status_code == 401
     env.settle()
     assert fingerprint(env.db) == before
-    assert len(env.standin.calls) == calls and env.port.tickets == {}
+    assert len(env.standin.calls) == calls and env.items() == []
 
 
 def test_a_body_signed_then_changed_is_refused(env: LineEnv) -> None:
@@ -104,7 +107,7 @@ def test_a_body_signed_then_changed_is_refused(env: LineEnv) -> None:
     signature = sign(body, env.secret)
     tampered = body.replace("ของจริง".encode(), "ของปลอม".encode())
     assert env.post(raw=tampered, signature=signature).status_code == 401
-    assert env.port.tickets == {}
+    assert env.items() == []
 
 
 def test_unknown_webhook_paths_are_404(env: LineEnv) -> None:
@@ -130,7 +133,7 @@ def test_oversize_bodies_are_refused_before_reading_them(env: LineEnv) -> None:
     streamed = env.client.post(env.path, content=chunks(), headers={
         "Content-Type": "application/json", "X-Line-Signature": "x" * 44})
     assert streamed.status_code == 413
-    assert fingerprint(env.db) == before and env.port.tickets == {}
+    assert fingerprint(env.db) == before and env.items() == []
 
 
 def test_a_flood_from_one_user_is_refused_once_and_nothing_is_kept(env: LineEnv) -> None:
@@ -140,13 +143,14 @@ def test_a_flood_from_one_user_is_refused_once_and_nothing_is_kept(env: LineEnv)
     first = [env.text(f"ข้อความ {i}") for i in range(USER_RATE.burst - 1)]
     assert env.post(*first).status_code == 200
     env.settle()
-    (ticket,) = env.port.tickets.values()
-    assert len(ticket.messages) == USER_RATE.burst - 2  # the first opened it
+    code = env.the_item()["code"]
+    kept = [f"ข้อความ {i}" for i in range(1, USER_RATE.burst - 1)]  # the first opened it
+    assert env.from_citizen(code) == kept
     before, replies = fingerprint(env.db), len(env.replies())
     assert env.post(*[env.text(f"ท่วม {i}") for i in range(10)]).status_code == 200
     env.settle()
     assert fingerprint(env.db) == before
-    assert len(ticket.messages) == USER_RATE.burst - 2
+    assert env.from_citizen(code) == kept
     told = env.replies()[replies:]
     assert len(told) == 1 and "ถี่เกินไป" in told[0] and "Too many" in told[0]
     assert env.post(env.text("ยังท่วม")).status_code == 200  # told once only
@@ -156,7 +160,7 @@ def test_a_flood_from_one_user_is_refused_once_and_nothing_is_kept(env: LineEnv)
     now[0] += 60
     env.post(env.text("กลับมาแล้ว"))
     env.settle()
-    assert ticket.messages[-1] == "กลับมาแล้ว"
+    assert env.from_citizen(code) == [*kept, "กลับมาแล้ว"]
 
 
 def test_a_redelivered_event_is_served_once(env: LineEnv) -> None:
@@ -168,23 +172,36 @@ def test_a_redelivered_event_is_served_once(env: LineEnv) -> None:
              "replyToken": env.standin.reply_token()}
     assert env.post(again).status_code == 200
     env.settle()
-    assert len(env.port.tickets) == 1
+    (item,) = env.items()
+    assert env.from_citizen(item["code"]) == []
     assert sum(1 for r in env.replies() if "R-" in r) == 1
     assert count(env, LineDelivery) == 2  # the consent and this one
 
 
-def test_a_photo_becomes_a_report_with_the_photo(env: LineEnv) -> None:
+def test_a_photo_becomes_citizen_media_without_its_exif(env: LineEnv) -> None:
     env.consent()
-    photo = sample_jpeg()
+    photo = sample_jpeg(13.7311, 100.4712)
+    with Image.open(io.BytesIO(photo)) as sent:
+        assert sent.getexif().get_ifd(0x8825)  # the phone's GPS position is in it
     env.standin.contents["p1"] = (photo, "image/jpeg")
     assert env.post(env.image("p1")).status_code == 200
     env.settle()
-    (ticket,) = env.port.tickets.values()
-    assert ticket.photos == [(photo, "image/jpeg")]
-    assert ticket.code in env.replies()[-1]
+    ticket = env.the_item()
+    assert ticket["code"] in env.replies()[-1]
+    (media,) = ticket["media"]
+    assert (media["kind"], media["content_type"]) == ("photo", "image/jpeg")
+    stored = env.client.get(f"{ITEMS}/{ticket['id']}/media/{media['id']}",
+                            headers=env.officer("a.operator"))
+    assert stored.status_code == 200 and stored.content != photo
+    with Image.open(io.BytesIO(stored.content)) as kept:
+        assert kept.size == (320, 240) and not kept.getexif()  # EXIF stripped
+    with env.db.read() as session:  # the position was read before it was stripped
+        row = session.scalars(select(CitizenMedia)).one()
+        assert (round(row.exif_lat or 0, 4), round(row.exif_lon or 0, 4)) == (13.7311, 100.4712)
     fetch = [c for c in env.standin.calls if c.path.endswith("/p1/content")]
-    assert fetch[0].path == "/data/v2/bot/message/p1/content"
+    assert fetch[0].path == "/data/v2/bot/message/p1/content" and fetch[0].token == TOKEN
     assert count(env, LineJob) == 0
+    assert len(env.stored_files()) == 2  # the photo and its thumbnail
 
 
 def test_an_oversize_photo_is_refused_and_nothing_is_kept(env: LineEnv) -> None:
@@ -195,7 +212,7 @@ def test_an_oversize_photo_is_refused_and_nothing_is_kept(env: LineEnv) -> None:
     assert env.post(env.image("huge")).status_code == 200
     env.settle()
     assert fingerprint(env.db) == before
-    assert env.port.tickets == {}
+    assert env.items() == [] and env.stored_files() == []
     assert "ใหญ่เกินไป" in env.replies()[-1] and "too large" in env.replies()[-1]
 
 
@@ -216,25 +233,28 @@ def test_messages_within_30_minutes_join_one_report(env: LineEnv) -> None:
     env.clock.advance(timedelta(minutes=10))
     env.post(env.location(13.7301, 100.4702), env.image("p2"))
     env.settle()
-    (ticket,) = env.port.tickets.values()
-    assert ticket.text == "ขโมยรถจักรยานยนต์"
-    assert "13.73010, 100.47020" in ticket.messages[0] and "ปากซอย" in ticket.messages[0]
-    assert len(ticket.photos) == 1
-    assert env.replies()[-1].startswith(f"เพิ่มในเรื่อง {ticket.code}")
+    ticket = env.the_item()
+    assert ticket["description"] == "ขโมยรถจักรยานยนต์"
+    (place,) = env.from_citizen(ticket["code"])
+    assert "13.73010, 100.47020" in place and "ปากซอย" in place
+    assert len(ticket["media"]) == 1
+    assert env.replies()[-1].startswith(f"เพิ่มในเรื่อง {ticket['code']}")
     env.clock.advance(timedelta(minutes=31))
     env.post(env.text("อีกเรื่องหนึ่ง"))
     env.settle()
-    assert len(env.port.tickets) == 2
+    assert len(env.items()) == 2
 
 
 def test_a_closed_report_is_not_added_to(env: LineEnv) -> None:
     env.consent()
     env.post(env.text("เรื่องแรก"))
-    (first,) = env.port.tickets.values()
-    first.state = "closed"
+    first = env.the_item()
+    env.act(first, "close", disposition="resolved")
     env.post(env.text("ต่อ"))
     env.settle()
-    assert len(env.port.tickets) == 2 and first.messages == []
+    assert len(env.items()) == 2 and env.from_citizen(first["code"]) == []
+    (second,) = env.items(state="new")
+    assert second["description"] == "ต่อ"
 
 
 def test_the_rich_menu_report_and_category(env: LineEnv) -> None:
@@ -249,8 +269,7 @@ def test_the_rich_menu_report_and_category(env: LineEnv) -> None:
     env.post(env.postback("category=theft"))
     env.post(env.text("กระเป๋าหาย"))
     env.settle()
-    (ticket,) = env.port.tickets.values()
-    assert ticket.category == "theft"
+    assert env.the_item()["category"] == "theft"
 
 
 def test_my_tickets_lists_the_users_own(env: LineEnv) -> None:
@@ -259,11 +278,12 @@ def test_my_tickets_lists_the_users_own(env: LineEnv) -> None:
     env.post(env.text("ของฉัน"))
     env.post(env.text("ของคนอื่น", user=OTHER_USER))
     env.settle()
-    mine = next(t for t in env.port.tickets.values() if t.user_id == USER)
-    other = next(t for t in env.port.tickets.values() if t.user_id == OTHER_USER)
+    codes = {i["description"]: i["code"] for i in env.items()}
+    mine, other = codes["ของฉัน"], codes["ของคนอื่น"]
+    assert env.owned_by(mine, USER) and env.owned_by(other, OTHER_USER)
     env.post(env.postback("action=tickets"))
     listing = env.replies()[-1]
-    assert mine.code in listing and other.code not in listing
+    assert mine in listing and other not in listing
     assert "รับแจ้งแล้ว / Received" in listing
 
 
@@ -275,9 +295,14 @@ def test_emergency_from_the_menu_and_a_location(env: LineEnv) -> None:
     env.post(env.location(13.7302, 100.4703))
     env.post(env.location(13.7303, 100.4704))  # again: the same emergency
     env.settle()
-    (emergency,) = env.port.tickets.values()
-    assert emergency.kind == "emergency" and emergency.presses == 2
-    assert emergency.code in env.replies()[-1]
+    emergency = env.the_item()
+    assert (emergency["kind"], emergency["press_count"]) == ("emergency", 2)
+    assert emergency["incident_id"] is not None and emergency["station_code"] == "ST-A"
+    assert (emergency["lat"], emergency["lon"]) == (13.7302, 100.4703)  # the first place
+    assert emergency["code"] in env.replies()[-1]
+    incident = env.client.get(f"/api/v1/incidents/{emergency['incident_id']}",
+                              headers=env.officer("a.operator"))
+    assert incident.status_code == 200 and incident.json()["priority"] == 1
 
 
 def test_a_tip_keeps_no_link_to_the_line_user(env: LineEnv) -> None:
@@ -285,10 +310,16 @@ def test_a_tip_keeps_no_link_to_the_line_user(env: LineEnv) -> None:
     env.post(env.postback("action=tip"))
     env.post(env.text("มีการขายยาเสพติดที่บ้านหลังสุดท้าย"))
     env.settle()
-    (tip,) = env.port.tickets.values()
-    assert tip.kind == "tip" and tip.user_id is None
+    tip = env.the_item()
+    assert (tip["kind"], tip["anonymous"], tip["channel"]) == ("tip", True, "line")
+    assert not env.line_user_kept(tip["code"])
     assert count(env, LineTicket) == 0
-    assert tip.code in env.replies()[-1] and "FUP-" in env.replies()[-1]
+    answer = env.replies()[-1]
+    assert tip["code"] in answer
+    (followup,) = set(re.findall(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}", answer))
+    asked = env.client.post(f"/api/v1/public/tips/{tip['code']}/followup",
+                            json={"followup_code": followup, "text": "ยังขายอยู่"})
+    assert asked.status_code == 200, asked.text  # the code in the chat is the real one
 
 
 def test_station_card_from_a_location(env: LineEnv) -> None:
@@ -296,8 +327,8 @@ def test_station_card_from_a_location(env: LineEnv) -> None:
     env.post(env.postback("action=station"))
     env.post(env.location(13.7301, 100.4702))
     env.settle()
-    assert "สถานีตำรวจ เอ" in env.replies()[-1] and "Station A" in env.replies()[-1]
-    assert env.port.tickets == {}
+    assert "หน่วย ST-A" in env.replies()[-1] and "Unit ST-A" in env.replies()[-1]
+    assert env.items() == []
 
 
 def test_unfollow_deletes_the_line_contact(env: LineEnv) -> None:

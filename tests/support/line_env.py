@@ -1,5 +1,9 @@
 """A SafetyZone app with a LINE channel registered for station ST-A, the LINE stand-in as
-its Messaging API, and webhook bodies signed exactly as LINE signs them."""
+its Messaging API, and webhook bodies signed exactly as LINE signs them.
+
+The chat runs on the real citizen service (``citizen.line_bridge.ServicePort``) and the real
+media store; what it produced is read back through the station's API (``/api/v1/citizen``)
+as an officer sees it, or from the database where the API shows nothing (on purpose)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,13 +21,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from safetyzone.adapters.line import sign
+from safetyzone.citizen import records
 from safetyzone.citizen.line_models import JobState, LineJob
+from safetyzone.citizen.line_port import CitizenPort
+from safetyzone.citizen.models import CitizenItem
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.gateways.line import LineGateway
 from safetyzone.web.app import create_app
-from support.citizen_double import CitizenDouble
 from support.line_standin import LineStandIn, line_standin
 from support.live import wait_for
 from support.world import World
@@ -31,6 +39,7 @@ TOKEN = "stationA+channel/access.token-0123456789="
 USER = "U" + "1" * 32
 OTHER_USER = "U" + "2" * 32
 BOT = "U" + "b" * 32
+ITEMS = "/api/v1/citizen/items"
 
 
 @dataclass
@@ -40,11 +49,17 @@ class LineEnv:
     clock: ManualClock
     standin: LineStandIn
     gateway: LineGateway
-    port: CitizenDouble
+    world: World
+    media_root: Path  # the media store's folder (SSZ_DATA_DIR/citizen-media)
     channel: dict[str, Any]
     admin: dict[str, str]
     secret: str = SECRET
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _logins: dict[str, tuple[datetime, dict[str, str]]] = field(default_factory=dict)
+
+    @property
+    def port(self) -> CitizenPort:
+        return self.gateway.port
 
     @property
     def path(self) -> str:
@@ -114,22 +129,83 @@ class LineEnv:
     def pushes(self) -> list[str]:
         return self.standin.texts("/v2/bot/message/push")
 
+    # -- what the station sees (the officer API) -------------------------------------------
+
+    def officer(self, username: str = "admin") -> dict[str, str]:
+        """An officer's headers, logging in again once the test clock outran the token."""
+        now = self.clock.now()
+        cached = self._logins.get(username)
+        if cached is None or now - cached[0] > timedelta(minutes=10):
+            cached = (now, self.world.headers(self.client, username))
+            self._logins[username] = cached
+        return cached[1]
+
+    def items(self, username: str = "admin", **params: Any) -> list[dict[str, Any]]:
+        """Citizens' items as ``username`` lists them (admin: every station)."""
+        answer = self.client.get(ITEMS, headers=self.officer(username),
+                                 params={"limit": 500, **params})
+        assert answer.status_code == 200, answer.text
+        found: list[dict[str, Any]] = answer.json()
+        return found
+
+    def item(self, code: str, username: str = "admin") -> dict[str, Any]:
+        """One item with its messages and fixes, found by its ticket code."""
+        (listed,) = [i for i in self.items(username) if i["code"] == code]
+        answer = self.client.get(f"{ITEMS}/{listed['id']}", headers=self.officer(username))
+        assert answer.status_code == 200, answer.text
+        detail: dict[str, Any] = answer.json()
+        return detail
+
+    def the_item(self, **params: Any) -> dict[str, Any]:
+        """The only item there is (of ``params``), with its messages."""
+        (only,) = self.items(**params)
+        return self.item(only["code"])
+
+    def act(self, item: dict[str, Any], action: str, username: str = "a.operator",
+            **body: Any) -> dict[str, Any]:
+        """An officer's action on an item (messages, acknowledge, close ...)."""
+        answer = self.client.post(f"{ITEMS}/{item['id']}/{action}",
+                                  headers=self.officer(username), json=body or None)
+        assert answer.status_code in (200, 201), answer.text
+        result: dict[str, Any] = answer.json()
+        return result
+
+    def from_citizen(self, code: str) -> list[str]:
+        """What the citizen wrote to a ticket after opening it, oldest first."""
+        return [m["text"] for m in self.item(code)["messages"]
+                if m["direction"] == "from_citizen"]
+
+    def owned_by(self, code: str, user: str) -> bool:
+        """Whether the ticket belongs to this LINE user (the API never shows LINE ids)."""
+        with self.db.read() as session:
+            row = records.by_code(session, code)
+            return records.same_digest(row.line_user_hash, user, "line")
+
+    def line_user_kept(self, code: str) -> bool:
+        with self.db.read() as session:
+            row = records.by_code(session, code)
+            return row.line_user_hash is not None or row.line_user_sealed is not None
+
+    def stored_files(self) -> list[Path]:
+        """Every file the media store holds (photos and their thumbnails)."""
+        root = self.media_root
+        return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+    def item_count(self) -> int:
+        with self.db.read() as session:
+            return int(session.scalar(select(func.count(CitizenItem.id))) or 0)
+
 
 @contextmanager
-def line_env(db: Database, settings: Settings, world: World, routing: str = "per_station",
-             real_service: bool = False) -> Iterator[LineEnv]:
-    """``real_service``: the chat calls the citizen service (``line_bridge.ServicePort``);
-    otherwise the in-memory ``CitizenDouble`` (until citizen-core is merged)."""
+def line_env(db: Database, settings: Settings, world: World,
+             routing: str = "per_station") -> Iterator[LineEnv]:
     clock = ManualClock()
     with line_standin(TOKEN) as standin:
         settings = settings.model_copy(update={
             "line_api_base": standin.api_base, "line_data_api_base": standin.data_api_base,
             "line_routing": routing, "line_link_base": "https://ssz.example.go.th"})
         app = create_app(settings, db, clock)
-        port = CitizenDouble()
         gateway: LineGateway = app.state.line
-        if not real_service:
-            gateway.port = port
         with TestClient(app) as client:
             admin = world.headers(client, "admin")
             created = client.post("/api/v1/line/channels", headers=admin, json={
@@ -137,7 +213,9 @@ def line_env(db: Database, settings: Settings, world: World, routing: str = "per
                 "channel_secret": SECRET, "access_token": TOKEN})
             assert created.status_code == 201, created.text
             env = LineEnv(client=client, db=db, clock=clock, standin=standin,
-                          gateway=gateway, port=port, channel=created.json(), admin=admin)
+                          gateway=gateway, world=world,
+                          media_root=settings.data_dir / "citizen-media",
+                          channel=created.json(), admin=admin)
             # The LINE console's "Verify" call, as when the webhook URL is set: the channel
             # learns its bot user id from it.
             assert env.post().status_code == 200
