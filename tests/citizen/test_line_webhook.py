@@ -11,16 +11,26 @@ from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from safetyzone.adapters.line import sign
-from safetyzone.citizen.line_models import LineDelivery, LineJob, LineTicket, LineUser
+from safetyzone.citizen import service
+from safetyzone.citizen.line_models import (
+    JobState,
+    LineDelivery,
+    LineJob,
+    LineTicket,
+    LineUser,
+)
 from safetyzone.citizen.models import CitizenMedia
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
+from safetyzone.core.errors import DatabaseUnavailable
 from safetyzone.gateways.line import USER_RATE, UserLimiter
 from support.line_env import ITEMS, OTHER_USER, TOKEN, USER, LineEnv, fingerprint, line_env
 from support.line_standin import sample_jpeg
+from support.live import wait_for
 from support.world import World
 
 
@@ -202,6 +212,36 @@ def test_a_photo_becomes_citizen_media_without_its_exif(env: LineEnv) -> None:
     assert fetch[0].path == "/data/v2/bot/message/p1/content" and fetch[0].token == TOKEN
     assert count(env, LineJob) == 0
     assert len(env.stored_files()) == 2  # the photo and its thumbnail
+
+
+def test_a_photo_whose_transaction_fails_leaves_no_file(env: LineEnv) -> None:
+    """The media store writes the file before the commit; if the commit fails, the file
+    goes (as on the public upload route), and LINE's photo is fetched again later."""
+    env.consent()
+    env.standin.contents["p9"] = (sample_jpeg(), "image/jpeg")
+    seen: list[list[str]] = []
+
+    def outage(session: Session) -> None:
+        if session.info.get(service.FILES_KEY):  # the photo's transaction, file written
+            seen.append([p.name for p in env.stored_files()])
+            raise DatabaseUnavailable("the database went away at commit")
+
+    event.listen(Session, "before_commit", outage)
+    try:
+        assert env.post(env.image("p9")).status_code == 200
+        wait_for(lambda: seen)
+        wait_for(lambda: env.stored_files() == [])
+        assert len(seen[0]) == 2  # photo and thumbnail were written, then removed
+        assert env.items() == [] and count(env, CitizenMedia) == 0
+        with env.db.read() as session:  # the download waits to be tried again
+            (job,) = session.scalars(select(LineJob))
+            assert job.state is JobState.PENDING
+    finally:
+        event.remove(Session, "before_commit", outage)
+    env.gateway.outbox.wake()
+    env.settle()
+    assert len(env.the_item()["media"]) == 1  # stored once, with the same files
+    assert sorted(p.name for p in env.stored_files()) == sorted(seen[0])
 
 
 def test_an_oversize_photo_is_refused_and_nothing_is_kept(env: LineEnv) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,6 +48,8 @@ from safetyzone.citizen.line_port import CitizenPort, Place, StationCard
 from safetyzone.core.clock import Clock
 from safetyzone.core.errors import Conflict, DatabaseUnavailable, NotFound, SafetyZoneError
 from safetyzone.core.secretbox import SecretBox
+
+log = logging.getLogger(__name__)
 
 DRAFT_WINDOW = timedelta(minutes=30)
 PURPOSES = ("emergency", "report", "tip")
@@ -205,6 +208,20 @@ class Chat:
             self.outbox.reply(session, channel_id=turn.channel_id, user_hash=turn.user_hash,
                               user_id=turn.user_id, reply_token=turn.reply_token,
                               messages=[text_message(t.both("photo_refused"))])
+
+    def photo_settled(self, info: dict[str, Any]) -> None:
+        """Like the public upload route: a photo the media store wrote in a transaction that
+        did not commit (or kept no row for it) is removed, unless another row shares it."""
+        if not info:
+            return
+        try:
+            with self.outbox.db.read() as session:
+                gone = self.port.forget_files(session, info=info)
+        except Exception:  # never mask the transaction's own error; the file only waits
+            log.exception("LINE photo files not cleaned up")
+            return
+        if gone:
+            log.info("LINE photo not kept: %d stored file(s) removed", len(gone))
 
     def photo_refused(self, job: Job, refusal: PhotoRefused | LineApiError) -> None:
         if isinstance(refusal, PhotoRefused):

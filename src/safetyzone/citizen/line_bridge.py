@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -118,6 +119,14 @@ class ServicePort:
                   data: bytes, content_type: str) -> None:
         service.add_media(session, store=self.media, clock=clock, code=code, caller_key=None,
                           line_user=user_id, data=data, declared_type=content_type)
+
+    def forget_files(self, session: Session, *, info: dict[str, Any]) -> list[str]:
+        """Remove the photo files a transaction stored that no committed row refers to."""
+        stored = [str(p) for p in info.get(service.FILES_KEY, []) or []]
+        gone = service.unreferenced(session, stored) if stored else []
+        for path in gone:
+            self.media.delete(path)
+        return gone
 
     def status(self, session: Session, *, clock: Clock, code: str) -> TicketStatus | None:
         try:

@@ -68,6 +68,10 @@ class PhotoSink(Protocol):
 
     def photo_refused(self, job: Job, refusal: PhotoRefused | LineApiError) -> None: ...
 
+    def photo_settled(self, info: dict[str, Any]) -> None:
+        """The photo's transaction ended (``info`` is its session's): files it stored that
+        no committed row refers to are removed."""
+
 
 class Outbox:
     def __init__(self, db: Database, clock: Clock, box: SecretBox, *, api_base: str,
@@ -241,11 +245,16 @@ class Outbox:
                 self._forget(job)
                 sink.photo_refused(job, err)
             return
-        with self.db.write() as session:
-            if session.get(LineJob, job.id) is None:
-                return  # done by another worker
-            sink.photo(session, job, content)
-            session.execute(delete(LineJob).where(LineJob.id == job.id))
+        info: dict[str, Any] = {}
+        try:
+            with self.db.write() as session:
+                info = session.info
+                if session.get(LineJob, job.id) is None:
+                    return  # done by another worker
+                sink.photo(session, job, content)
+                session.execute(delete(LineJob).where(LineJob.id == job.id))
+        finally:  # committed or not: a stored file that no row kept is removed
+            sink.photo_settled(info)
 
     def _forget(self, job: Job) -> None:
         """A refused photo: its job and the record that its event was served both go."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,10 @@ class CitizenPort(Protocol):
     def add_photo(self, session: Session, *, clock: Clock, code: str, user_id: str,
                   data: bytes, content_type: str) -> None:
         """A photo for the user's own ticket (checked, EXIF stripped by the service)."""
+
+    def forget_files(self, session: Session, *, info: dict[str, Any]) -> list[str]:
+        """Remove the photo files a transaction (its ``session.info``) stored that no
+        committed row refers to: it failed, or kept no row for them. The paths removed."""
 
     def status(self, session: Session, *, clock: Clock, code: str) -> TicketStatus | None:
         """The public status of a ticket; None when it no longer exists."""
