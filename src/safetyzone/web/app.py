@@ -36,6 +36,7 @@ from safetyzone.web.routes import (
     gateways,
     intake,
     lpr,
+    open311,
     ops,
     org,
     panel,
@@ -52,7 +53,7 @@ JSON_BODY_LIMIT = 1024 * 1024
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
-           citizen_public.router, pages.router, apidocs.router)
+           citizen_public.router, open311.router, pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
