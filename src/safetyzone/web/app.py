@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.bus.nats import NatsBus
+from safetyzone.citizen.retention import RetentionPolicy
 from safetyzone.config import Settings
 from safetyzone.core import redact
 from safetyzone.core.clock import Clock, SystemClock
@@ -36,6 +37,7 @@ from safetyzone.web.routes import (
     gateways,
     intake,
     lpr,
+    open311,
     ops,
     org,
     panel,
@@ -52,7 +54,7 @@ JSON_BODY_LIMIT = 1024 * 1024
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
-           citizen_public.router, pages.router, apidocs.router)
+           citizen_public.router, open311.router, pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -70,7 +72,13 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       sia=settings.sia_dc09, mqtt=settings.mqtt,
                       osmand_port=settings.osmand_port,
                       nmea_port=settings.nmea_port, data_dir=settings.data_dir,
-                      host=settings.host)
+                      host=settings.host, citizen_media=ctx.media,
+                      citizen_retention=RetentionPolicy(
+                          emergency_days=settings.citizen_retain_emergency_days,
+                          report_days=settings.citizen_retain_report_days,
+                          tip_days=settings.citizen_retain_tip_days,
+                          media_days=settings.citizen_retain_media_days,
+                          trail_days=settings.citizen_retain_trail_days))
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
 
