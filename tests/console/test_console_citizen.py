@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from PIL import Image, ImageDraw
 from support.console import PASSWORD, Field, Server
 
 SIZES = ((1920, 1080), (1366, 768))
+BANGKOK = ZoneInfo("Asia/Bangkok")
 ARRIVE_WITHIN_MS = 5000
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CONSENT = {"version": "2026-12-01"}
@@ -260,6 +262,8 @@ def test_operator_replies_asks_merges_turns_into_an_incident_and_closes(
     page.wait_for_selector(f"#citizen[data-code='{first['code']}']")
     assert "ไฟส่องสว่างหน้าตลาดดับทั้งซอย" in page.locator("#cz-description").inner_text()
     assert "สมหญิง ใจดี" in page.locator("#cz-contact").inner_text()
+    be_year = str(datetime.now(BANGKOK).year + 543)  # Buddhist Era in Thai
+    assert be_year in page.locator("#cz-body .inc-meta dd").nth(4).inner_text()
     thumb = page.locator("#cz-photos .cz-photo[data-state=loaded] img")
     thumb.wait_for()
     src, natural = thumb.evaluate("(img) => [img.src, img.naturalWidth]")
@@ -368,6 +372,19 @@ def test_a_viewer_sees_citizen_items_and_no_action(
     assert page.evaluate("document.activeElement.id") != "cz-reply"
     viewer.shot("08-viewer", docs=True)
     assert item_by_code(field, report["code"])["state"] == "new"
+
+    # English: the category, channel and kind from the English words, the panel too.
+    page.click("#lang-switch")
+    page.wait_for_function(
+        "() => document.querySelector('#cz-title')?.innerText === 'Youths gathering'")
+    row_text = viewer.row(report["code"]).inner_text()
+    assert "Web app" in row_text and "Report" in row_text and "photos: 1" in row_text
+    assert "Description" in page.locator("#cz-description").inner_text()
+    received = page.locator("#cz-body .inc-meta dd").nth(4).inner_text()
+    assert str(datetime.now(BANGKOK).year) in received  # Gregorian in English (BE in Thai)
+    viewer.shot("08-viewer-english")
+    page.click("#lang-switch")
+    page.wait_for_function("() => document.documentElement.lang === 'th'")
 
 
 def _investigator(field: Field, username: str) -> None:
