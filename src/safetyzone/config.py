@@ -178,16 +178,16 @@ class Settings(BaseSettings):
         description="Largest voice note a citizen may attach to an emergency.",
     )
     citizen_emergency_per_minute: int = Field(
-        10, ge=1, le=10_000,
+        20, ge=1, le=10_000,
         description="Emergency presses one client address may send per minute (then 429).",
     )
     citizen_write_per_minute: int = Field(
-        30, ge=1, le=100_000,
+        60, ge=1, le=100_000,
         description="Reports, tips, messages, fixes and uploads per client address per "
         "minute (then 429).",
     )
     citizen_read_per_minute: int = Field(
-        120, ge=1, le=1_000_000,
+        600, ge=1, le=1_000_000,
         description="Public reads (catalog, station, ticket pages) per client address per "
         "minute (then 429).",
     )

@@ -47,16 +47,20 @@ def _history_steps(item: CitizenItem) -> list[Step]:
 
 
 def public_ticket(session: Session, *, clock: Clock, code: str,
-                  caller_key: str | None = None) -> PublicTicket | PublicTip:
+                  caller_key: str | None = None,
+                  line_user: str | None = None) -> PublicTicket | PublicTip:
     """The ticket page by code: no personal data, no location.
 
-    Messages are shown only to the ticket's owner (``caller_key``): an officer's answer is
-    meant for the person who asked. A joined report shows the status of the one it joined.
+    Messages are shown only to the ticket's owner (``caller_key``, or the LINE user who sent
+    it): an officer's answer is meant for the person who asked. A joined report shows the
+    status of the one it joined.
     """
     item = records.by_code(session, code)
     if item.kind is ItemKind.TIP:
         return PublicTip(code=item.code, kind=ItemKind.TIP, status=item.state)
-    owner = bool(caller_key) and records.same_digest(item.client_key_hash, caller_key or "")
+    owner = ((bool(caller_key) and records.same_digest(item.client_key_hash, caller_key or ""))
+             or (bool(line_user)
+                 and records.same_digest(item.line_user_hash, line_user or "", "line")))
     shown = item
     if item.state is ItemState.MERGED and item.merged_into_id is not None:
         shown = session.get(CitizenItem, item.merged_into_id) or item
