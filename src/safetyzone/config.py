@@ -168,6 +168,30 @@ class Settings(BaseSettings):
         "Unset: a plain background that still shows zones, assets, incidents and units.",
     )
 
+    citizen_media_max_bytes: int = Field(
+        8 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024,
+        description="Largest photo a citizen may upload (the request is refused with 413 "
+        "before it is read past this).",
+    )
+    citizen_voice_max_bytes: int = Field(
+        2 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024,
+        description="Largest voice note a citizen may attach to an emergency.",
+    )
+    citizen_emergency_per_minute: int = Field(
+        10, ge=1, le=10_000,
+        description="Emergency presses one client address may send per minute (then 429).",
+    )
+    citizen_write_per_minute: int = Field(
+        30, ge=1, le=100_000,
+        description="Reports, tips, messages, fixes and uploads per client address per "
+        "minute (then 429).",
+    )
+    citizen_read_per_minute: int = Field(
+        120, ge=1, le=1_000_000,
+        description="Public reads (catalog, station, ticket pages) per client address per "
+        "minute (then 429).",
+    )
+
     camera_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         parse_networks(DEFAULT_CAMERA_NETWORKS),
         description="Networks (CIDRs, comma-separated) the server may fetch camera pictures "

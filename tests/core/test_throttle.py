@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from safetyzone.core.throttle import TokenBucket
+import pytest
+
+from safetyzone.core.throttle import KeyedRateLimiter, Rate, TokenBucket
 
 
 def test_bursts_up_to_the_rate_then_refills_with_time() -> None:
@@ -50,3 +52,27 @@ def test_failure_limiter_is_bounded_and_keeps_locks_when_evicting() -> None:
     assert len(limiter._entries) <= 3
     assert limiter.retry_after("locked") > 0
     assert limiter.clear("locked") is not None and limiter.clear("locked") is None
+
+
+def test_keyed_rate_limiter_refills_and_tells_how_long_to_wait() -> None:
+    now = [0.0]
+    limiter = KeyedRateLimiter(Rate(per_minute=6, burst=2), clock=lambda: now[0])
+    assert [limiter.take("a"), limiter.take("a")] == [0.0, 0.0]
+    wait = limiter.take("a")
+    assert wait == pytest.approx(10.0)  # 6 a minute: one token every 10 s
+    assert limiter.take("b") == 0.0  # keys are apart
+    now[0] += 10.0
+    assert limiter.take("a") == 0.0
+    assert limiter.take("a") > 0
+
+
+def test_keyed_rate_limiter_memory_is_bounded() -> None:
+    now = [0.0]
+    limiter = KeyedRateLimiter(Rate(per_minute=60, burst=1), max_keys=100,
+                               clock=lambda: now[0])
+    for i in range(1000):
+        limiter.take(f"10.0.{i // 256}.{i % 256}")
+        assert len(limiter) <= 100
+    # The most recent key is remembered (it must still wait); evicted ones start full.
+    assert limiter.take("10.0.3.231") > 0
+    assert limiter.take("10.0.0.0") == 0.0

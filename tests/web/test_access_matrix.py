@@ -42,6 +42,7 @@ from safetyzone.org import tokens as token_families
 from safetyzone.org.models import OwnerClass, User
 from safetyzone.org.schemas import PartnerCreate, TokenPair, UserCreate
 from safetyzone.web.app import create_app
+from support import citizen as phone
 from support.live import Devices, wait_for
 from support.world import PASSWORD, STATIONS, World
 
@@ -124,6 +125,25 @@ def _asset(t: Targets) -> dict[str, Any]:
     return {"station_code": t.station, "zone_code": f"Z-{t.station}", "kind": "camera_point",
             "code": f"{t.station}-MX-{t.extra['n']}", "name_th": "จุด", "lat": lat + 0.002,
             "lon": lon, "owner_class": "police"}
+
+
+def _multipart(name: str, filename: str, data: bytes, content_type: str) -> tuple[bytes, str]:
+    boundary = "matrixboundary7MA4YWxkTrZu0gW"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+            f"filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n").encode()
+    return body + data + f"\r\n--{boundary}--\r\n".encode(), (
+        f"multipart/form-data; boundary={boundary}")
+
+
+def _photo(t: Targets) -> Call:
+    content, ctype = _multipart("file", "p.jpg", b"\xff\xd8\xff\xe0" + bytes(64), "image/jpeg")
+    return Call(f"/api/v1/public/tickets/{t.extra['report_code']}/media", content=content,
+                headers={"Content-Type": ctype, "X-Caller-Key": t.extra["report_key"]})
+
+
+def _point(t: Targets) -> tuple[float, float]:
+    _, lat, lon = STATIONS[t.station]
+    return lat, lon
 
 
 # One plausible request per route. A new route needs a row in the docs AND a recipe here.
@@ -289,7 +309,85 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         "/api/v1/plate-reads/retention", params={"station_code": t.station}),
     "PUT /api/v1/plate-reads/retention": lambda t: Call(
         "/api/v1/plate-reads/retention", json={"station_code": t.station, "days": 30}),
+    "GET /api/v1/citizen/items": lambda t: Call("/api/v1/citizen/items",
+                                                params={"station": t.station}),
+    "GET /api/v1/citizen/items/{item_id}": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['report']}"),
+    "GET /api/v1/citizen/items/{item_id}/media/{media_id}": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['report']}/media/{t.extra['media']}"),
+    "POST /api/v1/citizen/items/{item_id}/messages": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['report']}/messages", json={"text": "matrix"}),
+    "POST /api/v1/citizen/items/{item_id}/acknowledge": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['report']}/acknowledge"),
+    "POST /api/v1/citizen/items/{item_id}/merge": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['report2']}/merge", json={"into": t.extra['report']}),
+    "POST /api/v1/citizen/items/{item_id}/incident": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['report']}/incident", json={"priority": 3}),
+    "POST /api/v1/citizen/items/{item_id}/close": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['tip']}/close", json={"disposition": "no_trace"}),
+    "POST /api/v1/citizen/items/{item_id}/assign": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['tip']}/assign", json={"username": "a.investigator"}),
+    "GET /api/v1/citizen/items/{item_id}/identity": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['tip']}/identity"),
+    "GET /api/v1/public/catalog": lambda t: Call("/api/v1/public/catalog"),
+    "GET /api/v1/public/stations/locate": lambda t: Call(
+        "/api/v1/public/stations/locate", params=dict(zip(("lat", "lon"), _point(t),
+                                                          strict=True))),
+    "POST /api/v1/public/emergencies": lambda t: Call(
+        "/api/v1/public/emergencies", json=phone.emergency(phone.new_key(), *_point(t))),
+    "POST /api/v1/public/emergencies/{code}/fixes": lambda t: Call(
+        f"/api/v1/public/emergencies/{t.extra['emergency_code']}/fixes",
+        headers={"X-Caller-Key": t.extra["emergency_key"]},
+        json={"fixes": [{"lat": _point(t)[0], "lon": _point(t)[1], "at": t.extra["now"]}]}),
+    "GET /api/v1/public/reports/similar": lambda t: Call(
+        "/api/v1/public/reports/similar", params={
+            "category": "street_light", "lat": _point(t)[0], "lon": _point(t)[1]}),
+    "POST /api/v1/public/reports": lambda t: Call(
+        "/api/v1/public/reports", json=phone.report(phone.new_key(), *_point(t))),
+    "POST /api/v1/public/tickets/{code}/media": _photo,
+    "GET /api/v1/public/tickets/{code}": lambda t: Call(
+        f"/api/v1/public/tickets/{t.extra['report_code']}"),
+    "POST /api/v1/public/tickets/{code}/messages": lambda t: Call(
+        f"/api/v1/public/tickets/{t.extra['report_code']}/messages", json={"text": "matrix"},
+        headers={"X-Caller-Key": t.extra["report_key"]}),
+    "POST /api/v1/public/tips": lambda t: Call(
+        "/api/v1/public/tips", json=phone.tip(phone.new_key(), anonymous=True,
+                                              lat=_point(t)[0], lon=_point(t)[1])),
+    "POST /api/v1/public/tips/{code}/followup": lambda t: Call(
+        f"/api/v1/public/tips/{t.extra['tip_code']}/followup",
+        json={"followup_code": "AAAA-BBBB-CCCC-DDDD"}),
+    "GET /api/v1/public/my-data/{code}": lambda t: Call(
+        f"/api/v1/public/my-data/{t.extra['report_code']}",
+        headers={"X-Caller-Key": t.extra["report_key"]}),
+    "DELETE /api/v1/public/my-data/{code}": lambda t: Call(
+        f"/api/v1/public/my-data/{t.extra['report2_code']}",
+        headers={"X-Caller-Key": t.extra["report2_key"]}),
 }
+
+
+def _citizen_targets(client: TestClient, admin: dict[str, str], station: str
+                     ) -> dict[str, str]:
+    """A report (with a photo), a second report, a named tip and an emergency."""
+    _, lat, lon = STATIONS[station]
+    out: dict[str, str] = {}
+    for name, body in (("report", phone.report(phone.new_key(), lat, lon)),
+                       ("report2", phone.report(phone.new_key(), lat, lon)),
+                       ("tip", phone.tip(phone.new_key(), anonymous=False, lat=lat, lon=lon)),
+                       ("emergency", phone.emergency(phone.new_key(), lat, lon))):
+        path = {"report": "/reports", "report2": "/reports", "tip": "/tips"}.get(
+            name, "/emergencies")
+        code = phone.send(client, path, body)["code"]
+        out[f"{name}_code"], out[f"{name}_key"] = code, body["client_key"]
+        out[name] = phone.item_by_code(client, admin, code)["id"]
+    call = _photo(Targets(station, extra=out))
+    response = client.post(call.path, content=call.content, headers=call.headers)
+    assert response.status_code == 201, response.text
+    out["media"] = response.json()["id"]
+    if station == "ST-A":  # the test investigator's station: the tip is theirs to read
+        response = client.post(f"/api/v1/citizen/items/{out['tip']}/assign", headers=admin,
+                               json={"username": "a.investigator"})
+        assert response.status_code == 200, response.text
+    return out
 
 
 def fingerprint(db: Database) -> str:
@@ -350,7 +448,10 @@ def env(backend: str, request: pytest.FixtureRequest,
     directory = tmp_path_factory.mktemp("matrix")
     db = Database(fresh_db_url(backend, request, directory, True))
     clock = ManualClock()
-    settings = Settings(environment="test", data_dir=directory, secret_key=SECRET)
+    # The matrix is about who may call what, not about throttling the public routes.
+    settings = Settings(environment="test", data_dir=directory, secret_key=SECRET,
+                        citizen_emergency_per_minute=10_000, citizen_write_per_minute=10_000,
+                        citizen_read_per_minute=10_000)
     with TestClient(create_app(settings, db, clock)) as client:
         world = World(settings=settings)
         devices = Devices(client, world, clock)
@@ -408,6 +509,9 @@ def env(backend: str, request: pytest.FixtureRequest,
                                               data=HotlistCreate(station_code=station,
                                                                  plate="กข 1234",
                                                                  reason="matrix test")).id)
+            # After t.incident is chosen: a citizen's emergency opens a P1 incident too, and
+            # the incident routes must act on the SOS one (its item follows in the sweeper).
+            t.extra.update(_citizen_targets(client, devices.admin, station))
             targets.append(t)
         env = Env(client, db, targets[0], targets[1], tokens)
         env.devices = devices  # type: ignore[attr-defined]

@@ -142,3 +142,67 @@ class FailureLimiter:
             victim = min(free)[1] if free else min(
                 (e.last_failure, k) for k, e in self._entries.items())[1]
             del self._entries[victim]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``per_minute`` requests a minute on average, up to ``burst`` at once."""
+
+    per_minute: float
+    burst: int
+
+    @property
+    def per_second(self) -> float:
+        return self.per_minute / 60.0
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    refilled: float
+
+
+class KeyedRateLimiter:
+    """A token bucket per key (a client address, a LINE user), in bounded memory. Thread-safe.
+
+    ``take`` answers 0 when the key may go ahead, else the seconds until it may. When
+    ``max_keys`` buckets exist, the ones that have refilled completely are forgotten first
+    (they would start full anyway), then the least recently used: an attacker inventing
+    addresses costs memory up to the bound, never more.
+    """
+
+    def __init__(self, rate: Rate, *, max_keys: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.max_keys = max_keys
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        now = self._clock()
+        with self._lock:
+            bucket = self._buckets.pop(key, None)
+            if bucket is None:
+                if len(self._buckets) >= self.max_keys:
+                    self._evict(now)
+                bucket = _Bucket(tokens=float(self.rate.burst), refilled=now)
+            else:
+                bucket.tokens = min(float(self.rate.burst), bucket.tokens
+                                    + (now - bucket.refilled) * self.rate.per_second)
+                bucket.refilled = now
+            self._buckets[key] = bucket  # re-inserted: dict order is least recent first
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return 0.0
+            return (1 - bucket.tokens) / self.rate.per_second
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _evict(self, now: float) -> None:
+        full_after = self.rate.burst / self.rate.per_second
+        for key in [k for k, b in self._buckets.items() if now - b.refilled >= full_after]:
+            del self._buckets[key]
+        while len(self._buckets) >= self.max_keys:
+            del self._buckets[next(iter(self._buckets))]

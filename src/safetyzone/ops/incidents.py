@@ -63,6 +63,12 @@ def _log(session: Session, incident: Incident, *, at: datetime, entry: str, user
                             detail=detail or {}))
 
 
+def add_log(session: Session, incident: Incident, *, at: datetime, entry: str, username: str,
+            text: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """A timeline entry that changes no state (merges, trails, notes from other domains)."""
+    _log(session, incident, at=at, entry=entry, username=username, text=text, detail=detail)
+
+
 def publish(session: Session, incident: Incident, at: datetime, type: str) -> None:
     session.flush()
     feed.append(session, station_id=incident.station_id, at=at, type=type,

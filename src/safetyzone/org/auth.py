@@ -7,6 +7,7 @@ bearer token); logging in, with its throttle, in ``safetyzone.org.login``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -177,3 +178,12 @@ def reactivate_user(session: Session, *, scope: Scope, clock: Clock, user_id: uu
     audit.record(session, actor=scope, at=clock.now(), action="user.reactivate", entity="user",
                  entity_id=user.id)
     return user
+
+
+def usernames(session: Session, user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Login names by user id (for showing who an item is assigned to)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    return {user_id: username for user_id, username in rows}

@@ -176,3 +176,20 @@ def get_partner_by_code(session: Session, *, scope: Scope, code: str) -> Partner
     if partner is None or not _partner_visible(session, scope, partner):
         raise NotFound(f"no partner with code '{code}' in your scope")
     return partner
+
+
+def public_stations(session: Session) -> list[OrgUnit]:
+    """Every station: what the public may know of one (name, position) is not scoped.
+
+    For routing a citizen's call to a station; callers show only names and positions.
+    """
+    return list(session.scalars(select(OrgUnit).where(OrgUnit.kind == UnitKind.STATION)
+                                .order_by(OrgUnit.code)))
+
+
+def get_unit(session: Session, *, unit_id: uuid.UUID) -> OrgUnit:
+    """A unit by id, unscoped: for domains that already hold a row naming it."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotFound("no such organization unit")
+    return unit

@@ -155,3 +155,17 @@ def list_zones(
         query.options(selectinload(Zone.landmarks)).order_by(Zone.code).limit(limit).offset(offset)
     )
     return list(rows), total
+
+
+def public_zones(session: Session) -> list[Zone]:
+    """Every zone with its boundary, unscoped: for routing a citizen's call to its station.
+
+    Callers show a zone's code and names only.
+    """
+    return list(session.scalars(select(Zone).order_by(Zone.code)))
+
+
+def zones_fingerprint(session: Session) -> tuple[int, object]:
+    """Changes whenever a zone is added or redrawn (cheap: one aggregate query)."""
+    count, latest = session.execute(select(func.count(Zone.id), func.max(Zone.updated_at))).one()
+    return int(count), latest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +31,8 @@ from safetyzone.web.routes import (
     audit,
     auth,
     camera_urls,
+    citizen,
+    citizen_public,
     commands,
     devices,
     gateways,
@@ -51,8 +54,8 @@ GZIP_MIN_BYTES = 512
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
-           commands.router, panel.router, lpr.router, camera_urls.router, pages.router,
-           citizen_pages.router, apidocs.router)
+           commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
+           citizen_public.router, pages.router, citizen_pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -79,10 +82,13 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         migrations.check(db.engine)
         await runtime.start()
         await snapshots.start()
+        db.after_commit.append(ctx.notices.after_commit)
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
         try:
             yield
         finally:
+            with contextlib.suppress(ValueError):
+                db.after_commit.remove(ctx.notices.after_commit)
             await snapshots.stop()
             await runtime.stop()
             db.dispose()
@@ -106,7 +112,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         app.include_router(router)
     console_assets.mount(app)  # refuses to start without `npm ci`
     citizen_pages.mount(app)
-    app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes)
+    app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
+                       media_limit=max(settings.citizen_media_max_bytes,
+                                       settings.citizen_voice_max_bytes))
     app.add_middleware(LoginGate, retry_after=ctx.login.address_retry_after)
     app.add_middleware(Metrics)
     # Pages, scripts, JSON and problem answers travel compressed (the citizen app's first

@@ -32,6 +32,8 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 WITH_BODY = {"POST", "PUT", "PATCH"}
 NO_DATABASE = {"/healthz", "/metrics"}
 THROTTLED_PREFIXES = ("/api/v1/auth/",)
+# No login, throttled per client address; tickets by code (404 alike for a wrong key).
+PUBLIC_PREFIX = "/api/v1/public/"
 
 
 def _calls(dependant: Dependant) -> Iterator[object]:
@@ -48,7 +50,9 @@ def statuses(route: RouteContext, method: str) -> set[int]:
     404: it reads objects in the caller's scope (by id or by code). 409: it changes them.
     413: it takes a body (bodies are capped).
     422: always (every parameter and every body is checked). 429: login and refresh are
-    throttled. 503: it needs the database (outage, or a schema that does not match).
+    throttled, and so is every public (citizen) route, which also answers 404 for codes
+    it does not know and 409 for closed tickets. 503: it needs the database (outage, or a
+    schema that does not match).
     """
     calls = set(_calls(route.dependant))
     user = deps.get_scope in calls or health.metrics_access in calls  # token or address
@@ -67,6 +71,12 @@ def statuses(route: RouteContext, method: str) -> set[int]:
         out |= {400, 413}  # 400: a body that is not JSON (or form) at all
     if path.startswith(THROTTLED_PREFIXES):
         out |= {401, 429}
+    if path.startswith(PUBLIC_PREFIX):
+        out |= {404, 429}
+        if method in WRITES:
+            out.add(409)
+        if path.endswith("/media"):
+            out.add(415)  # bytes of no kind the ticket takes
     return out
 
 

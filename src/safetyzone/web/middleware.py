@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 
@@ -14,6 +15,8 @@ from safetyzone.web.problems import problem_response
 
 PICTURE_PATHS = "/api/v1/gateways/lpr/"
 PICTURE_LIMIT = 2 * 1024 * 1024
+CITIZEN_MEDIA = re.compile(r"^/api/v1/public/tickets/[^/]+/media$")
+MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around one file
 REQUESTS = Counter("ssz_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ssz_http_request_seconds", "HTTP request latency", ["method", "route"])
 
@@ -57,13 +60,16 @@ class LoginGate:
 class BodyLimit:
     """Refuse bodies over the limit, by header or by counting, before a route sees them.
 
-    Bulk imports (paths ending in ``/import``) get their own, larger limit.
+    Bulk imports (paths ending in ``/import``) get their own, larger limit; a citizen's
+    photo or voice upload the largest file allowed plus the multipart framing.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, import_limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, import_limit: int,
+                 media_limit: int = 0) -> None:
         self.app = app
         self.default_limit = limit
         self.import_limit = import_limit
+        self.media_limit = media_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -72,6 +78,8 @@ class BodyLimit:
         limit = self.import_limit if scope["path"].endswith("/import") else self.default_limit
         if scope["path"].startswith(PICTURE_PATHS):  # plate cameras post JPEGs with the read
             limit = max(limit, PICTURE_LIMIT)
+        elif self.media_limit and CITIZEN_MEDIA.match(scope["path"]):
+            limit = self.media_limit + MULTIPART_OVERHEAD
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)

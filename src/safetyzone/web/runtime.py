@@ -3,7 +3,8 @@
     device --HTTP / SIA / OsmAnd / NMEA / MQTT / plate readers--> gateways
         --> InboxWriter (group commit) --on_commit--> relay --> Bus --> Engine
     Engine / API writes --after_commit--> Hub --> WebSocket consoles
-    sweeper: escalation of unacknowledged incidents, "device silent" alerts, plate retention
+    sweeper: escalation of unacknowledged incidents, "device silent" alerts, plate retention,
+             citizens' emergencies brought in step with their incidents
 
 An enabled gateway that cannot start (a port taken, a broker unreachable) stops the server.
 Stopping runs an ordered list of steps (receivers first, so nothing new arrives; then the
@@ -31,6 +32,7 @@ from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 from safetyzone.bus.base import Bus
 from safetyzone.bus.memory import MemoryBus
+from safetyzone.citizen import status as citizen_status
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import DatabaseUnavailable, SafetyZoneError
@@ -229,6 +231,8 @@ class Runtime:
             await asyncio.sleep(self.sweep_interval_s)
             try:
                 await asyncio.to_thread(sweep, self.db, self.clock, data_dir=self.data_dir)
+                # Emergencies follow their incidents (feed, console filters, LINE pushes).
+                await asyncio.to_thread(citizen_status.sync_all, self.db, self.clock)
             except DatabaseUnavailable as err:  # an outage, not a bug: no traceback
                 log.warning("sweep skipped, database unavailable (%s)", err.cause)
             except Exception:

@@ -1,0 +1,1 @@
+"""Citizens reach their station: emergencies, reports and tips from the public app and LINE."""
