@@ -13,6 +13,7 @@ from sqlalchemy import select
 from conftest import SECRET, fresh_db_url
 from safetyzone.assets import service as assets
 from safetyzone.assets.models import AssetKind
+from safetyzone.citizen import routing
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
 from safetyzone.core.security import system_scope
@@ -180,3 +181,16 @@ def test_a_lost_devices_file_gets_new_tokens(loaded: Database, demo_dir: Path) -
     load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     assert active_simulator_keys(loaded) == {
         d.key_id for s in load_devices(path).stations for d in s.devices()}
+
+
+def test_each_seed_station_has_a_public_card(loaded: Database) -> None:
+    with loaded.read() as s:
+        # A point in Phitsanulok's seed zone (Ban Khlong market, seed 002).
+        card = routing.locate(s, lat=16.8165, lon=100.2468)
+    assert card.how == "zone" and card.zone is not None and card.zone.code == "PLK-BKL"
+    assert card.station.name_th == "สภ.เมืองพิษณุโลก"
+    assert card.station.phone == "191" and card.station.line_url is None
+    kinds = {p.kind.value for p in card.posts}
+    assert kinds == {"station", "volunteer_post"}
+    volunteer = next(p for p in card.posts if p.kind.value == "volunteer_post")
+    assert "demo data" in volunteer.name_en  # the seed names the post, not its place

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from safetyzone.assets import service as assets
 from safetyzone.assets.models import AssetKind, SharingLevel
 from safetyzone.assets.schemas import AssetCreate, CameraCreate
+from safetyzone.citizen import directory
+from safetyzone.citizen.models import PostKind
 from safetyzone.config import Settings, random_password
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
@@ -226,6 +228,32 @@ def _ensure_patrol_units(session: Session, scope: Scope, clock: Clock,
                 kind=kind, status=UnitStatus.AVAILABLE))
 
 
+def _ensure_citizen_card(session: Session, scope: Scope, clock: Clock,
+                         zone: dict[str, Any]) -> None:
+    """The station's public card: the seeds give no station phone or LINE id, so the card
+    shows the national police number 191 and no LINE link; the station itself is a 24-hour
+    service post. A seed that names volunteer posts without placing them gets one, placed
+    in the zone and marked synthetic (demo data)."""
+    station = org.get_station(session, scope=scope, code=zone["station"])
+    if station.lat is not None and station.lon is not None:
+        directory.ensure_post(session, scope=scope, station_id=station.id,
+                              kind=PostKind.STATION, name_th=station.name_th,
+                              name_en=station.name_en, lat=station.lat, lon=station.lon,
+                              hours_th="ตลอด 24 ชั่วโมง", hours_en="24 hours")
+    posts = sum(o["count"] for o in zone["other_assets"] if o["kind"] == "service_post")
+    for i in range(posts):
+        lat, lon = Placer(zone["boundary"], f"{zone['code']}-post-{i}").point()
+        directory.ensure_post(session, scope=scope, station_id=station.id,
+                              kind=PostKind.VOLUNTEER_POST,
+                              name_th=f"จุดบริการตำรวจจิตอาสา {i + 1} (ข้อมูลสาธิต)",
+                              name_en=f"Volunteer police post {i + 1} (demo data)",
+                              lat=lat, lon=lon, hours_th="ไม่ระบุในเอกสาร (ข้อมูลสาธิต)",
+                              hours_en="not stated in the seed (demo data)", synthetic=True)
+    if not directory.has_contact(session, station_id=station.id):
+        directory.set_contact(session, scope=scope, clock=clock, station_id=station.id,
+                              phone=directory.POLICE_HOTLINE)
+
+
 def _devices_file_usable(session: Session, path: Path, hasher: SecretHasher) -> bool:
     """The file is there, valid, covers every patrol unit, and every token still works."""
     if not path.exists():
@@ -342,6 +370,7 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
         _ensure_users(session, scope, clock, password)
         for zone in _data("zones.json"):
             _ensure_patrol_units(session, scope, clock, zone)
+            _ensure_citizen_card(session, scope, clock, zone)
         if not _devices_file_usable(session, devices_path, hasher):
             issued = _issue_devices(session, scope, clock, hasher)
     if issued is not None:  # after the commit: the tokens in the file are live
