@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(*extra_args: str) -> Iterator[Any]:
     """The system's Chromium driven by Playwright; skipped locally, failed in CI, if absent.
 
     Open it once per test module, not per session: sync Playwright keeps an event loop
@@ -48,7 +48,8 @@ def chromium() -> Iterator[Any]:
         require_or_skip(f"no system Chromium at {CHROMIUM} (scripts/install-system-deps)")
     manager = sync_playwright().start()
     try:
-        browser = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = manager.chromium.launch(executable_path=CHROMIUM,
+                                          args=[*CHROMIUM_ARGS, *extra_args])
     except Exception as err:
         manager.stop()
         require_or_skip(f"Chromium could not be started: {err}")

@@ -34,7 +34,7 @@ function callPanel(why) {
   const links = [];
   if (station && station.station && station.station.phone) {
     links.push(el('a', { class: 'btn call wide', href: telUrl(station.station.phone) },
-      t('call.station', { name: pick(station.station, 'name') })));
+      t('call.station', { name: pick(station.station, 'name'), phone: station.station.phone })));
   }
   links.push(el('a', { class: 'btn call wide', href: 'tel:191' }, t('call.191')));
   $('#call-links').replaceChildren(...links);

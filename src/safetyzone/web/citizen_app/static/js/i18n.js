@@ -71,3 +71,7 @@ export function formatMinutes(minutes) {
   const n = Math.max(0, Math.round(minutes));
   return n < 60 ? t('age.minutes', { n }) : t('age.hours', { n: Math.floor(n / 60) });
 }
+
+export function formatAgo(minutes) {
+  return minutes < 1 ? t('age.now') : t('age.ago', { age: formatMinutes(minutes) });
+}

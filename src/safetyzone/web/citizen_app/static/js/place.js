@@ -74,7 +74,7 @@ export class PlacePicker {
     const { lat, lon } = this.value.location;
     if (this.marker) this.marker.setLatLng([lat, lon]);
     else this.marker = this.L.marker([lat, lon], { icon: pin(this.L, 'here'), keyboard: false }).addTo(this.map);
-    this.map.setView([lat, lon], Math.max(this.map.getZoom(), 16));
+    this.map.setView([lat, lon], Math.max(this.map.getZoom(), 16), { animate: false });
   }
 
   clear() {

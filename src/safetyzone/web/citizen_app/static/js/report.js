@@ -3,7 +3,7 @@
 import { call, errorText, send } from './api.js';
 import { catalog, consentFor, consentGiven, label, statusLabel } from './catalog.js';
 import { $, el, toast } from './dom.js';
-import { formatDistance, formatMinutes, pick, t } from './i18n.js';
+import { formatAgo, formatDistance, pick, t } from './i18n.js';
 import { limits, refuse, uploadAll } from './media.js';
 import { PlacePicker } from './place.js';
 import { newKey, saveTicket } from './store.js';
@@ -57,7 +57,7 @@ function lookSimilar() {
     $('#similar-list').replaceChildren(...found.map((item) => el('li', { class: 'similar-item', 'data-code': item.code },
       el('div', {}, el('b', {}, label('categories', item.category)), ' ', el('span', { class: 'muted' }, item.code)),
       el('div', { class: 'muted' }, t('similar.item', {
-        distance: formatDistance(item.distance_m), age: formatMinutes(item.age_min), status: statusLabel(item.status),
+        distance: formatDistance(item.distance_m), age: formatAgo(item.age_min), status: statusLabel(item.status),
       })),
       item.joined ? el('div', { class: 'muted' }, t('similar.joined', { n: item.joined })) : null,
       el('button', { type: 'button', class: 'btn primary join', 'data-code': item.code }, t('similar.join')))));

@@ -36,8 +36,16 @@ async function draw(found) {
   const { L } = picker;
   layer?.remove();
   layer = L.layerGroup().addTo(map);
-  L.marker([found.station.lat, found.station.lon], { icon: pin(L, 'station', '★'), keyboard: false }).addTo(layer);
-  for (const post of found.posts || []) L.marker([post.lat, post.lon], { icon: pin(L, 'post'), keyboard: false }).addTo(layer);
+  const points = picker.value ? [[picker.value.location.lat, picker.value.location.lon]] : [];
+  if (found.station.lat !== null && found.station.lon !== null) {
+    L.marker([found.station.lat, found.station.lon], { icon: pin(L, 'station'), keyboard: false, title: pick(found.station, 'name') }).addTo(layer);
+    points.push([found.station.lat, found.station.lon]);
+  }
+  for (const post of found.posts || []) {
+    L.marker([post.lat, post.lon], { icon: pin(L, 'post'), keyboard: false, title: pick(post, 'name') }).addTo(layer);
+    points.push([post.lat, post.lon]);
+  }
+  if (points.length > 1) map.fitBounds(points, { padding: [30, 30], maxZoom: 16, animate: false });
 }
 
 async function lookUp(place) {
@@ -46,7 +54,8 @@ async function lookUp(place) {
     const found = await call(`/stations/locate?${new URLSearchParams({ lat, lon })}`);
     remember('station', found);
     card(found);
-    draw(found);
+    await draw(found);
+    $('#station-card').scrollIntoView({ block: 'start' });
   } catch (err) {
     $('#station-card').replaceChildren(el('p', { class: 'error' }, errorText(err)));
     $('#station-card').hidden = false;

@@ -57,49 +57,56 @@ function stepList(data) {
   }, el('span', {}, t(`status.${name}`)), times[name] ? el('small', {}, formatDateTime(times[name])) : null)));
 }
 
+// The station's messages and the citizen's answers, oldest first (also under a tip's follow-up).
+export function messageList(list) {
+  return el('ul', { class: 'plain msgs' }, ...list.map((m) => el('li', { class: `msg ${m.direction}${m.ask_info ? ' ask' : ''}` },
+    el('small', { class: 'muted' }, `${m.direction === 'to_citizen' ? t('ticket.from.police') : t('ticket.from.you')} · ${formatDateTime(m.at)}`),
+    el('p', {}, m.text))));
+}
+
 function messages(data) {
   const list = data.messages || [];
   if (!list.length) return null;
-  return el('div', { class: 'card' }, el('h3', {}, t('ticket.messages')), el('ul', { class: 'plain msgs' },
-    ...list.map((m) => el('li', { class: `msg ${m.direction}${m.ask_info ? ' ask' : ''}` },
-      el('small', { class: 'muted' }, `${m.direction === 'to_citizen' ? t('ticket.from.police') : t('ticket.from.you')} · ${formatDateTime(m.at)}`),
-      el('p', {}, m.text)))));
+  return el('div', { class: 'card', id: 'ticket-messages' }, el('h3', {}, t('ticket.messages')), messageList(list));
 }
 
 function render(data, keptAt = null) {
   const own = mine();
   const ended = ENDED.has(data.status);
-  const parts = [
-    el('p', { class: 'kind' }, t(`kind.${data.kind}`), data.category ? ` · ${label(data.kind === 'tip' ? 'tip_categories' : 'categories', data.category)}` : ''),
+  const category = data.kind === 'report' ? label('categories', data.category) : '';
+  const head = [
+    el('p', { class: 'kind' }, t(`kind.${data.kind}`), category ? ` · ${category}` : ''),
     el('p', { class: `status-now s-${data.status}`, id: 'ticket-status', 'data-status': data.status },
       (data.status_th && pick({ th: data.status_th, en: data.status_en })) || statusLabel(data.status)),
   ];
-  if (data.kind === 'tip') parts.push(el('p', { class: 'muted' }, t('ticket.tip.note')));
+  const body = [];
+  if (data.kind === 'tip') head.push(el('p', { class: 'muted' }, t('ticket.tip.note')));
   else {
-    parts.push(unitLine(data), stepList(data));
     if (data.merged_into) {
-      parts.push(el('p', { class: 'card' }, t('ticket.merged', { code: data.merged_into }), ' ',
-        el('a', { href: `/citizen/t/${encodeURIComponent(data.merged_into)}`, 'data-go': `t/${data.merged_into}` },
+      head.push(el('div', { class: 'card' }, el('p', {}, t('ticket.merged', { code: data.merged_into })),
+        el('a', { class: 'btn wide', href: `/citizen/t/${encodeURIComponent(data.merged_into)}`, 'data-go': `t/${data.merged_into}` },
           t('ticket.open_target', { code: data.merged_into }))));
     }
     if (data.disposition) {
-      parts.push(el('div', { class: 'card', id: 'ticket-disposition' }, el('h3', {}, t('ticket.disposition')), el('p', {}, pick(data.disposition))));
+      head.push(el('div', { class: 'card', id: 'ticket-disposition' }, el('h3', {}, t('ticket.disposition')), el('p', {}, pick(data.disposition))));
     }
-    if (data.joined) parts.push(el('p', { class: 'muted' }, t('ticket.joined', { n: data.joined })));
+    head.push(unitLine(data), messages(data));
+    body.push(stepList(data));
+    if (data.joined) body.push(el('p', { class: 'muted' }, t('ticket.joined', { n: data.joined })));
     if (data.station) {
-      parts.push(el('div', { class: 'card' }, el('h3', {}, t('ticket.station')), el('p', {}, pick(data.station, 'name')),
+      body.push(el('div', { class: 'card' }, el('h3', {}, t('ticket.station')), el('p', {}, pick(data.station, 'name')),
         data.station.phone ? el('a', { class: 'btn call wide', href: telUrl(data.station.phone) }, t('station.call', { phone: data.station.phone })) : null));
     }
-    parts.push(messages(data));
   }
-  if (own) parts.push(el('a', { class: 'btn wide', href: '/citizen#data', 'data-go': 'data', 'data-code': data.code }, t('ticket.mydata')));
-  $('#ticket-body').replaceChildren(...parts.filter(Boolean));
+  if (own) body.push(el('a', { class: 'btn wide', href: '/citizen#data', 'data-go': 'data', 'data-code': data.code }, t('ticket.mydata')));
+  $('#ticket-head').replaceChildren(...head.filter(Boolean));
+  $('#ticket-body').replaceChildren(...body.filter(Boolean));
   $('#ticket-fresh').textContent = keptAt ? t('ticket.offline', { time: formatDateTime(keptAt) })
     : t('ticket.updated', { time: formatDateTime(data.updated_at || new Date()) });
   const asked = (data.messages || []).filter((m) => m.direction === 'to_citizen').at(-1);
   $('#reply-form').hidden = !(own && asked && asked.ask_info && !ended
     && !(data.messages || []).some((m) => m.direction === 'from_citizen' && m.at > asked.at));
-  $('#ticket-attach').hidden = !(own && data.kind !== 'tip' && !ended && data.status !== 'merged');
+  $('#ticket-attach').hidden = !(own && data.kind !== 'tip' && !ended && !data.merged_into);
   $('#ticket-voice').hidden = data.kind !== 'emergency';
   if (own && data.kind === 'emergency' && !ended) startTrail(); else stopTrail();
   if (own) saveTicket({ code: data.code, status: data.status });
@@ -110,7 +117,8 @@ async function poll() {
   if (!code || document.hidden) return;
   const asked = code;
   try {
-    const data = await call(`/tickets/${encodeURIComponent(asked)}`, { timeout: 15000 });
+    // With this phone's key the station's messages come too (they are for the sender only).
+    const data = await call(`/tickets/${encodeURIComponent(asked)}`, { key: mine()?.key, timeout: 15000 });
     if (asked !== code) return;
     const stamp = JSON.stringify(data);
     delay = stamp === seen ? Math.min(delay * 1.5, LONGEST_MS) : FIRST_MS;
@@ -121,7 +129,8 @@ async function poll() {
   } catch (err) {
     if (asked !== code) return;
     if (err.status === 404) {
-      $('#ticket-body').replaceChildren(el('p', { class: 'error' }, t('ticket.notfound')));
+      $('#ticket-head').replaceChildren(el('p', { class: 'error' }, t('ticket.notfound')));
+      $('#ticket-body').replaceChildren();
       $('#ticket-fresh').textContent = '';
       return;
     }
@@ -158,11 +167,12 @@ function startTrail() {
       if (trail) trail.pending = [...fixes, ...trail.pending].slice(-50);
     }
   }, 15000);
-  $('#ticket-attach-status').textContent = t('ticket.tracking');
+  $('#ticket-tracking').hidden = false;
 }
 
 function stopTrail() {
   if (!trail) return;
+  $('#ticket-tracking').hidden = true;
   navigator.geolocation.clearWatch(trail.watch);
   clearInterval(trail.timer);
   trail = null;
@@ -171,9 +181,11 @@ function stopTrail() {
 async function sendFile(file) {
   const own = mine();
   const status = $('#ticket-attach-status');
+  delete status.dataset.i18n;
   status.textContent = t('upload.progress', { i: 1, n: 1 });
   try {
     await upload(code, own.key, file);
+    status.dataset.i18n = 'upload.done'; // says it again in the other language
     status.textContent = t('upload.done');
     toast(t('upload.done'), 'ok');
   } catch (err) {
@@ -238,7 +250,10 @@ export function openTicket(wanted) {
   $('#ticket-code').textContent = wanted;
   const kept = recall(`view.${wanted}`);
   if (kept) render(kept.data);
-  else $('#ticket-body').replaceChildren();
+  else {
+    $('#ticket-head').replaceChildren();
+    $('#ticket-body').replaceChildren();
+  }
   pollNow();
 }
 

@@ -1,7 +1,7 @@
 // My tickets (the codes and keys this phone keeps) and my data (PDPA): what the station
 // keeps about a ticket, and deleting the personal part of it.
 import { call, errorText } from './api.js';
-import { statusLabel } from './catalog.js';
+import { label, statusLabel } from './catalog.js';
 import { $, el } from './dom.js';
 import { formatDateTime, t } from './i18n.js';
 import { forget, ticket, tickets } from './store.js';
@@ -28,12 +28,43 @@ export function renderDataPicker(code) {
   $('#data-delete').disabled = !list.length;
 }
 
-// What is stored, as label: value lines; nested objects and lists are walked, never trusted.
-function lines(value, prefix = '') {
+// What is stored, as label: value lines. The fields the app knows are said in words; any
+// other field is still listed (walked, as text), so nothing kept is left out of the answer.
+const yesNo = (v) => t(v ? 'common.yes' : 'common.no');
+const count = (v) => (Array.isArray(v) ? v.length : Number(v) || 0);
+const KNOWN = {
+  code: (v) => v,
+  kind: (v) => t(`kind.${v}`),
+  channel: (v) => t(`channel.${v}`),
+  category: (v, d) => label(d.kind === 'tip' ? 'tip_categories' : 'categories', v),
+  description: (v) => v || '—',
+  contact: (v) => (v ? [v.name, v.phone].filter(Boolean).join(' · ') || '—' : '—'),
+  anonymous: yesNo,
+  consent: (v) => (v ? `${(v.purposes || []).map((p) => t(`kind.${p}`)).join(', ')} · ${v.version || ''} · ${formatDateTime(v.at)}` : '—'),
+  media: (v) => t('data.count', { n: count(v) }),
+  messages: (v) => t('data.count', { n: count(v) }),
+  fixes: (v) => t('data.count', { n: count(v) }),
+  created_at: (v) => formatDateTime(v),
+  retain_until: (v) => formatDateTime(v),
+  personal_data_deleted: yesNo,
+};
+
+function raw(value, prefix) {
   if (value === null || typeof value !== 'object') return [[prefix, value === null ? '—' : String(value)]];
   const entries = Array.isArray(value) ? value.map((v, i) => [String(i + 1), v]) : Object.entries(value);
   if (!entries.length) return [[prefix, '—']];
-  return entries.flatMap(([k, v]) => lines(v, prefix ? `${prefix} › ${k}` : k));
+  return entries.flatMap(([k, v]) => raw(v, `${prefix} › ${k}`));
+}
+
+function lines(data) {
+  const out = [];
+  if ('lat' in data) out.push([t('data.place'), data.lat === null ? '—' : `${data.lat}, ${data.lon}`]);
+  for (const [key, value] of Object.entries(data)) {
+    if (key === 'lat' || key === 'lon') continue;
+    if (KNOWN[key]) out.push([t(`data.${key}`), KNOWN[key](value, data)]);
+    else out.push(...raw(value, key));
+  }
+  return out;
 }
 
 async function show() {
@@ -55,8 +86,7 @@ async function remove() {
   try {
     const data = await call(`/my-data/${encodeURIComponent(code)}`, { method: 'DELETE', key: ticket(code)?.key });
     error.textContent = '';
-    $('#data-view').replaceChildren(el('dt', {}, t('mydata.deleted')), el('dd', {}, code),
-      ...(data ? lines(data).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]) : []));
+    $('#data-view').replaceChildren(el('dt', {}, t('mydata.deleted')), el('dd', {}, data.code || code));
   } catch (err) {
     error.textContent = errorText(err);
   }

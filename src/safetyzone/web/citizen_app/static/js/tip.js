@@ -1,11 +1,12 @@
 // Tips (ตาสับปะรด): named or anonymous. An anonymous tipster gets a follow-up code shown
 // large, to write down; each follow-up spends it and gives the next one.
-import { call, errorText, send } from './api.js';
+import { errorText, send } from './api.js';
 import { catalog, consentFor, consentGiven, statusLabel } from './catalog.js';
 import { $, el } from './dom.js';
-import { formatDateTime, pick, t } from './i18n.js';
+import { pick, t } from './i18n.js';
 import { PlacePicker } from './place.js';
 import { newKey, recall, saveTicket, ticket } from './store.js';
+import { messageList } from './ticket.js';
 
 let picker;
 let draftKey = null;
@@ -87,14 +88,13 @@ async function followUp(event) {
     $('#followup-text').value = '';
     const out = $('#followup-result');
     out.replaceChildren(
-      el('p', { class: 'status-now' }, t('followup.status', { status: statusLabel(result.status) })),
-      ...(result.messages || []).map((m) => el('p', { class: `msg ${m.direction}` },
-        el('small', { class: 'muted' }, `${formatDateTime(m.at)} · ${m.direction === 'to_citizen' ? t('ticket.from.police') : t('ticket.from.you')}`),
-        el('span', {}, m.text))),
+      el('p', { class: `status-now s-${result.status}` }, t('followup.status', { status: statusLabel(result.status) })),
+      messageList(result.messages || []),
       el('div', { class: 'card codes' }, el('p', {}, t('tip.codes.followup')),
         el('p', { class: 'code-big', id: 'followup-next' }, result.next_followup_code), el('p', { class: 'muted' }, t('tip.codes.text'))),
     );
     out.hidden = false;
+    out.scrollIntoView({ block: 'start' }); // the next code, to write down
   } catch (err) {
     error.textContent = err.status === 404 ? t('followup.wrong') : errorText(err);
   }
