@@ -143,6 +143,9 @@ def test_emergency_held_then_the_station_dispatches_and_the_phone_shows_the_unit
     lat, lon = pole(field)
     phone = phones(at=(lat, lon))
     page = phone.open()
+    # The consent text of the emergency purpose is on screen before anything can be sent.
+    page.wait_for_function(
+        "() => document.querySelector('#sos-consent .consent-text').textContent.includes('1 ปี')")
     phone.shot("home")
     assert page.evaluate("document.fonts.check('16px Sarabun', 'ขอความช่วยเหลือ')")
     # A tap alone sends nothing: it asks first.
