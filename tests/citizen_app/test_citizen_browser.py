@@ -342,7 +342,7 @@ def test_my_station_my_tickets_and_my_data(phones: Callable[..., Phone], field: 
     page = phone.open("/citizen#station")
     page.locator("[data-place=station] button").click()
     page.wait_for_selector("#station-card:not([hidden]) h3")
-    page.wait_for_selector("[data-place=station] .pin.station")  # the map shows the station
+    page.wait_for_selector("[data-place=station] .pin-station")  # the map shows the station
     card = page.locator("#station-card").inner_text()
     assert "tel:" in page.locator("#station-card a.call").get_attribute("href")
     assert card.strip()
@@ -400,3 +400,24 @@ def test_offline_the_app_opens_and_an_emergency_shows_numbers_to_call(
     # Nothing was queued: back online, no emergency arrives by itself.
     page.wait_for_function("() => navigator.onLine")
     assert len(field.get("/api/v1/citizen/items", kind="emergency", limit=500)) == before
+
+
+def test_emergency_with_the_position_refused_sends_a_pin_from_the_map(
+    phones: Callable[..., Phone], field: Field,
+) -> None:
+    phone = phones()  # no geolocation permission: the browser refuses the position
+    page = phone.open()
+    page.locator("#sos").click()
+    page.locator("#sos-confirm-yes").click()
+    page.wait_for_selector("#sos-pin:not([hidden]) .leaflet-container")
+    assert page.locator("#sos-status-text").inner_text() == (
+        "ไม่ได้รับอนุญาตให้ใช้ตำแหน่ง โปรดเลือกตำแหน่งบนแผนที่")
+    assert page.locator("#sos-pin-send").is_disabled()  # nothing to send before a pin
+    box = page.locator("#sos-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_selector("#sos-map .pin-sos")
+    phone.shot("emergency-pin")
+    page.locator("#sos-pin-send").click()
+    code = phone.ticket_code()
+    item = citizen_item(field, code)
+    assert item["location_source"] == "pin" and item["incident_id"]

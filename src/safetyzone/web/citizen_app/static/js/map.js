@@ -33,5 +33,5 @@ export async function makeMap(element) {
 
 // A marker drawn with CSS, its label as text: Leaflet writes string icons as HTML, nodes not.
 export function pin(L, kind, text = '') {
-  return L.divIcon({ className: `pin ${kind}`, html: el('span', {}, text), iconSize: [30, 30], iconAnchor: [15, 30] });
+  return L.divIcon({ className: `pin pin-${kind}`, html: el('span', {}, text), iconSize: [30, 30], iconAnchor: [15, 30] });
 }
