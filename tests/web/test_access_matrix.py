@@ -158,6 +158,11 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /console": lambda t: Call("/console"),
     "GET /console/": lambda t: Call("/console/"),
     "GET /login": lambda t: Call("/login"),
+    "GET /citizen": lambda t: Call("/citizen"),
+    "GET /citizen/": lambda t: Call("/citizen/"),
+    "GET /citizen/t/{code}": lambda t: Call("/citizen/t/R-7K3M9QXP"),
+    "GET /citizen/sw.js": lambda t: Call("/citizen/sw.js"),
+    "GET /citizen/manifest.webmanifest": lambda t: Call("/citizen/manifest.webmanifest"),
     "POST /api/v1/auth/token": lambda t: Call(
         "/api/v1/auth/token", data={"username": "a.viewer", "password": PASSWORD}),
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
