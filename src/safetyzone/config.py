@@ -193,6 +193,20 @@ class Settings(BaseSettings):
         "minute (then 429).",
     )
 
+    # Retention (PDPA), counted from when the data was sent. The consent texts promise "at
+    # most" 1 year (emergencies, reports, their photos and trails) and 2 years (tips), so a
+    # period may be shorter, never longer (docs/citizen.md).
+    citizen_retain_emergency_days: int = Field(
+        365, ge=1, le=365, description="Days an emergency's personal data is kept.")
+    citizen_retain_report_days: int = Field(
+        365, ge=1, le=365, description="Days a report's personal data is kept.")
+    citizen_retain_tip_days: int = Field(
+        730, ge=1, le=730, description="Days a tip's personal data (a named tipster) is kept.")
+    citizen_retain_media_days: int = Field(
+        180, ge=1, le=365, description="Days citizens' photos and voice notes are kept.")
+    citizen_retain_trail_days: int = Field(
+        30, ge=1, le=365, description="Days the trail of a caller's phone positions is kept.")
+
     line_api_base: str = Field(
         "https://api.line.me",
         description="Base URL of the LINE Messaging API (push, reply, rich menus); a local "

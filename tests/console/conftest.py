@@ -15,39 +15,18 @@ from typing import Any
 import pytest
 
 from support.console import Field, Server, prepare_demo
-from support.postgres import free_loopback_port, require_or_skip
+from support.console import chromium as launch_chromium
+from support.postgres import free_loopback_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic",
-                 # The alert beep plays without a click first, as on a wall screen left running.
-                 "--autoplay-policy=no-user-gesture-required"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 STATION = "MPB-PHASI-CHAROEN"
 
 
-# Module, not session: sync Playwright keeps an event loop running in this thread, which
-# would break every later test that calls asyncio.run().
+# Module, not session: see support.console.chromium().
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_or_skip("playwright is not installed (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        require_or_skip(f"no system Chromium at {CHROMIUM} (scripts/install-system-deps)")
-    manager = sync_playwright().start()
-    try:
-        browser = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Exception as err:
-        manager.stop()
-        require_or_skip(f"Chromium could not be started: {err}")
-    try:
+    with launch_chromium() as browser:
         yield browser
-    finally:
-        browser.close()
-        manager.stop()
 
 
 @pytest.fixture(scope="session")

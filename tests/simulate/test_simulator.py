@@ -23,6 +23,8 @@ from pydantic import TypeAdapter
 from shapely.geometry import Point, shape
 from sqlalchemy import create_engine, text
 
+from safetyzone.citizen.schemas import ReportIn
+from safetyzone.citizen.taxonomy import CONSENT_VERSION
 from safetyzone.core.events import EventIn
 from safetyzone.core.geo import haversine_m
 from safetyzone.simulate.devices import (
@@ -33,6 +35,7 @@ from safetyzone.simulate.devices import (
     write_devices,
 )
 from safetyzone.simulate.engine import (
+    CITIZEN_REPORT,
     SPEEDS_KMH,
     BackgroundSimulator,
     Patrol,
@@ -192,13 +195,15 @@ def test_a_patrol_path_does_not_depend_on_how_often_it_reports() -> None:
 def test_plans_are_deterministic_valid_and_at_the_rate() -> None:
     devices = devices_file()
     config = SimConfig(rate=20, sos_per_minute=6, bank_alarm_per_minute=3,
-                       officer_sos_per_minute=3)
+                       officer_sos_per_minute=3, citizen_reports_per_minute=2)
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    plan = Simulation(devices, config, seed=7, start=start, run_id="r").advance_to(600)
+    everything = Simulation(devices, config, seed=7, start=start, run_id="r").advance_to(600)
+    reports = [e for e in everything if e.kind == CITIZEN_REPORT]
+    plan = [e for e in everything if e.kind != CITIZEN_REPORT]
     # Stepping the clock differently gives exactly the same events.
     stepped = Simulation(devices, config, seed=7, start=start, run_id="r")
     again = [e for t in range(1, 601) for e in stepped.advance_to(float(t))]
-    assert [e.body for e in again] == [e.body for e in plan]
+    assert [e.body for e in again] == [e.body for e in everything]
     other = Simulation(devices, config, seed=8, start=start, run_id="r").advance_to(600)
     assert [e.body for e in other] != [e.body for e in plan]
     assert len(plan) == pytest.approx(20 * 600, rel=0.1)
@@ -218,6 +223,16 @@ def test_plans_are_deterministic_valid_and_at_the_rate() -> None:
     officer = [e for e in plan if e.kind == "gps.position" and "alarm" in e.body["payload"]]
     assert officer and all(e.urgent and e.body["payload"]["alarm"] == "sos" for e in officer)
     assert all(e.urgent for e in plan if e.kind in {"sos.press", "alarm"})
+    # Citizens report through the public API: what the public app sends, inside the zone,
+    # each with its own caller key.
+    assert len(reports) == pytest.approx(20, rel=0.6)
+    zones = {s.station_code: shape(s.boundary) for s in devices.stations}
+    for event in reports:
+        body = {**event.body, "consent": {"purposes": ["report"], "version": CONSENT_VERSION}}
+        sent = ReportIn.model_validate(body)
+        assert zones[event.station_code].contains(Point(sent.location.lon, sent.location.lat))
+        assert not event.urgent and not event.batchable and event.token == ""
+    assert len({e.body["client_key"] for e in reports}) == len(reports)
     times: dict[str, str] = {}
     for event in plan:
         assert event.body["event_time"] >= times.get(event.key, "")
@@ -318,7 +333,7 @@ def quiet_demo(demo_dir: Path) -> Iterator[str]:
 SEED = 4  # in 4 s this seed presses SOS buttons, a bank's hold-up button and an officer's SOS
 DURATION = 4.0
 CONFIG = SimConfig(rate=40, sos_per_minute=30, bank_alarm_per_minute=15,
-                   officer_sos_per_minute=15)
+                   officer_sos_per_minute=15, citizen_reports_per_minute=60)
 
 
 def test_simulator_against_a_real_server(quiet_demo: str, demo_dir: Path) -> None:
@@ -329,7 +344,7 @@ def test_simulator_against_a_real_server(quiet_demo: str, demo_dir: Path) -> Non
     plan = Simulation(devices, CONFIG, seed=SEED, start=datetime.now(UTC),
                       run_id="plan").advance_to(DURATION)
     kinds = Counter(e.kind for e in plan)
-    assert kinds["sos.press"] >= 1 and kinds["alarm"] >= 1
+    assert kinds["sos.press"] >= 1 and kinds["alarm"] >= 1 and kinds[CITIZEN_REPORT] >= 1
     assert any("alarm" in e.body["payload"] for e in plan if e.kind == "gps.position")
 
     simulator = Simulator(url, devices, CONFIG, seed=SEED, concurrency=8, summary_every=1.0)
@@ -350,7 +365,7 @@ def test_simulator_against_a_real_server(quiet_demo: str, demo_dir: Path) -> Non
             rows = conn.execute(text("select count(*) from inbox_event")).scalar_one()
     finally:
         engine.dispose()
-    assert rows == stats.acked
+    assert rows == stats.acked - kinds[CITIZEN_REPORT]  # citizens are not devices
 
     # Units stand where their last fix put them, away from where they started.
     headers = admin(url)
@@ -387,6 +402,12 @@ def test_simulator_against_a_real_server(quiet_demo: str, demo_dir: Path) -> Non
     assert "ธนาคาร" in bank[0]["title_th"] and bank[0]["priority"] == 1
     officer = wait_for(lambda: incidents("officer_in_danger"), seconds=30, every=0.2)
     assert officer[0]["priority"] == 1
+
+    # The citizens' reports wait in the stations' queues, one item each.
+    items = httpx.get(f"{url}/api/v1/citizen/items", params={"kind": "report"},
+                      headers=headers).json()
+    assert len(items) == kinds[CITIZEN_REPORT]
+    assert {i["channel"] for i in items} == {"web"} and all(i["description"] for i in items)
 
 
 def test_the_demo_comes_alive_and_stops_on_ctrl_c(demo_dir: Path) -> None:

@@ -3,12 +3,14 @@ the device side that feeds it (patrol units with trackers, SOS presses) through 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,9 +21,43 @@ from safetyzone import migrations
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
 from safetyzone.demo import loader
+from support.postgres import require_or_skip
 
 PASSWORD = "console-test-password"
 SECRET = "console-test-secret-key-long-enough-0123456789"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic",
+                 # The alert beep plays without a click first, as on a wall screen left running.
+                 "--autoplay-policy=no-user-gesture-required"]
+
+
+@contextlib.contextmanager
+def chromium(*extra_args: str) -> Iterator[Any]:
+    """The system's Chromium driven by Playwright; skipped locally, failed in CI, if absent.
+
+    Open it once per test module, not per session: sync Playwright keeps an event loop
+    running in its thread, which would break every later test that calls asyncio.run().
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("playwright is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        require_or_skip(f"no system Chromium at {CHROMIUM} (scripts/install-system-deps)")
+    manager = sync_playwright().start()
+    try:
+        browser = manager.chromium.launch(executable_path=CHROMIUM,
+                                          args=[*CHROMIUM_ARGS, *extra_args])
+    except Exception as err:
+        manager.stop()
+        require_or_skip(f"Chromium could not be started: {err}")
+    try:
+        yield browser
+    finally:
+        browser.close()
+        manager.stop()
 
 
 def prepare_demo(data_dir: Path) -> None:

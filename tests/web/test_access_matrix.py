@@ -166,6 +166,11 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /console": lambda t: Call("/console"),
     "GET /console/": lambda t: Call("/console/"),
     "GET /login": lambda t: Call("/login"),
+    "GET /citizen": lambda t: Call("/citizen"),
+    "GET /citizen/": lambda t: Call("/citizen/"),
+    "GET /citizen/t/{code}": lambda t: Call("/citizen/t/R-7K3M9QXP"),
+    "GET /citizen/sw.js": lambda t: Call("/citizen/sw.js"),
+    "GET /citizen/manifest.webmanifest": lambda t: Call("/citizen/manifest.webmanifest"),
     "POST /api/v1/auth/token": lambda t: Call(
         "/api/v1/auth/token", data={"username": "a.viewer", "password": PASSWORD}),
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
@@ -376,6 +381,20 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "DELETE /api/v1/public/my-data/{code}": lambda t: Call(
         f"/api/v1/public/my-data/{t.extra['report2_code']}",
         headers={"X-Caller-Key": t.extra["report2_key"]}),
+    "GET /open311/v2/discovery.json": lambda t: Call("/open311/v2/discovery.json"),
+    "GET /open311/v2/services.json": lambda t: Call("/open311/v2/services.json"),
+    # Open311 clients authenticate with their api_key, never with a login: people are refused.
+    "POST /open311/v2/requests.json": lambda t: Call("/open311/v2/requests.json", data={
+        "service_code": "street_light", "lat": str(_point(t)[0]), "long": str(_point(t)[1]),
+        "description": "matrix"}),
+    "GET /open311/v2/requests.json": lambda t: Call("/open311/v2/requests.json"),
+    "GET /open311/v2/requests/{code}.json": lambda t: Call(
+        f"/open311/v2/requests/{t.extra['report_code']}.json"),
+    "GET /api/v1/open311/clients": lambda t: Call("/api/v1/open311/clients"),
+    "POST /api/v1/open311/clients": lambda t: Call("/api/v1/open311/clients", json={
+        "partner_code": f"SHOP-{t.station}", "label": f"matrix {t.extra['n']}"}),
+    "DELETE /api/v1/open311/clients/{client_id}": lambda t: Call(
+        f"/api/v1/open311/clients/{t.extra['open311_client']}"),
 }
 
 
@@ -397,6 +416,10 @@ def _citizen_targets(client: TestClient, admin: dict[str, str], station: str
     response = client.post(call.path, content=call.content, headers=call.headers)
     assert response.status_code == 201, response.text
     out["media"] = response.json()["id"]
+    response = client.post("/api/v1/open311/clients", headers=admin,
+                           json={"partner_code": f"SHOP-{station}", "label": "matrix"})
+    assert response.status_code == 201, response.text
+    out["open311_client"] = response.json()["id"]
     if station == "ST-A":  # the test investigator's station: the tip is theirs to read
         response = client.post(f"/api/v1/citizen/items/{out['tip']}/assign", headers=admin,
                                json={"username": "a.investigator"})

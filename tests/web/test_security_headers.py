@@ -71,6 +71,7 @@ def test_every_kind_of_answer_carries_the_headers(client: TestClient, world: Wor
     for what, response in answers.items():
         policy = assert_strict(response.headers, what)
         assert policy["img-src"] == ["'self'", "data:", "blob:"], what
+        assert policy["media-src"] == ["'self'", "blob:"], what  # a citizen's voice note
 
 
 def test_redoc_alone_admits_its_own_style_elements_by_hash_and_blob_workers(

@@ -102,6 +102,8 @@ class CitizenItem(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retain_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The Open311 client that sent it (channel open311): it follows its own requests.
+    open311_client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
 class CitizenFix(Base):
@@ -184,3 +186,26 @@ class ServicePost(Base):
     hours_th: Mapped[str] = mapped_column(String(200), default="")
     hours_en: Mapped[str] = mapped_column(String(200), default="")
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Open311Client(Base):
+    """A partner's reporting platform (a municipality's, a city's) speaking Open311
+    GeoReport v2 with the station: it sends non-emergency reports and follows them, and sees
+    the public-space reports of its stations that it is there to fix.
+
+    The key is shown once when issued; only its sha256 is kept (``key_hash``), with a short
+    prefix so an admin can tell keys apart in the list.
+    """
+
+    __tablename__ = "open311_client"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    partner_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,12 +9,20 @@ incident an emergency opened keeps its own timeline.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
 from safetyzone.citizen import records
-from safetyzone.citizen.models import CitizenFix, CitizenMedia, CitizenMessage, Direction
+from safetyzone.citizen.models import (
+    CitizenFix,
+    CitizenItem,
+    CitizenMedia,
+    CitizenMessage,
+    Direction,
+)
 from safetyzone.citizen.schemas import MediaRead, MyData, MyDataDeleted, PublicMessage
 from safetyzone.citizen.taxonomy import ItemKind
 from safetyzone.core.clock import Clock
@@ -47,12 +55,17 @@ def delete_my_data(session: Session, *, clock: Clock, code: str, caller_key: str
     """Erase the caller's personal data from the ticket; the files to remove after commit
     (``MediaStore.delete`` takes a photo's thumbnail with it)."""
     item = records.owned(session, code=code, caller_key=caller_key, line_user=line_user)
-    now = clock.now()
+    files = erase(session, item, now=clock.now(), action="citizen.delete_my_data",
+                  username="citizen")
+    return MyDataDeleted(code=item.code, deleted=True), files
+
+
+def erase(session: Session, item: CitizenItem, *, now: datetime, action: str,
+          username: str) -> list[str]:
+    """Remove what identifies or follows the person from ``item`` (see the module's note),
+    audited as ``action``; answers the files no other ticket uses, to delete after commit."""
     files = [row.path for row in records.media(session, item)]
     session.execute(delete(CitizenMedia).where(CitizenMedia.item_id == item.id))
-    # Identical uploads share one file: keep those another ticket still shows.
-    used = set(session.scalars(select(CitizenMedia.path).where(CitizenMedia.path.in_(files))))
-    files = [p for p in dict.fromkeys(files) if p not in used]
     session.execute(delete(CitizenFix).where(CitizenFix.item_id == item.id))
     session.execute(delete(CitizenMessage).where(
         CitizenMessage.item_id == item.id, CitizenMessage.direction == Direction.FROM_CITIZEN))
@@ -62,8 +75,16 @@ def delete_my_data(session: Session, *, clock: Clock, code: str, caller_key: str
         item.lat = item.lon = item.accuracy_m = None
     item.consent = {**(item.consent or {}), DELETED: now.isoformat()}
     records.touch(item, now)
-    audit.record(session, actor=None, username="citizen", at=now,
-                 action="citizen.delete_my_data", entity="citizen_item", entity_id=item.id,
-                 station_id=item.station_id, detail={"code": item.code, "files": len(files)})
+    files = unused(session, files)
+    audit.record(session, actor=None, username=username, at=now, action=action,
+                 entity="citizen_item", entity_id=item.id, station_id=item.station_id,
+                 detail={"code": item.code, "files": len(files)})
     records.publish(session, item, now, "citizen.updated")
-    return MyDataDeleted(code=item.code, deleted=True), files
+    return files
+
+
+def unused(session: Session, files: list[str]) -> list[str]:
+    """Identical uploads share one file: of ``files``, those no media row still shows."""
+    session.flush()
+    used = set(session.scalars(select(CitizenMedia.path).where(CitizenMedia.path.in_(files))))
+    return [p for p in dict.fromkeys(files) if p not in used]

@@ -193,3 +193,17 @@ def get_unit(session: Session, *, unit_id: uuid.UUID) -> OrgUnit:
     if unit is None:
         raise NotFound("no such organization unit")
     return unit
+
+
+def partner_by_id(session: Session, partner_id: uuid.UUID) -> Partner:
+    """A partner by id, unscoped: for credentials that already name their partner."""
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise NotFound("no such partner")
+    return partner
+
+
+def partner_codes(session: Session, partner_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = session.execute(select(Partner.id, Partner.code).where(
+        Partner.id.in_(list(partner_ids))))
+    return {partner_id: code for partner_id, code in rows}

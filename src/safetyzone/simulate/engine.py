@@ -38,6 +38,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 from shapely.ops import nearest_points
 
 from safetyzone.core.clock import Clock, SystemClock
+from safetyzone.simulate import citizens
 from safetyzone.simulate.devices import DevicesFile, StationDevices
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ OTHER_PROVINCES = ("TH-10", "TH-11", "TH-12", "TH-13", "TH-14", "TH-15", "TH-20"
                    "TH-30", "TH-40", "TH-50", "TH-60", "TH-64", "TH-65", "TH-66", "TH-67")
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 INTAKE = "/api/v1/intake/events"
+CITIZEN_REPORT = "citizen.report"  # a report from the public app, not a device event
 
 
 # --- geometry -----------------------------------------------------------------------------
@@ -250,6 +252,7 @@ class SimConfig:
     sos_per_minute: float = 1.0
     bank_alarm_per_minute: float = 0.2
     officer_sos_per_minute: float = 0.1
+    citizen_reports_per_minute: float = 0.3  # through the public app's API (citizens.py)
     plate_share: float = 0.1
     heartbeat_s: float = 300.0
     batch_max: int = 100
@@ -262,7 +265,8 @@ class SimConfig:
     def __post_init__(self) -> None:
         if not (self.rate > 0 and math.isfinite(self.rate)):
             raise ValueError("rate must be a positive number of events per second")
-        for name in ("sos_per_minute", "bank_alarm_per_minute", "officer_sos_per_minute"):
+        for name in ("sos_per_minute", "bank_alarm_per_minute", "officer_sos_per_minute",
+                     "citizen_reports_per_minute"):
             if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
                 raise ValueError(f"{name} must be zero or more")
         if not 0 <= self.plate_share < 1:
@@ -307,6 +311,8 @@ class Simulation:
         self.start = start
         self.run_id = run_id
         self._rng = random.Random(f"{seed}/events")  # noqa: S311 - simulation, not security
+        # Citizens draw from their own stream: the devices' plan does not change with them.
+        self._citizens = random.Random(f"{seed}/citizens")  # noqa: S311
         self._heap: list[tuple[float, int, str, int]] = []
         self._order = itertools.count()
         self._ids = itertools.count(1)
@@ -347,6 +353,9 @@ class Simulation:
         self._poisson("bank", config.bank_alarm_per_minute / 60.0 if self.banks else 0.0)
         self._poisson("officer", config.officer_sos_per_minute / 60.0 if self.units else 0.0)
         self._poisson("plate", self.plate_rate)
+        self.stations = list(devices.stations)
+        self._poisson("citizen", config.citizen_reports_per_minute / 60.0
+                      if self.stations else 0.0)
 
     @property
     def now(self) -> float:
@@ -357,7 +366,8 @@ class Simulation:
 
     def _poisson(self, action: str, rate: float, after: float = 0.0) -> None:
         if rate > 0:
-            self._at(after + self._rng.expovariate(rate), action, -1)
+            rng = self._citizens if action == "citizen" else self._rng
+            self._at(after + rng.expovariate(rate), action, -1)
 
     def advance_to(self, t: float) -> list[Planned]:
         """Every event due up to simulated time ``t``, in time order."""
@@ -404,6 +414,13 @@ class Simulation:
                 "plate": plate, "plate_normalized": folded, "province": province,
                 "confidence": round(rng.uniform(70.0, 99.5), 1),
                 "direction": rng.choice(("in", "out"))}, batchable=self._plate_batch)
+        if action == "citizen":
+            self._poisson("citizen", cfg.citizen_reports_per_minute / 60.0, t)
+            station = self._citizens.choice(self.stations)
+            key = f"{self.run_id}-citizen-{next(self._ids)}".ljust(22, "0")[:64]
+            return Planned(t, station.station_code, "citizen", "", CITIZEN_REPORT,
+                           citizens.report(station.boundary, self._citizens, key),
+                           urgent=False, batchable=False)
         raise AssertionError(f"unknown action {action}")
 
     def _iso(self, t: float) -> str:
@@ -498,6 +515,7 @@ class Simulator:
         self._backoff = random.Random(seed)  # noqa: S311 - retry jitter
         self._order = itertools.count()
         self._refusals = 0
+        self._consent: str | None = None
 
     def _client(self) -> httpx.AsyncClient:
         limits = httpx.Limits(max_connections=self.concurrency,
@@ -608,11 +626,20 @@ class Simulator:
 
     async def _send(self, client: httpx.AsyncClient, job: _Job) -> None:
         n = len(job.events)
-        if n == 1:
-            path, body = INTAKE, job.events[0].body
+        citizen = job.events[0].kind == CITIZEN_REPORT  # a phone: the public API, no token
+        if citizen:
+            version = await self._consent_version(client)
+            if version is None:
+                self._refused(job, "the public catalog did not answer")
+                return
+            path, ok = citizens.REPORTS, 201
+            body = {**job.events[0].body, "consent": {"purposes": ["report"],
+                                                      "version": version}}
+        elif n == 1:
+            path, body, ok = INTAKE, job.events[0].body, 200
         else:
-            path, body = f"{INTAKE}/batch", {"events": [e.body for e in job.events]}
-        headers = {"Authorization": f"Bearer {job.token}"}
+            path, body, ok = f"{INTAKE}/batch", {"events": [e.body for e in job.events]}, 200
+        headers = {} if citizen else {"Authorization": f"Bearer {job.token}"}
         self.stats.sent += n
         for attempt in range(1, self.max_attempts + 1):
             self.stats.requests += 1
@@ -623,7 +650,7 @@ class Simulator:
                     self._refused(job, f"{type(err).__name__}: {err}")
                     return
             else:
-                if response.status_code == 200:
+                if response.status_code == ok:
                     self._acked(job, replayed=response.headers.get("idempotent-replayed")
                                 == "true")
                     return
@@ -633,6 +660,17 @@ class Simulator:
             self.stats.retries += 1
             await asyncio.sleep(min(4.0, 0.25 * 2 ** (attempt - 1))
                                 * (0.5 + self._backoff.random()))
+
+    async def _consent_version(self, client: httpx.AsyncClient) -> str | None:
+        """Read once from the catalog, as the public app does before it asks for consent."""
+        if self._consent is None:
+            try:
+                response = await client.get(citizens.CATALOG)
+                if response.status_code == 200:
+                    self._consent = citizens.consent_version(response.json())
+            except (httpx.TransportError, KeyError, StopIteration, ValueError) as err:
+                log.warning("simulator: reading the public catalog failed: %s", err)
+        return self._consent
 
     def _acked(self, job: _Job, *, replayed: bool) -> None:
         self.stats.acked += len(job.events)

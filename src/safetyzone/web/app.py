@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.bus.nats import NatsBus
 from safetyzone.citizen.line_bridge import ServicePort
+from safetyzone.citizen.retention import RetentionPolicy
 from safetyzone.config import Settings
 from safetyzone.core import redact
 from safetyzone.core.clock import Clock, SystemClock
@@ -22,6 +24,7 @@ from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems
+from safetyzone.web.citizen_app import pages as citizen_pages
 from safetyzone.web.console import assets as console_assets
 from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
@@ -39,6 +42,7 @@ from safetyzone.web.routes import (
     intake,
     line,
     lpr,
+    open311,
     ops,
     org,
     panel,
@@ -51,11 +55,13 @@ from safetyzone.web.security_headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
+GZIP_MIN_BYTES = 512
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
-           citizen_public.router, line.router, pages.router, apidocs.router)
+           citizen_public.router, open311.router, line.router, pages.router,
+           citizen_pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -73,7 +79,13 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       sia=settings.sia_dc09, mqtt=settings.mqtt,
                       osmand_port=settings.osmand_port,
                       nmea_port=settings.nmea_port, data_dir=settings.data_dir,
-                      host=settings.host)
+                      host=settings.host, citizen_media=ctx.media,
+                      citizen_retention=RetentionPolicy(
+                          emergency_days=settings.citizen_retain_emergency_days,
+                          report_days=settings.citizen_retain_report_days,
+                          tip_days=settings.citizen_retain_tip_days,
+                          media_days=settings.citizen_retain_media_days,
+                          trail_days=settings.citizen_retain_trail_days))
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
     line_gateway = LineGateway(
@@ -122,11 +134,16 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     for router in ROUTERS:
         app.include_router(router)
     console_assets.mount(app)  # refuses to start without `npm ci`
+    citizen_pages.mount(app)
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
                        media_limit=max(settings.citizen_media_max_bytes,
                                        settings.citizen_voice_max_bytes))
     app.add_middleware(LoginGate, retry_after=ctx.login.address_retry_after)
     app.add_middleware(Metrics)
+    # Pages, scripts, JSON and problem answers travel compressed (the citizen app's first
+    # load on a slow mobile link: benchmarks/citizen_shell.py). Pictures, fonts and event
+    # streams are left alone; WebSockets pass through; a streamed body is flushed per chunk.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=6)
     # Outermost, so every answer gets the headers: problem+json errors and refusals included.
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app

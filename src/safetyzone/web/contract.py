@@ -26,7 +26,13 @@ from starlette.routing import BaseRoute
 
 from safetyzone.core.text import text_problem
 from safetyzone.web import deps, health
-from safetyzone.web.problems import Problem, problem_responses
+from safetyzone.web.problems import (
+    OPEN311_PREFIX,
+    GeoReportError,
+    Problem,
+    georeport_responses,
+    problem_responses,
+)
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 WITH_BODY = {"POST", "PUT", "PATCH"}
@@ -54,11 +60,13 @@ def statuses(route: RouteContext, method: str) -> set[int]:
     it does not know and 409 for closed tickets. 503: it needs the database (outage, or a
     schema that does not match).
     """
+    path = route.path or ""
+    if path.startswith(OPEN311_PREFIX):  # GeoReport errors; a refused value is 400
+        return {400, 401, 404, 429, 503} | ({413} if method in WITH_BODY else set())
     calls = set(_calls(route.dependant))
     user = deps.get_scope in calls or health.metrics_access in calls  # token or address
     device = deps.get_device in calls
     out = {422}
-    path = route.path or ""
     if path not in NO_DATABASE:
         out.add(503)
     if user or device:
@@ -86,6 +94,7 @@ def document(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> dict[str, A
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(problem.pop("$defs", {}))
     components["Problem"] = problem
+    components["GeoReportError"] = GeoReportError.model_json_schema()
     for route in iter_route_contexts(routes):  # the routes as included: prefixes applied
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
@@ -94,7 +103,12 @@ def document(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> dict[str, A
             if operation is None:
                 continue
             answers = operation.setdefault("responses", {})
-            for status, entry in problem_responses(*sorted(statuses(route, method))).items():
+            if (route.path_format or "").startswith(OPEN311_PREFIX):
+                answers.pop("422", None)
+                errors = georeport_responses(*sorted(statuses(route, method)))
+            else:
+                errors = problem_responses(*sorted(statuses(route, method)))
+            for status, entry in errors.items():
                 if str(status) == "422" or str(status) not in answers:
                     answers[str(status)] = entry
     for name in ("HTTPValidationError", "ValidationError"):

@@ -84,6 +84,35 @@ class Problem(BaseModel):
         None, description="Each refused value: field or line, and reason.")
 
 
+# Open311 GeoReport v2 clients read errors as the spec writes them, a list of
+# {code, description}, and take a refused value as 400: those routes answer that way.
+OPEN311_PREFIX = "/open311/"
+
+
+class GeoReportError(BaseModel):
+    """An Open311 GeoReport v2 error (the routes under /open311/ answer these)."""
+
+    code: int
+    description: str
+
+
+def georeport_error(status: int, detail: str, problems: list[dict[str, Any]] | None = None,
+                    headers: dict[str, str] | None = None) -> JSONResponse:
+    status = 400 if status == 422 else status
+    reasons = "; ".join(f"{p['field']}: {p['reason']}" if p.get("field") else str(p["reason"])
+                        for p in problems or [])
+    body = [GeoReportError(code=status, description=f"{detail} ({reasons})" if reasons
+                           else detail).model_dump()]
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def georeport_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"description": HTTPStatus(status).phrase, "content": {
+        "application/json": {"schema": {
+            "type": "array", "items": {"$ref": "#/components/schemas/GeoReportError"}}}}}
+        for status in statuses}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for these statuses, each a problem+json ``Problem``."""
     return {status: {"description": HTTPStatus(status).phrase, "content": {
@@ -95,6 +124,8 @@ def problem_response(
     status: int, *, code: str, detail: str, instance: str | None = None,
     problems: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    if instance is not None and instance.startswith(OPEN311_PREFIX):
+        return georeport_error(status, detail, problems, headers)
     body: dict[str, Any] = {
         "type": f"https://safetyzone.dev/problems/{code}",
         "title": HTTPStatus(status).phrase,

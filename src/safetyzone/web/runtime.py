@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,10 @@ from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 from safetyzone.bus.base import Bus
 from safetyzone.bus.memory import MemoryBus
+from safetyzone.citizen import retention as citizen_retention
 from safetyzone.citizen import status as citizen_status
+from safetyzone.citizen.media import MediaStore
+from safetyzone.citizen.retention import RetentionPolicy
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import DatabaseUnavailable, SafetyZoneError
@@ -75,6 +80,10 @@ class Runtime:
     frames: FrameLog = field(default_factory=FrameLog)
     host: str = "127.0.0.1"
     data_dir: Path | None = None  # plate pictures are kept under it
+    # Citizens' personal data past its period is erased (PDPA); None: not swept here.
+    citizen_retention: RetentionPolicy | None = None
+    citizen_media: MediaStore | None = None
+    retention_interval_s: float = 3600.0
 
     def __post_init__(self) -> None:
         self.devices = DeviceAuthenticator(self.db, self.hasher, self.clock)
@@ -227,12 +236,19 @@ class Runtime:
                 await self.bus.publish(event)
 
     async def _sweeper(self) -> None:
+        retained_at = -math.inf
         while True:
             await asyncio.sleep(self.sweep_interval_s)
             try:
                 await asyncio.to_thread(sweep, self.db, self.clock, data_dir=self.data_dir)
                 # Emergencies follow their incidents (feed, console filters, LINE pushes).
                 await asyncio.to_thread(citizen_status.sync_all, self.db, self.clock)
+                if (self.citizen_retention is not None and self.citizen_media is not None
+                        and time.monotonic() - retained_at >= self.retention_interval_s):
+                    await asyncio.to_thread(citizen_retention.run, self.db, self.clock,
+                                            policy=self.citizen_retention,
+                                            store=self.citizen_media)
+                    retained_at = time.monotonic()
             except DatabaseUnavailable as err:  # an outage, not a bug: no traceback
                 log.warning("sweep skipped, database unavailable (%s)", err.cause)
             except Exception:

@@ -8,6 +8,10 @@ plugin, and refuse to be framed. Styles follow the same rule: style sheets are f
 this app; styles set from script through the CSSOM (Leaflet's ``element.style``) are not
 inline markup and stay allowed.
 
+Pictures and sound the console fetched with the user's token (a citizen's photos and voice
+note, camera snapshots) are shown from ``blob:`` URLs the page made itself, so ``img-src``
+and ``media-src`` admit ``blob:``; no other origin.
+
 ``connect-src 'self'`` also covers the live feed's ``ws:``/``wss:`` to this host (CSP level
 3), so no host name taken from the request ever goes into a header.
 """
@@ -69,6 +73,7 @@ def content_security_policy(tile_url: str | None = None, *,
         "script-src": "'self'",
         "style-src": " ".join(("'self'", *(f"'{h}'" for h in style_hashes))),
         "img-src": images,
+        "media-src": "'self' blob:",
         "connect-src": "'self'",
         "font-src": "'self'",
         "worker-src": "'self' blob:" if blob_workers else "'self'",

@@ -1,10 +1,14 @@
 // The console's entry point: session, data, live feed, views and keyboard.
 import { acknowledge, dispatchFirstRecommended } from './actions.js';
+import { acknowledgeCitizen } from './citizen-actions.js';
+import {
+  bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
+} from './citizen.js';
 import { Feed } from './feed.js';
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
 import {
-  drawIncident, drawStatic, drawUnit, focus, initMap, LAYERS, setLayer, theMap, viewState,
+  drawCitizen, drawIncident, drawStatic, drawUnit, focus, initMap, LAYERS, setLayer, theMap, viewState,
 } from './map.js';
 import { bindQueue, markNew, move, renderQueue, tickAges } from './queue.js';
 import {
@@ -12,7 +16,9 @@ import {
 } from './session.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
 import { setStationVisible, stationChanged } from './station.js';
-import { emit, on, OPEN_STATES, store, upsertIncident } from './store.js';
+import {
+  can, citizenInQueue, emit, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
+} from './store.js';
 import { beep, el, flash, showDialog, testProbe, toast, unlockAudio } from './ui.js';
 import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
 
@@ -28,6 +34,31 @@ async function all(path, limit = 1000) {
   }
 }
 
+// Citizens' items still open (the queue's reports and tips, the reports turned into
+// incidents and the emergencies behind open incidents), and the catalog that names
+// categories and dispositions in Thai and English.
+const CITIZEN_LOAD_STATES = ['new', 'acknowledged', 'info_requested', 'in_progress', 'dispatched', 'on_scene'];
+const CITIZEN_PAGE = 500;
+async function citizenItems(state) {
+  const items = [];
+  for (let offset = 0; ; offset += CITIZEN_PAGE) {
+    const page = await api(`/api/v1/citizen/items?state=${state}&limit=${CITIZEN_PAGE}&offset=${offset}`);
+    items.push(...page);
+    if (page.length < CITIZEN_PAGE) return items;
+  }
+}
+
+async function loadCitizen() {
+  if (!can('citizen.read')) return;
+  const [catalog, ...lists] = await Promise.all([
+    fetch('/api/v1/public/catalog').then((r) => (r.ok ? r.json() : null)).catch(() => null),
+    ...CITIZEN_LOAD_STATES.map(citizenItems),
+  ]);
+  store.catalog = catalog;
+  lists.flat().forEach(upsertCitizen);
+  store.citizen.forEach(drawCitizen);
+}
+
 async function loadData() {
   const [zones, assets, cameras, units, incidents] = await Promise.all([
     all('/api/v1/zones', 500), all('/api/v1/assets'), all('/api/v1/cameras'), api('/api/v1/units'),
@@ -38,6 +69,7 @@ async function loadData() {
   store.cameras = new Map(cameras.map((c) => [c.id, c]));
   store.units = new Map(units.map((u) => [u.id, u]));
   incidents.forEach(upsertIncident);
+  await loadCitizen();
   drawStatic();
   store.units.forEach(drawUnit);
   store.incidents.forEach(drawIncident);
@@ -63,6 +95,19 @@ function onEntry(entry) {
     }
     reloadSoon(incident.id);
     stationChanged();
+  } else if (type === 'citizen.created' || type === 'citizen.updated') {
+    const item = entry.data;
+    const fresh = upsertCitizen(item);
+    const known = store.citizen.get(item.id);
+    drawCitizen(known);
+    renderQueue();
+    if (type === 'citizen.created' && fresh && citizenInQueue(known)) {
+      beep(1);
+      flash('new');
+      markNew(item.id);
+    }
+    reloadCitizenSoon(item.id);
+    if (known.incident_id && known.incident_id === store.open) reloadSoon(store.open);
   } else if (type === 'unit.updated') {
     store.units.set(entry.data.id, entry.data);
     drawUnit(entry.data);
@@ -152,10 +197,16 @@ async function onKey(event) {
   switch (event.key) {
     case 'j': case 'ArrowDown': move(1); break;
     case 'k': case 'ArrowUp': move(-1); break;
-    case 'a': if (id) { await acknowledge(id); renderQueue(); } break;
-    case 'd': if (id) { await dispatchFirstRecommended(id); renderQueue(); } break;
-    case 'Enter': if (id) await openIncident(id); break;
-    case 'Escape': if (panelOpen()) closeIncident(); break;
+    case 'a':
+      if (id && isCitizen(id)) {
+        if (can('citizen.act') && store.citizen.get(id).state === 'new') await acknowledgeCitizen(id);
+      } else if (id) await acknowledge(id);
+      renderQueue();
+      break;
+    case 'd': if (id && !isCitizen(id)) { await dispatchFirstRecommended(id); renderQueue(); } break;
+    case 'Enter': if (id) await (isCitizen(id) ? openCitizen(id) : openIncident(id)); break;
+    case 'Escape': if (panelOpen()) closeIncident(); else if (isCitizenOpen()) closeCitizen(); break;
+    case 'r': if (!isCitizenOpen() || !focusReply()) return; break;
     case '?': showDialog('help'); break;
     case '1': setView('map'); break;
     case '2': setView('wall'); break;
@@ -208,10 +259,12 @@ async function start() {
   layersPanel();
   bindQueue();
   bindIncident();
+  bindCitizen();
   bindWall();
   bindSpeaker();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
+  on('citizen', (item) => { drawCitizen(item); renderQueue(); });
   document.addEventListener('keydown', onKey);
   document.addEventListener('pointerdown', unlockAudio);
   document.addEventListener('click', (event) => {
@@ -233,6 +286,8 @@ async function start() {
     tickClock();
     setConnection(feed?.current || 'connecting');
     if (store.open) reloadSoon(store.open);
+    store.citizen.forEach(drawCitizen);
+    rerenderCitizen();
   });
 
   feed = new Feed({ onEntry, onState: setConnection });

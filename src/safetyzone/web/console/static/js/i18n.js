@@ -55,13 +55,15 @@ function bangkok(value) {
   return out;
 }
 
-// "25 พ.ย. 2569 18:47" — Buddhist Era year (CE + 543), Bangkok time, as Thai readers expect.
+// "25 พ.ย. 2569 18:47" — Buddhist Era year (CE + 543) in Thai, as Thai readers expect;
+// "25 Nov 2026 18:47" (Gregorian) in English. Bangkok time in both.
 export function formatDateTime(value, { seconds = false } = {}) {
   if (!value) return '';
   const p = bangkok(value);
   const months = t('date.months').split(',');
   const time = seconds ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
-  return `${Number(p.day)} ${months[Number(p.month) - 1]} ${Number(p.year) + 543} ${time}`;
+  const year = Number(p.year) + (lang === 'th' ? 543 : 0);
+  return `${Number(p.day)} ${months[Number(p.month) - 1]} ${year} ${time}`;
 }
 
 export function formatTime(value) {

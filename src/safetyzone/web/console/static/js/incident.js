@@ -1,10 +1,10 @@
 // The incident panel: timeline, docked cameras' pictures, correlated events, recommended
 // units with distance and ETA, dispatch, notes, and closing with a disposition.
 import { acknowledge, addNote, dispatch, transition } from './actions.js';
-import { formatAge, formatDateTime, formatDistance, formatDuration, pick, t } from './i18n.js';
-import { focus } from './map.js';
+import { formatAge, formatDateTime, formatDistance, formatDuration, pick, t, tOr } from './i18n.js';
+import { clearTrail, focus, showTrail } from './map.js';
 import { api, ApiError } from './session.js';
-import { emit, on, store, upsertIncident } from './store.js';
+import { citizenForIncident, emit, on, store, upsertIncident } from './store.js';
 import { CameraTile } from './tiles.js';
 import { el, toast } from './ui.js';
 
@@ -15,6 +15,7 @@ let detail = null;
 let tiles = [];
 let tileKey = '';
 let reloadTimer = null;
+let trailKey = ''; // the incident (id:fixes) whose trail is on the map
 // What the operator is in the middle of typing or choosing survives a refresh of the panel.
 const draft = { id: null, disposition: '', note: '' };
 
@@ -23,6 +24,7 @@ const panel = () => document.getElementById('incident');
 export function isOpen() { return !panel().hidden; }
 
 export async function openIncident(id) {
+  emit('close-citizen');
   store.open = id;
   store.selected = id;
   panel().hidden = false;
@@ -37,6 +39,8 @@ export function closeIncident() {
   panel().hidden = true;
   document.body.classList.remove('panel-open');
   stopTiles();
+  clearTrail();
+  trailKey = '';
   setTimeout(() => focus(null, null), 0);
   emit('panel', null);
 }
@@ -138,7 +142,8 @@ function timeline(d) {
     el('span', {}, t(`log.${entry.entry}`)),
     entry.to_state ? el('span', { class: `badge state-${entry.to_state}` }, t(`state.${entry.to_state}`)) : null,
     entry.detail?.callsign ? el('span', {}, entry.detail.callsign) : null,
-    entry.detail?.disposition ? el('span', {}, t(`disposition.${entry.detail.disposition}`)) : null,
+    entry.detail?.disposition ? el('span', {}, tOr(`disposition.${entry.detail.disposition}`, entry.detail.disposition)) : null,
+    Array.isArray(entry.detail?.fixes) ? el('span', {}, t('citizen.trail_count', { n: entry.detail.fixes.length })) : null,
     entry.text ? el('q', {}, entry.text) : null))));
 }
 
@@ -153,6 +158,33 @@ function notes(d) {
   const input = el('textarea', { id: 'note-text', rows: 2, placeholder: t('notes.placeholder'), 'aria-label': t('notes.title') });
   return section('notes.title', el('div', { class: 'note-form' }, input,
     el('button', { type: 'button', class: 'btn', 'data-act': 'note' }, t('notes.add'))));
+}
+
+// An incident that a citizen opened (an emergency, or a report turned into an incident): its
+// ticket, how often the caller pressed, and the trail of later fixes from the phone (the
+// timeline's "trail" entries) on the map, beside the incident's own position, which a fix
+// never moves.
+function trailFixes(d) {
+  return d.timeline.filter((e) => e.entry === 'trail').flatMap((e) => e.detail?.fixes || [])
+    .filter((f) => typeof f.lat === 'number' && typeof f.lon === 'number');
+}
+
+function citizenTicket(d) {
+  const item = citizenForIncident(d);
+  const code = d.detail?.ticket || item?.code;
+  const fixes = trailFixes(d);
+  const key = `${d.id}:${fixes.length}`;
+  if (key !== trailKey) {
+    trailKey = key;
+    if (fixes.length) showTrail(fixes); else clearTrail();
+  }
+  if (!code) return null;
+  return section('citizen.ticket', el('p', { id: 'inc-citizen', class: 'inc-citizen' },
+    el('b', { class: 'code' }, code),
+    item ? el('span', { class: `badge channel ch-${item.channel}` }, tOr(`citizen.channel.${item.channel}`, item.channel)) : null,
+    d.event_count > 1 ? el('span', { class: 'badge' }, t('citizen.presses', { n: d.event_count })) : null,
+    fixes.length ? el('span', { class: 'muted', id: 'inc-citizen-fixes' }, `${t('citizen.trail')}: ${t('citizen.trail_count', { n: fixes.length })}`) : null,
+    item ? el('button', { type: 'button', class: 'btn small', 'data-act': 'citizen', 'data-id': item.id }, t('citizen.open_ticket')) : null));
 }
 
 function keepDraft() {
@@ -182,10 +214,10 @@ function render() {
     el('dt', {}, t('incident.source')), el('dd', {}, pick(d.detail || {}, 'source') || '–'),
     el('dt', {}, t('incident.acknowledged_by')), el('dd', { id: 'inc-ack-by' }, d.acknowledged_by || '–'),
     d.disposition ? el('dt', {}, t('close.disposition')) : null,
-    d.disposition ? el('dd', {}, t(`disposition.${d.disposition}`)) : null);
+    d.disposition ? el('dd', {}, tOr(`disposition.${d.disposition}`, d.disposition)) : null);
   const body = root.querySelector('#inc-body');
   const focused = document.activeElement?.id;
-  body.replaceChildren(meta, actions(d), units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
+  body.replaceChildren(meta, actions(d), citizenTicket(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
   const select = root.querySelector('#disposition');
   if (select && [...select.options].some((o) => o.value === draft.disposition)) select.value = draft.disposition;
   root.querySelector('#note-text').value = draft.note;
@@ -194,6 +226,7 @@ function render() {
 
 export function bindIncident() {
   on('open-incident', (id) => openIncident(id));
+  on('close-incident', () => { if (isOpen()) closeIncident(); });
   panel().querySelector('#inc-close').addEventListener('click', closeIncident);
   panel().addEventListener('click', async (event) => {
     const button = event.target.closest('button[data-act]');
@@ -206,6 +239,7 @@ export function bindIncident() {
       else if (act === 'dispatch') await dispatch(id, button.dataset.id);
       else if (act === 'on_scene' || act === 'cleared') await transition(id, act);
       else if (act === 'speaker') emit('speaker', button.dataset.id);
+      else if (act === 'citizen') { emit('open-citizen', button.dataset.id); return; }
       else if (act === 'close') {
         const disposition = panel().querySelector('#disposition').value;
         if (!disposition) {

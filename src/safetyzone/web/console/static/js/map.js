@@ -3,11 +3,11 @@
 // zone outlines and markers carry the picture on their own.
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { pick, t } from './i18n.js';
-import { emit, inQueue, store } from './store.js';
+import { citizenInQueue, emit, inQueue, store } from './store.js';
 import { el } from './ui.js';
 
 export const LAYERS = [
-  'zones', 'incidents', 'units', 'cam_city', 'cam_police', 'cam_agency', 'cam_private', 'sos',
+  'zones', 'incidents', 'citizen', 'units', 'cam_city', 'cam_police', 'cam_agency', 'cam_private', 'sos',
   'speaker', 'red_box', 'street_light', 'landmarks', 'other',
 ];
 const OWNER_LAYER = {
@@ -27,6 +27,8 @@ let map;
 const groups = {};
 const incidentMarkers = new Map();
 const unitMarkers = new Map();
+const citizenMarkers = new Map();
+let trail = null; // the open item's trail of fixes from the phone (not a toggled layer)
 
 // Markers, popups and tooltips get DOM nodes, never HTML strings: Leaflet writes a string
 // into innerHTML, and names come from partners and admins (see ui.js el()).
@@ -124,7 +126,7 @@ export function drawStatic() {
   if (bounds.length) {
     let all = bounds[0];
     for (const b of bounds.slice(1)) all = all.extend(b);
-    map.fitBounds(all, { padding: [20, 20] });
+    map.fitBounds(all, { padding: [20, 20], animate: false }); // no animation to race a focus()
   }
 }
 
@@ -164,6 +166,47 @@ export function drawIncident(incident) {
     .on('click', () => emit('open-incident', incident.id))
     .addTo(groups.incidents);
   incidentMarkers.set(incident.id, marker);
+}
+
+// A citizen's report or tip at the place it was reported, while it waits in the queue.
+export function drawCitizen(item) {
+  const known = citizenMarkers.get(item.id);
+  if (!citizenInQueue(item) || item.lat === null || item.lon === null) {
+    if (known) { known.remove(); citizenMarkers.delete(item.id); }
+    return;
+  }
+  const cls = `citizen kind-${item.kind} ${item.state}`;
+  const text = t(`citizen.mark.${item.kind}`);
+  if (known) {
+    known.setLatLng([item.lat, item.lon]);
+    known.setIcon(icon(cls, text));
+    return;
+  }
+  const marker = L.marker([item.lat, item.lon], { icon: icon(cls, text), zIndexOffset: 800, title: item.code })
+    .bindTooltip(() => el('span', { class: 'ssz-label' }, `${item.code} · ${pick(store.citizen.get(item.id) || item, 'category')}`),
+      { direction: 'top', offset: [0, -10] })
+    .on('click', () => emit('open-citizen', item.id))
+    .addTo(groups.citizen);
+  citizenMarkers.set(item.id, marker);
+}
+
+// The trail of fixes a phone sent after the first: drawn beside the item's own position,
+// never moving it (the place of the report or incident stays where it was first given).
+export function showTrail(fixes) {
+  clearTrail();
+  const points = fixes.filter((f) => f.lat !== null && f.lon !== null).map((f) => [f.lat, f.lon]);
+  if (!points.length) return;
+  trail = L.layerGroup().addTo(map);
+  L.polyline(points, { color: '#8e44ad', weight: 3, dashArray: '4 6', interactive: false, className: 'cz-trail' }).addTo(trail);
+  points.forEach((point, index) => L.circleMarker(point, {
+    radius: index === points.length - 1 ? 6 : 4, color: '#fff', weight: 1, fillColor: '#8e44ad', fillOpacity: 1,
+    className: 'cz-fix',
+  }).addTo(trail));
+}
+
+export function clearTrail() {
+  if (trail) trail.remove();
+  trail = null;
 }
 
 export function focus(lat, lon) {

@@ -1,8 +1,10 @@
-// The alert queue: open incidents, most urgent first (priority, then age). A new one
-// appears at once with a beep and a flash; escalated ones stand out; one click takes one.
+// The alert queue: open incidents and citizens' reports and tips, most urgent first
+// (priority, then age). A new one appears at once with a beep and a flash; escalated ones
+// stand out; one click takes one.
 import { acknowledge } from './actions.js';
-import { formatAge, formatTime, pick, t } from './i18n.js';
-import { emit, queueOrder, store } from './store.js';
+import { acknowledgeCitizen } from './citizen-actions.js';
+import { formatAge, formatTime, pick, t, tOr } from './i18n.js';
+import { can, emit, isCitizen, queueOrder, seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
 
 const list = () => document.getElementById('queue-list');
@@ -13,7 +15,7 @@ function item(incident) {
   if (escalated) classes.push('escalated');
   if (store.selected === incident.id) classes.push('selected');
   if (store.open === incident.id) classes.push('opened');
-  const ack = incident.state === 'new'
+  const ack = incident.state === 'new' && can('incident.act')
     ? el('button', { type: 'button', class: 'btn primary ack', 'data-action': 'ack', 'data-id': incident.id,
       title: `${t('queue.ack')} (a)` }, t('queue.ack'))
     : null;
@@ -33,12 +35,41 @@ function item(incident) {
     el('button', { type: 'button', class: 'btn', 'data-action': 'open', 'data-id': incident.id }, t('queue.open'))));
 }
 
+// A citizen's report or tip: channel, category, station, age, photos and waiting messages.
+function citizenItem(item) {
+  const classes = ['q-item', 'citizen', `kind-${item.kind}`, item.state];
+  if (store.selected === item.id) classes.push('selected');
+  if (store.openCitizen === item.id) classes.push('opened');
+  const photos = item.media.filter((m) => m.kind === 'photo').length;
+  const ack = item.state === 'new' && can('citizen.act')
+    ? el('button', { type: 'button', class: 'btn primary ack', 'data-action': 'ack', 'data-id': item.id,
+      title: `${t('queue.ack')} (a)` }, t('queue.ack'))
+    : null;
+  return el('li', { class: classes.join(' '), 'data-id': item.id, 'data-kind': 'citizen',
+    'data-citizen-kind': item.kind, 'data-state': item.state, 'data-code': item.code, role: 'option',
+    'aria-selected': String(store.selected === item.id) },
+  el('div', { class: 'q-row' },
+    el('span', { class: `badge channel ch-${item.channel}` }, tOr(`citizen.channel.${item.channel}`, item.channel)),
+    el('span', { class: 'q-title' }, pick(item, 'category') || item.category),
+    el('span', { class: 'q-age', 'data-opened': item.created_at }, formatAge(item.created_at))),
+  el('div', { class: 'q-row meta' },
+    el('span', { class: `badge kind kind-${item.kind}` }, tOr(`citizen.kind.${item.kind}`, item.kind)),
+    el('span', { class: `badge cz-state-${item.state}` }, tOr(`citizen.state.${item.state}`, item.state)),
+    seesSeveralStations() ? el('span', { class: 'badge station' }, item.station_code) : null,
+    photos ? el('span', { class: 'badge photos', 'data-photos': photos }, t('citizen.photos', { n: photos })) : null,
+    item.messages_waiting ? el('span', { class: 'badge waiting' }, t('citizen.waiting', { n: item.messages_waiting })) : null,
+    item.joined ? el('span', { class: 'badge' }, t('citizen.joined', { n: item.joined })) : null,
+    el('span', { class: 'q-time code' }, item.code)),
+  el('div', { class: 'q-actions' }, ack,
+    el('button', { type: 'button', class: 'btn', 'data-action': 'open', 'data-id': item.id }, t('queue.open'))));
+}
+
 export function renderQueue() {
   const ordered = queueOrder();
   if (store.selected && !ordered.some((i) => i.id === store.selected)) store.selected = null;
   if (!store.selected && ordered.length) store.selected = ordered[0].id;
   const root = list();
-  root.replaceChildren(...ordered.map(item));
+  root.replaceChildren(...ordered.map((entry) => (isCitizen(entry.id) ? citizenItem(entry) : item(entry))));
   document.getElementById('queue-count').textContent = String(ordered.length);
   document.getElementById('queue-empty').hidden = ordered.length > 0;
 }
@@ -67,9 +98,11 @@ export function bindQueue() {
     const button = event.target.closest('button[data-action]');
     const row = event.target.closest('.q-item');
     if (!row) return;
-    store.selected = row.dataset.id;
-    if (button?.dataset.action === 'ack') await acknowledge(row.dataset.id);
-    else if (button?.dataset.action === 'open' || !button) emit('open-incident', row.dataset.id);
+    const id = row.dataset.id;
+    store.selected = id;
+    const citizen = row.dataset.kind === 'citizen';
+    if (button?.dataset.action === 'ack') await (citizen ? acknowledgeCitizen(id) : acknowledge(id));
+    else if (button?.dataset.action === 'open' || !button) emit(citizen ? 'open-citizen' : 'open-incident', id);
     renderQueue();
   });
 }

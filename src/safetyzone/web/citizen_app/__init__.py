@@ -1,0 +1,3 @@
+"""The public phone app at ``/citizen``: an installable PWA for emergencies, reports, tips and
+the station's contacts. No login; no framework; Leaflet and the Sarabun font from npm, served
+by the app (``web/console/assets.py`` mounts them), never from a CDN."""
