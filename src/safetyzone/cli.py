@@ -34,6 +34,8 @@ app.add_typer(users_app, name="users")
 replay_app = typer.Typer(help="Send captured device frames to a running server.",
                          no_args_is_help=True)
 app.add_typer(replay_app, name="replay")
+line_app = typer.Typer(help="The stations' LINE Official Accounts.", no_args_is_help=True)
+app.add_typer(line_app, name="line")
 
 Host = Annotated[str | None, typer.Option(help="Address to bind (SSZ_HOST).")]
 Port = Annotated[int | None, typer.Option(help="Port to bind (SSZ_PORT).")]
@@ -369,6 +371,45 @@ def users_reactivate(username: Username, data_dir: DataDir = None) -> None:
     _users_run(data_dir, lambda s, scope, clock: auth.reactivate_user(
         s, scope=scope, clock=clock, user_id=auth.find_user(s, username=username).id))
     typer.echo(f"{username} is active again")
+
+
+@line_app.command("richmenu")
+def line_richmenu(
+    station: Annotated[str, typer.Option(help="Code of the station whose channel gets it.")],
+    image: Annotated[Path | None, typer.Option(
+        exists=True, dir_okay=False, help="PNG to use instead of the one in the repo "
+        "(scripts/line_richmenu_image.py draws it).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Install the rich menu (emergency, report, tip, my tickets, station) as the default of
+    a station's LINE channel, through SSZ_LINE_API_BASE; audited as cli:<OS user>."""
+    from safetyzone.citizen import line_channels, line_richmenu
+    from safetyzone.citizen.line_client import LineClient
+    from safetyzone.core.errors import SafetyZoneError
+    from safetyzone.core.secretbox import SecretBox
+
+    settings = _settings(data_dir=data_dir)
+    box = SecretBox(settings.secret_key.get_secret_value())
+    menu = line_richmenu.load_menu()
+    picture = image.read_bytes() if image else line_richmenu.load_image()
+
+    def channel(session: Any, scope: Any, _clock: Any) -> tuple[Any, str]:
+        found = line_channels.channel_for_station(session, scope=scope, station_code=station)
+        return found.id, box.open(found.token_sealed)
+
+    channel_id, token = _users_run(data_dir, channel)
+    client = LineClient(api_base=settings.line_api_base,
+                        data_api_base=settings.line_data_api_base, token=token)
+    try:
+        rich_menu_id = line_richmenu.install(client, menu, picture)
+    except SafetyZoneError as err:
+        reasons = "".join(f"\n  {p.field or ''}: {p.reason}" for p in err.problems)
+        typer.secho(f"rich menu not installed: {err.detail}{reasons}", fg=typer.colors.RED,
+                    err=True)
+        raise typer.Exit(1) from err
+    _users_run(data_dir, lambda s, scope, clock: line_channels.set_rich_menu(
+        s, scope=scope, clock=clock, channel_id=channel_id, rich_menu_id=rich_menu_id))
+    typer.echo(f"rich menu {rich_menu_id} is the default of {station}'s LINE channel")
 
 
 ReplayHost = Annotated[str, typer.Option(help="The receiver's address.")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import enum
 import os
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -206,6 +207,28 @@ class Settings(BaseSettings):
     citizen_retain_trail_days: int = Field(
         30, ge=1, le=365, description="Days the trail of a caller's phone positions is kept.")
 
+    line_api_base: str = Field(
+        "https://api.line.me",
+        description="Base URL of the LINE Messaging API (push, reply, rich menus); a local "
+        "stand-in in tests. https in production.",
+    )
+    line_data_api_base: str = Field(
+        "https://api-data.line.me",
+        description="Base URL of LINE's content API (photos users send, rich menu images).",
+    )
+    line_link_base: str | None = Field(
+        None,
+        description="Public address of this server, for the ticket links the LINE chat "
+        "sends (https://ssz.example.go.th gives https://ssz.example.go.th/citizen/t/<code>). "
+        "Unset: the chat sends the path only.",
+    )
+    line_routing: Literal["per_station", "by_location"] = Field(
+        "per_station",
+        description="per_station: each station has its own LINE Official Account, webhook "
+        "/line/webhook/{station_code}; by_location: one account for all, webhook /line/webhook, "
+        "a report goes to the station whose zone or area holds its location.",
+    )
+
     camera_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         parse_networks(DEFAULT_CAMERA_NETWORKS),
         description="Networks (CIDRs, comma-separated) the server may fetch camera pictures "
@@ -236,6 +259,24 @@ class Settings(BaseSettings):
             except ValueError as err:
                 raise ValueError(f"not an address or network: {err}") from err
         return value
+
+    @field_validator("line_api_base", "line_data_api_base", "line_link_base")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?", value):
+            raise ValueError("must be a base URL like https://api.line.me (no query)")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _refuse_plain_http_line(self) -> Settings:
+        if self.environment == "production" and not all(
+                url.startswith("https://")
+                for url in (self.line_api_base, self.line_data_api_base)):
+            raise ValueError("SSZ_LINE_API_BASE and SSZ_LINE_DATA_API_BASE must be https in "
+                             "production: the channel access token travels with each call")
+        return self
 
     @model_validator(mode="after")
     def _refuse_loopback_cameras(self) -> Settings:

@@ -8,11 +8,17 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from conftest import SECRET
 from safetyzone.audit.models import AuditEntry
+from safetyzone.citizen import service
 from safetyzone.citizen.models import CitizenItem
+from safetyzone.citizen.schemas import ReportIn
+from safetyzone.citizen.taxonomy import LocationSource
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
+from safetyzone.core.secretbox import SecretBox
 from safetyzone.ops.models import Incident
+from safetyzone.org import service as org
 from support.citizen import (
     A_LAT,
     A_LON,
@@ -81,6 +87,44 @@ def test_a_retried_report_is_the_same_ticket(client: TestClient, world: World,
     assert again == first
     with db.read() as s:
         assert s.scalar(select(func.count(CitizenItem.id))) == 1
+
+
+def test_a_web_report_needs_its_place(client: TestClient, world: World, db: Database) -> None:
+    """Only a channel that belongs to one station (LINE) may leave the place out."""
+    body = report(new_key())
+    del body["location"]
+    for source in ("pin", "none"):
+        response = client.post(f"{PUBLIC}/reports", json={**body, "location_source": source})
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "place" in response.json()["detail"]
+        assert [p["field"] for p in response.json()["problems"]] == ["location"]
+    placed_but_none = client.post(f"{PUBLIC}/reports",
+                                  json=report(new_key(), location_source="none"))
+    assert placed_but_none.status_code == 422, placed_but_none.text
+    assert [p["field"] for p in placed_but_none.json()["problems"]] == ["location_source"]
+    with db.read() as s:
+        assert s.scalar(select(func.count(CitizenItem.id))) == 0
+
+
+def test_a_channels_station_takes_a_report_without_a_place(
+        db: Database, world: World, clock: ManualClock) -> None:
+    box = SecretBox(SECRET)
+    data = {**report(new_key()), "location": None, "location_source": "none"}
+    with db.write() as s:
+        b = org.get_unit_by_code(s, code="ST-B").id
+        item, created = service.create_report(s, clock=clock, box=box,
+                                              data=ReportIn.model_validate(data),
+                                              channel="line", line_user="U" + "1" * 32,
+                                              station_id=b)
+        assert created and item.station_id == b and item.lat is None
+        assert item.location_source is LocationSource.NONE
+        # A place wins over the channel's station: it goes where the place is (ST-A).
+        placed, _ = service.create_report(s, clock=clock, box=box,
+                                          data=ReportIn.model_validate(
+                                              report(new_key(), location_source="line")),
+                                          channel="line", station_id=b)
+        assert placed.station_id == org.get_unit_by_code(s, code="ST-A").id
 
 
 def test_the_public_page_has_no_personal_data(client: TestClient, world: World) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIWebSocketRoute
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 from starlette.routing import Mount
 from starlette.websockets import WebSocketDisconnect
@@ -29,6 +30,8 @@ from safetyzone.assets import service as assets
 from safetyzone.assets import url_proposals as proposals
 from safetyzone.assets.models import AssetKind
 from safetyzone.assets.schemas import AssetCreate, CameraCreate, UrlProposalCreate
+from safetyzone.citizen import line_channels
+from safetyzone.citizen.line_schemas import LineChannelCreate
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Base, Database
@@ -125,6 +128,11 @@ def _asset(t: Targets) -> dict[str, Any]:
     return {"station_code": t.station, "zone_code": f"Z-{t.station}", "kind": "camera_point",
             "code": f"{t.station}-MX-{t.extra['n']}", "name_th": "จุด", "lat": lat + 0.002,
             "lon": lon, "owner_class": "police"}
+
+
+# A webhook body signed with no channel's secret: LINE's routes must refuse it to everyone.
+LINE_BODY = b'{"destination":"U00000000000000000000000000000000","events":[]}'
+LINE_FORGED = {"Content-Type": "application/json", "X-Line-Signature": "A" * 43 + "="}
 
 
 def _multipart(name: str, filename: str, data: bytes, content_type: str) -> tuple[bytes, str]:
@@ -264,6 +272,17 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/intake/events/batch": lambda t: Call("/api/v1/intake/events/batch", json={
         "events": [{"kind": "sos.press", "device_event_id": f"mxb-{t.extra['n']}",
                     "event_time": t.extra["now"]}]}),
+    "POST /line/webhook": lambda t: Call("/line/webhook", content=LINE_BODY,
+                                         headers=LINE_FORGED),
+    "POST /line/webhook/{station_code}": lambda t: Call(
+        f"/line/webhook/{t.station}", content=LINE_BODY, headers=LINE_FORGED),
+    "GET /api/v1/line/channels": lambda t: Call("/api/v1/line/channels"),
+    "POST /api/v1/line/channels": lambda t: Call("/api/v1/line/channels", json={
+        "station_code": t.station, "name": "x", "line_channel_id": f"17{t.extra['n']:0>8}",
+        "channel_secret": "0123456789abcdef" * 2, "access_token": "matrix-token-" * 3}),
+    "POST /api/v1/line/channels/{channel_id}/rotate": lambda t: Call(
+        f"/api/v1/line/channels/{t.extra['line_channel']}/rotate",
+        json={"access_token": "rotated-matrix-token-0123456789"}),
     "GET /api/v1/incidents": lambda t: Call("/api/v1/incidents",
                                             params={"station_code": t.station}),
     "GET /api/v1/incidents/{incident_id}": lambda t: Call(f"/api/v1/incidents/{t.incident}"),
@@ -509,7 +528,8 @@ def env(backend: str, request: pytest.FixtureRequest,
                                  headers=devices.admin).json()["items"]
             t.camera = next(c["id"] for c in cameras if "POLICE" in c["code"])
             t.extra = {"point": f"{station}-POLICE-P1", "now": clock.now().isoformat(),
-                       "proposal": _foreign_partner_proposal(db, clock, station)}
+                       "proposal": _foreign_partner_proposal(db, clock, station),
+                       "line_channel": _line_channel(db, clock, station)}
             token = devices.credential(station, "asset", t.speaker, "matrix pole")
             t.credential = next(c["id"] for c in client.get(
                 "/api/v1/devices", headers=devices.admin).json() if c["label"] == "matrix pole"
@@ -564,6 +584,18 @@ def _foreign_partner_proposal(db: Database, clock: ManualClock, station: str) ->
                                      camera_id=camera.id,
                                      data=UrlProposalCreate(stream_url="rtsp://10.9.9.9/1"))
         return str(proposal.id)
+
+
+def _line_channel(db: Database, clock: ManualClock, station: str) -> str:
+    """The station's LINE channel: its webhook is then there, refusing forged bodies."""
+    with db.write() as s:
+        return str(line_channels.register_channel(
+            s, scope=system_scope(), clock=clock, box=SecretBox(SECRET), routing="per_station",
+            data=LineChannelCreate(station_code=station, name=f"LINE {station}",
+                                   line_channel_id=f"16{ord(station[-1]):08d}",
+                                   channel_secret=SecretStr("f" * 32),
+                                   access_token=SecretStr("matrix-channel-token-0123456789"))
+        ).id)
 
 
 def test_every_route_has_a_row_and_a_request() -> None:

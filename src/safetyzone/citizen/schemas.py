@@ -83,9 +83,11 @@ class ReportIn(_In):
     client_key: ClientKey
     category: ReportCategory
     description: str = Field(min_length=1, max_length=4000)
-    location: LocationIn
+    location: LocationIn | None = Field(
+        None, description="Where it is. Required from the public app; only a channel that "
+                          "belongs to one station (LINE) may leave it out.")
     location_source: Literal[LocationSource.GPS, LocationSource.PIN, LocationSource.PHOTO,
-                             LocationSource.LINE]
+                             LocationSource.LINE, LocationSource.NONE]
     contact: ContactIn | None = None
     consent: ConsentIn
     join: TicketCode | None = Field(

@@ -14,6 +14,7 @@ rules that matter to a person in trouble:
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -167,10 +168,17 @@ def similar_reports(session: Session, *, clock: Clock, category: str, lat: float
 def create_report(
     session: Session, *, clock: Clock, box: SecretBox, data: ReportIn,
     channel: Channel | str = Channel.WEB, line_user: str | None = None,
+    station_id: uuid.UUID | None = None,
 ) -> tuple[CitizenItem, bool]:
-    """A new report, or (``join``) the caller's own ticket merged into an open one."""
+    """A new report, or (``join``) the caller's own ticket merged into an open one.
+
+    ``station_id`` is for a channel that belongs to one station (a LINE Official Account):
+    a report without a place goes there; one with a place goes where the place is. From the
+    public app (no station) a report without its place is refused.
+    """
     now = clock.now()
     channel = Channel(channel)
+    _check_place(data, station_id)
     consent = records.check_consent(ItemKind.REPORT, data.consent, now)
     key_hash = records.digest(data.client_key)
     records.lock_key(session, key_hash)
@@ -183,7 +191,8 @@ def create_report(
     item = records.new_item(session, kind=ItemKind.REPORT, channel=channel, key_hash=key_hash,
                     location=data.location, source=LocationSource(data.location_source),
                     category=data.category.value, description=data.description,
-                    consent=consent, now=now, line_user=line_user, box=box)
+                    consent=consent, now=now, line_user=line_user, box=box,
+                    station_id=station_id)
     if data.contact is not None:
         item.contact_sealed = records.seal_contact(box, data.contact.name, data.contact.phone)
     if target is not None:
@@ -194,6 +203,17 @@ def create_report(
         records.publish(session, target, now, "citizen.updated")
     records.publish(session, item, now, "citizen.created")
     return item, True
+
+
+def _check_place(data: ReportIn, station_id: uuid.UUID | None) -> None:
+    """A place and its source agree; no place only where the channel names the station."""
+    if data.location is None and station_id is None:
+        raise InvalidInput("a report needs its place: a location on the map",
+                           [Problem("required", "location")])
+    if (data.location is None) != (data.location_source == LocationSource.NONE):
+        raise InvalidInput("location_source 'none' is for a report without a location, and "
+                           "only for one", [Problem("does not match location",
+                                                    "location_source")])
 
 
 def _join_target(session: Session, code: str) -> CitizenItem:

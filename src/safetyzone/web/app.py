@@ -13,12 +13,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
 from safetyzone.bus.nats import NatsBus
+from safetyzone.citizen.line_bridge import ServicePort
 from safetyzone.citizen.retention import RetentionPolicy
 from safetyzone.config import Settings
 from safetyzone.core import redact
 from safetyzone.core.clock import Clock, SystemClock
 from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
+from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems
@@ -38,6 +40,7 @@ from safetyzone.web.routes import (
     devices,
     gateways,
     intake,
+    line,
     lpr,
     open311,
     ops,
@@ -57,8 +60,8 @@ GZIP_MIN_BYTES = 512
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
-           citizen_public.router, open311.router, pages.router, citizen_pages.router,
-           apidocs.router)
+           citizen_public.router, open311.router, line.router, pages.router,
+           citizen_pages.router, apidocs.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -85,6 +88,14 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                           trail_days=settings.citizen_retain_trail_days))
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
+    line_gateway = LineGateway(
+        db=db, clock=ctx.clock, box=ctx.secrets,
+        server_key=settings.secret_key.get_secret_value(), routing=settings.line_routing,
+        api_base=settings.line_api_base, data_api_base=settings.line_data_api_base,
+        link_base=settings.line_link_base, port=ServicePort(box=ctx.secrets, media=ctx.media),
+        photo_max_bytes=settings.citizen_media_max_bytes)
+    # Status changes and officers' replies reach LINE users (after each commit).
+    ctx.notices.notifier = line_gateway.notifier
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -92,10 +103,12 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         await runtime.start()
         await snapshots.start()
         db.after_commit.append(ctx.notices.after_commit)
+        await line_gateway.start()
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
         try:
             yield
         finally:
+            await line_gateway.stop()
             with contextlib.suppress(ValueError):
                 db.after_commit.remove(ctx.notices.after_commit)
             await snapshots.stop()
@@ -115,6 +128,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.ctx = ctx
     app.state.runtime = runtime
     app.state.snapshots = snapshots
+    app.state.line = line_gateway
     problems.install(app)
     contract.install(app)
     for router in ROUTERS:
