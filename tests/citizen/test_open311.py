@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from safetyzone.audit.models import AuditEntry
 from safetyzone.citizen.models import CitizenItem
+from safetyzone.citizen.open311 import BANGKOK
 from safetyzone.citizen.taxonomy import CONSENT_VERSION, term
+from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from support.citizen import A_LAT, A_LON, B_LAT, B_LON, OFFICER, items, new_key, report, send
 from support.world import World
@@ -172,3 +174,20 @@ def test_closing_with_a_disposition_reaches_the_platform_in_thai(
     assert client.get(f"{GEO}/requests.json",
                       params={"api_key": key, "status": "open"}).json() == []
 
+
+
+def test_plain_dates_read_as_bangkok_time(client: TestClient, world: World,
+                                         clock: ManualClock) -> None:
+    key = issue_key(client, world)
+    code = post(client, key).json()[0]["service_request_id"]
+    today = clock.now().astimezone(BANGKOK).date()
+    for params, found in (({"start_date": today.isoformat()}, [code]),
+                          ({"start_date": f"{today.isoformat()}T00:00:00"}, [code]),
+                          ({"end_date": "2020-01-01"}, []),
+                          ({"start_date": "not a date"}, None)):
+        response = client.get(f"{GEO}/requests.json", params={"api_key": key, **params})
+        if found is None:
+            assert response.status_code == 400 and response.json()[0]["code"] == 400
+        else:
+            assert response.status_code == 200, response.text
+            assert [r["service_request_id"] for r in response.json()] == found

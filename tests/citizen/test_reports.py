@@ -48,7 +48,7 @@ def test_similar_reports_and_joining_one(
     assert first["status"] == "new" and first["joined_to"] is None
     near = A_LAT + 0.0003  # about 33 m north
     [found] = _similar(client, "street_light", near, A_LON)
-    assert found["code"] == first["code"] and 30 < found["distance_m"] < 36
+    assert found["code"] == first["code"] and found["distance_m"] == 40  # 33 m, in 10 m steps
     assert found["joined"] == 0 and found["status"] == "new"
     # Another category, 60 m away, or too old: not suggested.
     assert _similar(client, "theft", near, A_LON) == []

@@ -23,6 +23,9 @@ def test_redact_masks_secret_query_values_only() -> None:
     assert redact.redact(line) == (
         '127.0.0.1:5 - "GET /api/v1/stream?access_token=***&after=7&ticket=*** '
         'HTTP/1.1" 101 /x?refresh_token=***&token=***&q=plain')
+    open311 = '"GET /open311/v2/requests.json?status=open&api_key=o311_AbC-9 HTTP/1.1" 200'
+    assert redact.redact(open311) == (
+        '"GET /open311/v2/requests.json?status=open&api_key=*** HTTP/1.1" 200')
 
 
 def test_records_of_any_logger_are_masked(caplog: pytest.LogCaptureFixture) -> None:

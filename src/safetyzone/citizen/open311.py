@@ -273,6 +273,10 @@ def _visible(caller: Caller) -> ColumnElement[bool]:
 def list_requests(session: Session, *, clock: Clock, caller: Caller, codes: list[str],
                   service_code: str | None, start: datetime | None, end: datetime | None,
                   status: set[str]) -> list[GeoRequest]:
+    # GeoReport dates are ISO 8601 with an offset; platforms also send plain dates and
+    # times, read here as Bangkok time (where the station is).
+    start, end = (None if d is None else d if d.tzinfo else d.replace(tzinfo=BANGKOK)
+                  for d in (start, end))
     query = select(CitizenItem).where(_visible(caller))
     if codes:
         query = query.where(CitizenItem.code.in_([records.normalize_code(c) for c in codes]))

@@ -3,8 +3,9 @@
 Deleting removes what identifies or follows the person: contact, LINE user, their own
 words (description and messages), photos and voice notes, the trail of their phone's
 positions, and for an emergency the caller's position. What stays is the police record:
-the ticket's code, kind, category, station, states and the officers' answers; the
-incident an emergency opened keeps its own timeline.
+the ticket's code, kind, category, station, states and the officers' answers. The incident
+an emergency opened loses the caller's message and the trail of their phone
+(``ops.emergencies.forget_caller``) and keeps where it happened and what the police did.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from safetyzone.citizen.schemas import MediaRead, MyData, MyDataDeleted, PublicM
 from safetyzone.citizen.taxonomy import ItemKind
 from safetyzone.core.clock import Clock
 from safetyzone.core.secretbox import SecretBox
+from safetyzone.ops import emergencies
 
-DELETED = "withdrawn_at"
+DELETED = records.WITHDRAWN
 
 
 def my_data(session: Session, *, box: SecretBox, code: str, caller_key: str | None,
@@ -73,6 +75,8 @@ def erase(session: Session, item: CitizenItem, *, now: datetime, action: str,
     item.description = ""
     if item.kind is ItemKind.EMERGENCY:
         item.lat = item.lon = item.accuracy_m = None
+    if item.incident_id is not None:  # the message and trail copied onto the incident
+        emergencies.forget_caller(session, incident_id=item.incident_id, now=now)
     item.consent = {**(item.consent or {}), DELETED: now.isoformat()}
     records.touch(item, now)
     files = unused(session, files)

@@ -37,7 +37,7 @@ from safetyzone.citizen.taxonomy import (
     LocationSource,
     category_term,
 )
-from safetyzone.core.errors import InvalidInput, NotFound, Problem
+from safetyzone.core.errors import Conflict, InvalidInput, NotFound, Problem
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.ops import emergencies, feed
 from safetyzone.org import auth
@@ -99,6 +99,21 @@ def owned(session: Session, *, code: str, caller_key: str | None,
     if line_user and same_digest(item.line_user_hash, line_user, "line"):
         return item
     raise NotFound(NOT_YOURS)
+
+
+WITHDRAWN = "withdrawn_at"  # set in ``consent`` when the citizen deleted their data
+
+
+def withdrawn(item: CitizenItem) -> bool:
+    return WITHDRAWN in (item.consent or {})
+
+
+def still_consented(item: CitizenItem) -> CitizenItem:
+    """Refuse new personal data on a ticket whose citizen withdrew consent (deleted it)."""
+    if withdrawn(item):
+        raise Conflict("you deleted your data from this ticket, which withdrew your consent: "
+                       "it takes nothing more (send a new one if you need to)")
+    return item
 
 
 def check_consent(kind: ItemKind, consent: ConsentIn, now: datetime) -> dict[str, object]:

@@ -14,6 +14,7 @@ rules that matter to a person in trouble:
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime, timedelta
 
@@ -54,6 +55,8 @@ from safetyzone.ops.cameras import CameraIndexCache
 MAX_PHOTOS = 5
 MAX_VOICE = 1
 SIMILAR_RADIUS_M = 50.0
+# Reports about public space, whose place may be shown to other citizens (see similar_reports).
+SHAREABLE = frozenset({"street_light", "abandoned_plot", "traffic", "youths_gathering"})
 SIMILAR_WINDOW = timedelta(hours=6)
 FIX_FUTURE_SLACK = timedelta(minutes=5)  # phone clocks drift; a fix from later is a typo
 METRES_PER_DEGREE = 111_320.0
@@ -74,8 +77,8 @@ def create_emergency(
     for existing in session.scalars(select(CitizenItem).where(
             CitizenItem.kind == ItemKind.EMERGENCY, CitizenItem.channel == channel,
             CitizenItem.client_key_hash == key_hash).order_by(CitizenItem.created_at.desc())):
-        if existing.incident_id is not None and emergencies.view(
-                session, incident_id=existing.incident_id).open:
+        if existing.incident_id is not None and not records.withdrawn(existing) and \
+                emergencies.view(session, incident_id=existing.incident_id).open:
             _merge_press(session, existing, data, now)
             return existing, False
         break
@@ -110,7 +113,8 @@ def _merge_press(session: Session, item: CitizenItem, data: EmergencyIn, now: da
 def add_fixes(session: Session, *, clock: Clock, code: str, caller_key: str | None,
               fixes: list[FixIn], line_user: str | None = None) -> int:
     """Add later positions to an open emergency's trail; a fix already stored is skipped."""
-    item = records.owned(session, code=code, caller_key=caller_key, line_user=line_user)
+    item = records.still_consented(records.owned(session, code=code, caller_key=caller_key,
+                                                 line_user=line_user))
     if item.kind is not ItemKind.EMERGENCY:
         raise NotFound(records.NOT_YOURS)
     now = clock.now()
@@ -142,8 +146,15 @@ def add_fixes(session: Session, *, clock: Clock, code: str, caller_key: str | No
 
 def similar_reports(session: Session, *, clock: Clock, category: str, lat: float,
                     lon: float) -> list[SimilarReport]:
-    """Open reports of the same category within 50 m in the last 6 hours, nearest first."""
+    """Open reports of the same category within 50 m in the last 6 hours, nearest first.
+
+    Only for things in public space (``SHAREABLE``): anyone may ask, so a grid of questions
+    would find where each report was made; a dark street light may be found, a drug report
+    made from someone's home must not. Distances come in 10 m steps.
+    """
     check_position(lat, lon, "location")
+    if category not in SHAREABLE:
+        return []
     now = clock.now()
     dlat = SIMILAR_RADIUS_M / METRES_PER_DEGREE * 1.5
     dlon = dlat * 1.1  # Thailand lies within 21 degrees of the equator
@@ -159,7 +170,8 @@ def similar_reports(session: Session, *, clock: Clock, category: str, lat: float
         distance = haversine_m(lat, lon, item.lat, item.lon)
         if distance <= SIMILAR_RADIUS_M:
             out.append(SimilarReport(
-                code=item.code, category=item.category, distance_m=round(distance, 1),
+                code=item.code, category=item.category,
+                distance_m=float(max(10, math.ceil(distance / 10) * 10)),
                 age_min=int((now - item.created_at).total_seconds() // 60),
                 status=item.state, joined=records.joined_count(session, item)))
     return sorted(out, key=lambda s: (s.distance_m, s.code))
@@ -188,6 +200,8 @@ def create_report(
     if existing is not None:
         return existing, False
     target = _join_target(session, data.join) if data.join else None
+    if target is not None:
+        _check_join(data, target, now)
     item = records.new_item(session, kind=ItemKind.REPORT, channel=channel, key_hash=key_hash,
                     location=data.location, source=LocationSource(data.location_source),
                     category=data.category.value, description=data.description,
@@ -233,6 +247,19 @@ def _join_target(session: Session, code: str) -> CitizenItem:
     return target
 
 
+def _check_join(data: ReportIn, target: CitizenItem, now: datetime) -> None:
+    """Join only what ``similar_reports`` offers: same public-space category, the same
+    place (within 50 m), recent; anything else would move the caller's report, their words
+    and contact, to another station's queue."""
+    near = (data.location is not None and target.lat is not None and target.lon is not None
+            and haversine_m(data.location.lat, data.location.lon, target.lat, target.lon)
+            <= SIMILAR_RADIUS_M)
+    if (data.category.value != target.category or target.category not in SHAREABLE
+            or not near or target.created_at < now - SIMILAR_WINDOW):
+        raise Conflict("that report is not the same thing at the same place: send your own",
+                       [Problem("not a similar report", "join")])
+
+
 def joined_to(session: Session, item: CitizenItem) -> str | None:
     if item.merged_into_id is None:
         return None
@@ -244,7 +271,8 @@ def add_media(session: Session, *, store: MediaStore, clock: Clock, code: str,
               caller_key: str | None, line_user: str | None = None, data: bytes,
               declared_type: str | None) -> CitizenMedia:
     """A photo (at most 5) or, for an emergency, one voice note; stored, then recorded."""
-    item = records.owned(session, code=code, caller_key=caller_key, line_user=line_user)
+    item = records.still_consented(records.owned(session, code=code, caller_key=caller_key,
+                                                 line_user=line_user))
     if records.current_state(session, item) is ItemState.CLOSED:
         raise Conflict("this ticket is closed: it takes no more photos")
     counts = {kind: 0 for kind in MediaKind}
@@ -286,7 +314,8 @@ def add_citizen_message(session: Session, *, clock: Clock, code: str,
                         caller_key: str | None = None, line_user: str | None = None,
                         text: str) -> CitizenMessage:
     """The citizen writes to the station; an answer to "more information" reopens the item."""
-    item = records.owned(session, code=code, caller_key=caller_key, line_user=line_user)
+    item = records.still_consented(records.owned(session, code=code, caller_key=caller_key,
+                                                 line_user=line_user))
     now = clock.now()
     if records.current_state(session, item) is ItemState.CLOSED:
         raise Conflict("this ticket is closed: send a new report instead")

@@ -1,7 +1,8 @@
 """Keep tokens out of the logs: every log record is masked as it is made.
 
 Credentials that travel in a URL's query string (the live feed's ``access_token`` during the
-transition to one-time tickets, a ``ticket``, anything named ``*token``) end up in uvicorn's
+transition to one-time tickets, a ``ticket``, anything named ``*token``, an Open311 client's
+``api_key``, which GeoReport puts in the query string) end up in uvicorn's
 access log and in WebSocket lines, and from there in log shippers and backups. A log
 record factory masks them for every logger and handler alike, including the ones uvicorn
 configures after the app is built, which a filter on one logger would miss.
@@ -14,7 +15,8 @@ import re
 from typing import Any
 
 MASK = "***"
-_SECRET_QUERY = re.compile(r"(?i)\b((?:[a-z_]*token|ticket|password|secret)=)[^&\s\"'#]+")
+_SECRET_QUERY = re.compile(
+    r"(?i)\b((?:[a-z_]*token|ticket|password|secret|api_key)=)[^&\s\"'#]+")
 _installed = False
 
 

@@ -24,7 +24,7 @@ from safetyzone.core.geo import haversine_m
 from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import incidents
 from safetyzone.ops.cameras import CameraIndexCache, link_cameras
-from safetyzone.ops.models import Assignment, Incident, IncidentState, Unit
+from safetyzone.ops.models import Assignment, Incident, IncidentLog, IncidentState, Unit
 from safetyzone.ops.units import DETOUR, URBAN_SPEED_MPS
 
 EMERGENCY_KIND = "citizen_emergency"
@@ -122,6 +122,24 @@ def log_trail(session: Session, *, incident_id: uuid.UUID, ticket_code: str, now
     incident = _incident(session, incident_id)
     incidents.add_log(session, incident, at=now, entry="trail", username="citizen",
                       detail={"ticket": ticket_code, "fixes": fixes})
+    incident.version += 1
+    incident.updated_at = now
+    incidents.publish(session, incident, now, "incident.updated")
+
+
+def forget_caller(session: Session, *, incident_id: uuid.UUID, now: datetime) -> None:
+    """The caller deleted their data (or its period ended): their words and the trail of
+    their phone leave the incident too. Where it happened (the incident's place) and what
+    the police did stay: that is the police record."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        return
+    if incident.detail.get("message"):
+        incident.detail = {**incident.detail, "message": ""}
+    for entry in session.scalars(select(IncidentLog).where(
+            IncidentLog.incident_id == incident_id, IncidentLog.entry == "trail")):
+        fixes = entry.detail.get("fixes") or []
+        entry.detail = {**entry.detail, "fixes": [], "erased": len(fixes)}
     incident.version += 1
     incident.updated_at = now
     incidents.publish(session, incident, now, "incident.updated")
