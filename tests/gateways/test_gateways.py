@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -155,3 +156,18 @@ def test_enabled_receiver_that_cannot_listen_stops_the_server(
         with pytest.raises(Exception, match="SIA DC-09 receiver cannot listen"), \
                 TestClient(create_app(configured, db, clock)):
             pass
+
+
+def test_an_osmand_port_taken_stops_the_server_and_leaves_no_thread(
+    db: Database, settings: Settings, clock: ManualClock,
+) -> None:
+    port = free_loopback_port()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        configured = settings.model_copy(update={"osmand_port": port})
+        with pytest.raises(Exception, match="OsmAnd receiver cannot listen"), \
+                TestClient(create_app(configured, db, clock)):
+            pass
+    # The half-started parts were stopped: the engine and the inbox writer are gone.
+    assert not {t.name for t in threading.enumerate()} & {"ccoc-engine", "inbox-writer"}

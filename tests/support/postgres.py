@@ -160,6 +160,9 @@ def require_or_skip(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_loopback_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it).
 
@@ -170,7 +173,11 @@ def free_loopback_port() -> int:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))
             port: int = sock.getsockname()[1]
-        if port != _SYSTEM_PORT:  # never even look like the machine's own cluster
+        # Never even look like the machine's own cluster; and never hand out one port twice
+        # in a process (the OS may offer a just-released port again: two receivers of one
+        # test on one port fail to start).
+        if port != _SYSTEM_PORT and port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
             return port
 
 

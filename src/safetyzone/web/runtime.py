@@ -142,7 +142,14 @@ class Runtime:
                                                log_level="warning", lifespan="off",
                                                timeout_graceful_shutdown=OSMAND_GRACE_S))
         self._osmand_server = server
-        task = asyncio.create_task(server.serve(), name="osmand-port")
+
+        async def serve() -> None:
+            # uvicorn answers a port it cannot bind with sys.exit(1): a SystemExit in a task
+            # would end the whole event loop, before the half-started parts are stopped.
+            with contextlib.suppress(SystemExit):
+                await server.serve()
+
+        task = asyncio.create_task(serve(), name="osmand-port")
         self._osmand_task = task
         while not server.started:
             if task.done():
