@@ -91,3 +91,9 @@ def test_the_cli_names_the_misspelt_variable_and_exits_2(
     result = CliRunner().invoke(app, ["db", "check", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "did you mean SSZ_DATABASE_URL" in result.output
+
+
+def test_a_short_demo_password_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="10 to 256 characters"):
+        Settings(environment="development", demo_password="x")
+    assert Settings(environment="development", demo_password="x" * 10).demo_password

@@ -140,8 +140,18 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1024, description="Largest accepted bulk-import upload."
     )
     demo_password: SecretStr | None = Field(
-        None, description="Password for the demo users; generated and printed when unset."
+        None, description="Password for the demo users (10 to 256 characters, as for every "
+        "user); generated and printed when unset."
     )
+
+    @field_validator("demo_password")
+    @classmethod
+    def _demo_password_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        """Said at start, not as a traceback from the first user the demo creates."""
+        if value is not None and not 10 <= len(value.get_secret_value()) <= 256:
+            raise ValueError("SSZ_DEMO_PASSWORD must be 10 to 256 characters long, like "
+                             "every user's password (unset: one is generated and printed)")
+        return value
     log_level: LogLevel = Field(LogLevel.INFO, description="Root log level.")
     sia_dc09: SiaDc09Settings | None = Field(
         None,
