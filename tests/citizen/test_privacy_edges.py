@@ -110,3 +110,14 @@ def _recent(client: TestClient, headers: dict[str, str], incident_id: str) -> st
     opened: str = client.get(f"/api/v1/incidents/{incident_id}", headers=headers).json()[
         "opened_at"]
     return opened
+
+
+def test_a_place_shared_in_line_comes_from_line_only(client: TestClient, world: World,
+                                                     db: Database) -> None:
+    for path, body in (("/emergencies", emergency(new_key(), location_source="line")),
+                       ("/reports", report(new_key(), location_source="line"))):
+        response = client.post(f"{PUBLIC}{path}", json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["problems"][0]["field"] == "location_source"
+    with db.read() as session:
+        assert session.scalar(select(func.count(CitizenItem.id))) == 0

@@ -159,6 +159,13 @@ def test_my_data_is_shown_and_deleted(client: TestClient, world: World, db: Data
     response = client.post(f"{PUBLIC}/tickets/{code}/media", headers={"X-Caller-Key": key},
                            files={"file": ("v.ogg", VOICE, "audio/ogg")})
     assert response.status_code == 201 and response.json()["kind"] == "voice"
+    # Officers get a voice note as a download (kept as sent), never as a page.
+    officer = world.headers(client, "a.operator")
+    row = item_by_code(client, officer, code)
+    voice = client.get(f"{OFFICER}/items/{row['id']}/media/{row['media'][0]['id']}",
+                       headers=officer)
+    assert voice.status_code == 200 and voice.content == VOICE
+    assert voice.headers["content-disposition"] == "attachment"
     assert client.get(f"{PUBLIC}/my-data/{code}").status_code == 422
     assert client.get(f"{PUBLIC}/my-data/{code}",
                       headers={"X-Caller-Key": new_key()}).status_code == 404

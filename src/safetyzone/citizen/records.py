@@ -116,6 +116,14 @@ def still_consented(item: CitizenItem) -> CitizenItem:
     return item
 
 
+def check_source(channel: Channel, source: LocationSource | str) -> None:
+    """A place "shared in LINE" comes from the LINE channel only (the web app has GPS, a pin
+    or a photo's position)."""
+    if LocationSource(source) is LocationSource.LINE and channel is not Channel.LINE:
+        raise InvalidInput("location_source 'line' is for places shared in the LINE chat",
+                           [Problem("not from this channel", "location_source")])
+
+
 def check_consent(kind: ItemKind, consent: ConsentIn, now: datetime) -> dict[str, object]:
     """The consent row to store; refused unless it names this purpose at the current text."""
     purpose = PURPOSE_FOR[kind]

@@ -71,6 +71,7 @@ def create_emergency(
     now = clock.now()
     channel = Channel(channel)
     consent = records.check_consent(ItemKind.EMERGENCY, data.consent, now)
+    records.check_source(channel, data.location_source)
     check_position(data.location.lat, data.location.lon, "location")
     key_hash = records.digest(data.client_key)
     records.lock_key(session, key_hash)
@@ -192,6 +193,7 @@ def create_report(
     channel = Channel(channel)
     _check_place(data, station_id)
     consent = records.check_consent(ItemKind.REPORT, data.consent, now)
+    records.check_source(channel, data.location_source)
     key_hash = records.digest(data.client_key)
     records.lock_key(session, key_hash)
     existing = session.scalar(select(CitizenItem).where(

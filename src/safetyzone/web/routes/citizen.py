@@ -67,8 +67,12 @@ def read_citizen_media(ctx: ContextDep, scope: ScopeDep, item_id: uuid.UUID,
         path, content_type = officer.media_file(session, scope=scope, store=ctx.media,
                                                 item_id=item_id, media_id=media_id,
                                                 thumb=thumb)
+    # A voice note is kept as sent (only its signature is checked): a download, never
+    # something the browser opens as a page.
+    disposition = {"Content-Disposition": "attachment"} if content_type.startswith(
+        "audio/") else {}
     return FileResponse(path, media_type=content_type,
-                        headers={"Cache-Control": "private, no-store"})
+                        headers={"Cache-Control": "private, no-store", **disposition})
 
 
 @router.post("/items/{item_id}/messages", response_model=MessageRead, status_code=201)
