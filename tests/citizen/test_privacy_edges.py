@@ -3,11 +3,13 @@ still takes: found by trying the public API as an outsider."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from safetyzone.citizen.line_models import LineChannel, LineTicket
 from safetyzone.citizen.models import CitizenFix, CitizenItem, CitizenMessage
 from safetyzone.core.db import Database
 from support.citizen import (
@@ -121,3 +123,22 @@ def test_a_place_shared_in_line_comes_from_line_only(client: TestClient, world: 
         assert response.json()["problems"][0]["field"] == "location_source"
     with db.read() as session:
         assert session.scalar(select(func.count(CitizenItem.id))) == 0
+
+
+def test_deleting_my_data_stops_news_to_my_line_chat(client: TestClient, world: World,
+                                                     db: Database) -> None:
+    key = new_key()
+    code = send(client, "/reports", report(key))["code"]
+    with db.write() as session:
+        station = session.scalar(select(CitizenItem.station_id).where(CitizenItem.code == code))
+        channel = LineChannel(station_id=station, name="สภ.ทดสอบ", line_channel_id="1650000001",
+                              secret_sealed="x", token_sealed="x", created_by="test",
+                              created_at=datetime.now(UTC))
+        session.add(channel)
+        session.flush()
+        session.add(LineTicket(channel_id=channel.id, user_hash="u" * 64, code=code,
+                               kind="report", created_at=datetime.now(UTC)))
+    assert client.delete(f"{PUBLIC}/my-data/{code}",
+                         headers={"X-Caller-Key": key}).status_code == 200
+    with db.read() as session:
+        assert session.scalar(select(func.count(LineTicket.id))) == 0

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from conftest import SECRET
 from safetyzone.audit.models import AuditEntry
 from safetyzone.citizen import retention
+from safetyzone.citizen.line_models import LineChannel, LineTicket, LineUser
 from safetyzone.citizen.media import MediaStore
 from safetyzone.citizen.models import CitizenFix, CitizenItem, CitizenMedia
 from safetyzone.citizen.retention import RetentionPolicy
@@ -123,3 +124,37 @@ def test_settings_may_shorten_but_never_pass_the_consent_promise(tmp_path: objec
                        ("citizen_retain_tip_days", 731), ("citizen_retain_media_days", 0)):
         with pytest.raises(ValidationError):
             Settings(environment="test", secret_key=SECRET, **{name: days})
+
+
+def _line_rows(db: Database, clock: ManualClock, code: str) -> None:
+    """A LINE channel, a user who consented, and the chat's record of their ticket."""
+    with db.write() as session:
+        station = session.scalar(select(CitizenItem.station_id).where(CitizenItem.code == code))
+        channel = LineChannel(station_id=station, name="สภ.ทดสอบ", line_channel_id="1650000000",
+                              secret_sealed="x", token_sealed="x", created_by="test",
+                              created_at=clock.now())
+        session.add(channel)
+        session.flush()
+        session.add(LineUser(channel_id=channel.id, user_hash="u" * 64, user_sealed="x",
+                             consent_version="v", consent_purposes=["report"],
+                             consented_at=clock.now(), last_seen_at=clock.now()))
+        session.add(LineTicket(channel_id=channel.id, user_hash="u" * 64, code=code,
+                               kind="report", created_at=clock.now()))
+
+
+def test_line_consent_records_go_and_an_erased_ticket_is_no_longer_pushed(
+        client: TestClient, world: World, db: Database, clock: ManualClock,
+        settings: Settings) -> None:
+    code = send(client, "/reports", report(new_key()))["code"]
+    _line_rows(db, clock, code)
+    clock.advance(timedelta(days=89))
+    sweep(db, clock, settings)
+    with db.read() as session:  # nothing is early
+        assert session.scalar(select(func.count(LineUser.id))) == 1
+        assert session.scalar(select(func.count(LineTicket.id))) == 1
+    clock.advance(timedelta(days=2))  # day 91: the report (90 days) and the silent user
+    swept = sweep(db, clock, settings)
+    assert (swept.items, swept.line_users) == (1, 1)
+    with db.read() as session:
+        assert session.scalar(select(func.count(LineUser.id))) == 0
+        assert session.scalar(select(func.count(LineTicket.id))) == 0  # no more pushes

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
 from safetyzone.citizen import records
+from safetyzone.citizen.line_models import LineJob, LineTicket
 from safetyzone.citizen.models import (
     CitizenFix,
     CitizenItem,
@@ -72,6 +73,10 @@ def erase(session: Session, item: CitizenItem, *, now: datetime, action: str,
     session.execute(delete(CitizenMessage).where(
         CitizenMessage.item_id == item.id, CitizenMessage.direction == Direction.FROM_CITIZEN))
     item.contact_sealed = item.line_user_sealed = item.line_user_hash = None
+    # The chat's list of the user's tickets and what waits to be pushed to them: no more
+    # news of this ticket reaches that LINE user.
+    session.execute(delete(LineTicket).where(LineTicket.code == item.code))
+    session.execute(delete(LineJob).where(LineJob.item_code == item.code))
     item.description = ""
     if item.kind is ItemKind.EMERGENCY:
         item.lat = item.lon = item.accuracy_m = None

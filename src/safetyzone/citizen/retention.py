@@ -21,6 +21,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from safetyzone.citizen import privacy
+from safetyzone.citizen.line_models import LineUser
 from safetyzone.citizen.media import MediaStore
 from safetyzone.citizen.models import CitizenFix, CitizenItem, CitizenMedia
 from safetyzone.citizen.taxonomy import ItemKind
@@ -58,6 +59,7 @@ class Swept:
     items: int = 0
     media: int = 0
     fixes: int = 0
+    line_users: int = 0
     files: list[str] = field(default_factory=list)
 
 
@@ -72,6 +74,13 @@ def sweep(session: Session, *, now: datetime, policy: RetentionPolicy) -> Swept:
             out.files += privacy.erase(session, item, now=now,
                                        action="citizen.retention_erase", username="retention")
             out.items += 1
+    # A LINE user's consent record (and open draft) goes when they have been silent for as
+    # long as a report is kept; writing again asks for consent again.
+    silent = list(session.scalars(select(LineUser.id).where(
+        LineUser.last_seen_at <= now - policy.for_kind(ItemKind.REPORT)).limit(BATCH)))
+    if silent:
+        session.execute(delete(LineUser).where(LineUser.id.in_(silent)))
+    out.line_users = len(silent)
     old_media = list(session.scalars(select(CitizenMedia).where(
         CitizenMedia.created_at <= now - timedelta(days=policy.media_days)).limit(BATCH)))
     if old_media:
