@@ -322,7 +322,7 @@ def users_list(data_dir: DataDir = None) -> None:
 def users_create(
     username: Username,
     role: Annotated[str, typer.Option(help="admin, commander, operator, patrol_officer, "
-                                           "investigator, partner or viewer.")],
+                                           "investigator, partner, viewer or volunteer.")],
     org_unit: Annotated[list[str], typer.Option(help="Org unit code (repeat for more).")],
     password: NewPassword,
     display_name: Annotated[str | None, typer.Option(help="Default: the username.")] = None,

@@ -217,6 +217,88 @@ class Settings(BaseSettings):
     citizen_retain_trail_days: int = Field(
         30, ge=1, le=365, description="Days the trail of a caller's phone positions is kept.")
 
+    # Patrol (docs/patrol.md): red box 4.0 check-ins, tracks, plans.
+    patrol_checkin_radius_m: float = Field(
+        50.0, ge=5, le=1000,
+        description="A check-in counts only when the officer's GPS fix is within this "
+        "distance of the red box.")
+    patrol_checkin_max_accuracy_m: float = Field(
+        50.0, ge=5, le=1000,
+        description="A fix less accurate than this cannot prove presence (refused, ask to "
+        "wait for a better fix).")
+    patrol_checkin_max_delay_s: int = Field(
+        3600, ge=60, le=86_400,
+        description="How long a check-in scanned in a dead spot may wait on the phone before "
+        "it is sent; older scans are refused as stale.")
+    patrol_checkin_repeat_min: int = Field(
+        10, ge=0, le=1440,
+        description="The same unit checking in at the same box again within this many "
+        "minutes is refused as a repeat (a printed QR cannot prove freshness by itself).")
+    patrol_totp_step_s: int = Field(
+        30, ge=10, le=300, description="Step of the rotating code on a red box's screen.")
+    patrol_retain_track_days: int = Field(
+        90, ge=1, le=3650, description="Days units' GPS tracks are kept.")
+    patrol_retain_photo_days: int = Field(
+        365, ge=1, le=3650,
+        description="Days a photo an officer took at an incident is kept (then its file and "
+        "row go; the timeline keeps the line that one was taken).")
+    patrol_presence_h3_res: int = Field(
+        9, ge=7, le=11,
+        description="H3 resolution of the visible-presence cells (9: about 0.1 km2 each).")
+    patrol_missed_visit_min: int = Field(
+        60, ge=5, le=1440,
+        description="A risk spot not visited for this many minutes during its high-risk "
+        "hours raises an alert (a plan target may set its own).")
+
+    # Station services (docs/services.md): lost-document reports and their certificates.
+    services_public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address citizens reach this server at (https://... in production): "
+        "a certificate's QR carries it, so a scanned certificate opens the verify page here.")
+    services_lostdoc_auto_issue: bool = Field(
+        True, description="A station without its own setting issues a lost-document record "
+        "at once (true) or after an officer's review (false).")
+    services_lostdoc_repeat_days: int = Field(
+        30, ge=1, le=3650,
+        description="A station without its own setting flags the same ID declaring the same "
+        "document kind again within this many days to an officer.")
+    services_retain_lostdocs_days: int = Field(
+        1825, ge=30, le=3650,
+        description="Days a lost-document report (and its certificate's verification) is "
+        "kept; then it is deleted and its QR verifies as unknown.")
+    # Station services (docs/services.md): home watch (ฝากบ้าน 4.0).
+    services_homewatch_max_days: int = Field(
+        30, ge=1, le=180,
+        description="Longest time away a home-watch request may ask to be watched for.")
+    services_homewatch_radius_m: float = Field(
+        50.0, ge=5, le=500,
+        description="An officer logs a home-watch visit only with a GPS fix within this "
+        "distance of the house; it is also the house's radius in the patrol plans.")
+    services_homewatch_max_accuracy_m: float = Field(
+        50.0, ge=5, le=1000,
+        description="A fix less accurate than this cannot prove a home-watch visit.")
+    services_homewatch_visits_per_plan: int = Field(
+        1, ge=1, le=12,
+        description="Visits each patrol plan (one shift) asks at a watched house.")
+    services_retain_homewatch_days: int = Field(
+        90, ge=1, le=365,
+        description="Days a home-watch request's personal data (address, pin, contacts, "
+        "notes, photos, the visit notes and photos) is kept after it closed.")
+    # Station services (docs/services.md): legal consultation and volunteer posts.
+    services_consult_remind_hours: int = Field(
+        24, ge=1, le=168,
+        description="A booked consultation's citizen is reminded this many hours before it.")
+    services_retain_consult_days: int = Field(
+        365, ge=1, le=365,
+        description="Days after the appointment a consultation request's personal data "
+        "(name, phone, question) is kept (the consent text promises at most 1 year).")
+    services_retain_consult_notes_days: int = Field(
+        365, ge=1, le=365, description="Days a consultant's notes are kept.")
+    services_retain_post_intake_days: int = Field(
+        365, ge=1, le=3650,
+        description="Days the log of what volunteers took at each post is kept (the reports "
+        "and requests keep their own periods).")
+
     line_api_base: str = Field(
         "https://api.line.me",
         description="Base URL of the LINE Messaging API (push, reply, rich menus); a local "
@@ -277,6 +359,13 @@ class Settings(BaseSettings):
             return None
         if not re.fullmatch(r"https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?", value):
             raise ValueError("must be a base URL like https://api.line.me (no query)")
+        return value.rstrip("/")
+
+    @field_validator("services_public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?", value):
+            raise ValueError("must be a base URL like https://ssz.example.go.th (no query)")
         return value.rstrip("/")
 
     @model_validator(mode="after")

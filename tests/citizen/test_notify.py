@@ -24,6 +24,9 @@ class Recorder:
     def message(self, item: CitizenItem, message: CitizenMessage) -> None:
         self.heard.append(("message", item.code, message.text))
 
+    def service(self, notice: notify.ServiceNotice) -> None:
+        self.heard.append(("service", notice.code, notice.what))
+
 
 def test_officer_acts_reach_the_notifier_after_commit(client: TestClient, world: World) -> None:
     recorder = Recorder()

@@ -367,8 +367,10 @@ def test_my_station_my_tickets_and_my_data(phones: Callable[..., Phone], field: 
     phone.shot("my-data")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#data-delete").click()
+    # The answer to the delete is one line (the shown data also has a "deleted: no" line).
     page.wait_for_function(
-        "() => document.querySelector('#data-view').textContent.includes('ลบข้อมูลส่วนบุคคลแล้ว')")
+        "() => document.querySelectorAll('#data-view dt').length === 1"
+        " && document.querySelector('#data-view').textContent.includes('ลบข้อมูลส่วนบุคคลแล้ว')")
     page.locator("#data-show").click()
     page.wait_for_function("() => document.querySelectorAll('#data-view dt').length > 2")
     assert "มีวงไพ่หลังร้านค้า" not in page.locator("#data-view").inner_text()

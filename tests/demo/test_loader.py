@@ -194,3 +194,45 @@ def test_each_seed_station_has_a_public_card(loaded: Database) -> None:
     assert kinds == {"station", "volunteer_post"}
     volunteer = next(p for p in card.posts if p.kind.value == "volunteer_post")
     assert "demo data" in volunteer.name_en  # the seed names the post, not its place
+
+
+def test_each_seed_zone_has_risk_spots_and_a_plan_for_the_shift(loaded: Database,
+                                                                demo_dir: Path) -> None:
+    from datetime import UTC, datetime
+
+    from safetyzone.demo import patrol_plans
+    from safetyzone.patrol import plans, riskspots
+
+    scope = system_scope()
+    now = datetime.now(UTC)
+    with loaded.read() as s:
+        spots = riskspots.list_spots(s, scope=scope)
+        running = plans.list_plans(s, scope=scope, station_id=None, at=now, now=now)
+        detail = [plans.plan_detail(s, p, now) for p in running]
+    assert len(spots) == 4 * len(patrol_plans.RISK_SPOTS)
+    assert all(p.synthetic and "(ข้อมูลสาธิต)" in p.name_th and p.high_risk_hours
+               for p in spots)
+    assert len(running) == 4 and all(p.auto for p in detail)
+    assert all(len(p.unit_ids) == 5 for p in detail)
+    rayong = next(p for p in detail if p.station_code == "PPR2-MUEANG-RAYONG")
+    assert sorted(t.kind for t in rayong.targets) == ["red_box"] + ["risk_spot"] * 4
+    # The simulator visits the plan's places, all but one risk spot per zone.
+    devices = load_devices(demo_dir / DEVICES_FILE)
+    by_zone = {s.zone_code: s for s in devices.stations}
+    assert len(by_zone["RYG-CITY"].patrol_points) == 1 + 3
+    assert all(len(s.patrol_points) >= 3 for s in devices.stations)
+
+
+def test_the_demo_shift_window() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from safetyzone.demo.patrol_plans import shift_window
+
+    def at(hour: int, minute: int = 0) -> datetime:  # Bangkok time on 1 Jan 2026
+        return datetime(2026, 1, 1, hour, minute, tzinfo=UTC) - timedelta(hours=7)
+
+    assert shift_window(at(15)) == (at(14), at(22))
+    assert shift_window(at(19)) == (at(14), at(22) + timedelta(hours=8))  # 3 h left
+    assert shift_window(at(23)) == (at(22), at(22) + timedelta(hours=8))
+    assert shift_window(at(7, 30)) == (at(6), at(14))
+    assert shift_window(at(3)) == (at(22) - timedelta(days=1), at(14))  # night, then day

@@ -73,16 +73,20 @@ def test_nearest_limit_and_no_location() -> None:
                         station_id=STATION, now=NOW) == []
 
 
-def test_index_with_100k_cameras_matches_a_scan() -> None:
+def test_index_at_city_density_matches_a_scan() -> None:
+    """100,000 cameras over Bangkok's 0.3 x 0.3 degrees is the density; a quarter of them on
+    a quarter of the area keeps it (and every edge case of the grid) at a quarter the cost:
+    the scale itself is benchmarks' business."""
     rng = random.Random(7)
+    south, west, side = 13.6, 100.4, 0.15
     cameras = [IndexedCamera(
         id=uuid.uuid4(), station_id=STATION, code=str(i), name_th=str(i),
-        lat=rng.uniform(13.6, 13.9), lon=rng.uniform(100.4, 100.7), heading_deg=None,
-        fov_deg=None, sharing_level=SharingLevel.LIVE_ALWAYS, sharing_until=None,
-        status=AssetStatus.ACTIVE) for i in range(100_000)]
+        lat=rng.uniform(south, south + side), lon=rng.uniform(west, west + side),
+        heading_deg=None, fov_deg=None, sharing_level=SharingLevel.LIVE_ALWAYS,
+        sharing_until=None, status=AssetStatus.ACTIVE) for i in range(25_000)]
     index = CameraIndex(cameras)
     for _ in range(20):
-        lat, lon = rng.uniform(13.6, 13.9), rng.uniform(100.4, 100.7)
+        lat, lon = rng.uniform(south, south + side), rng.uniform(west, west + side)
         found = [c.code for c, _ in index.near(lat, lon, 300)]
         scan = sorted((c for c in cameras if haversine_m(lat, lon, c.lat, c.lon) <= 300),
                       key=lambda c: haversine_m(lat, lon, c.lat, c.lon))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import jwt
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from safetyzone.audit.models import AuditEntry
+from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from support.world import PASSWORD, World
 
@@ -19,8 +22,10 @@ def login(client: TestClient, username: str = "a.operator") -> dict[str, str]:
     return pair
 
 
-def refresh(client: TestClient, token: str) -> tuple[int, dict[str, str]]:
-    response = client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+def refresh(client: TestClient, token: str, attempt: str | None = None
+            ) -> tuple[int, dict[str, str]]:
+    body = {"refresh_token": token} | ({"attempt": attempt} if attempt else {})
+    response = client.post("/api/v1/auth/refresh", json=body)
     return response.status_code, response.json()
 
 
@@ -68,3 +73,58 @@ def test_refresh_garbage_and_duplicates(client: TestClient, world: World) -> Non
     assert refresh(client, old)[0] == 401
     # The garbage did not spend the real token.
     assert refresh(client, pair["refresh_token"])[0] == 200
+
+
+def test_a_refresh_whose_answer_was_lost_is_answered_again(
+    client: TestClient, world: World, db: Database, clock: ManualClock,
+) -> None:
+    """A phone in a dead spot: the server spent the token, the answer never arrived. The
+    same token with the same attempt key gets the same login back, not a revocation."""
+    first = login(client, "a.patrol")
+    attempt = "a" * 22
+    status, lost = refresh(client, first["refresh_token"], attempt)
+    assert status == 200  # ... but the phone never saw this answer
+    clock.advance(timedelta(minutes=5))
+    status, again = refresh(client, first["refresh_token"], attempt)
+    assert status == 200 and me(client, again["access_token"]) == 200
+    claims = [jwt.decode(t, options={"verify_signature": False})
+              for t in (lost["refresh_token"], again["refresh_token"])]
+    assert claims[0]["jti"] == claims[1]["jti"]  # the family honours one refresh token
+    # The login goes on from the retried answer.
+    status, later = refresh(client, again["refresh_token"], "b" * 22)
+    assert status == 200 and me(client, later["access_token"]) == 200
+    # Once the login has moved on, the old token is reuse again, attempt key or not.
+    assert refresh(client, first["refresh_token"], attempt)[0] == 401
+    assert me(client, later["access_token"]) == 401
+    with db.read() as s:
+        actions = [r.action for r in s.scalars(select(AuditEntry).where(
+            AuditEntry.action.like("auth.%")).order_by(AuditEntry.at))]
+    assert "auth.refresh_retried" in actions and actions[-1] == "auth.token_family_revoked"
+
+
+def test_a_copied_token_without_the_attempt_key_is_still_reuse(
+    client: TestClient, world: World,
+) -> None:
+    first = login(client, "a.patrol")
+    assert refresh(client, first["refresh_token"], "k" * 22)[0] == 200
+    # Another attempt key, or none: someone else holds the token.
+    status, body = refresh(client, first["refresh_token"], "x" * 22)
+    assert status == 401 and "already used" in body["detail"]
+
+
+def test_a_retry_after_the_grace_is_reuse(
+    client: TestClient, world: World, clock: ManualClock,
+) -> None:
+    first = login(client, "a.patrol")
+    assert refresh(client, first["refresh_token"], "g" * 22)[0] == 200
+    clock.advance(timedelta(minutes=31))
+    assert refresh(client, first["refresh_token"], "g" * 22)[0] == 401
+
+
+def test_attempt_keys_must_look_like_keys(client: TestClient, world: World) -> None:
+    pair = login(client, "a.patrol")
+    for bad in ("short", "x" * 65, "not a key with spaces!", 12345):
+        response = client.post("/api/v1/auth/refresh",
+                               json={"refresh_token": pair["refresh_token"], "attempt": bad})
+        assert response.status_code == 422, bad
+    assert refresh(client, pair["refresh_token"])[0] == 200  # nothing was spent

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ from safetyzone import migrations
 from safetyzone.config import Settings
 from safetyzone.core.db import Database
 from safetyzone.demo import loader
-from support.postgres import require_or_skip
+from support.postgres import free_loopback_port, require_or_skip
 
 PASSWORD = "console-test-password"
 SECRET = "console-test-secret-key-long-enough-0123456789"
@@ -60,15 +62,47 @@ def chromium(*extra_args: str) -> Iterator[Any]:
         manager.stop()
 
 
+_demo_template: Path | None = None
+
+
 def prepare_demo(data_dir: Path) -> None:
-    """Migrate and load the demo, as `ssz demo` would, but without serving."""
-    settings = Settings(data_dir=data_dir, secret_key=SECRET, demo_password=PASSWORD)
-    db = Database(settings.effective_database_url)
+    """Migrate and load the demo, as `ssz demo` would, but without serving.
+
+    The demo is built once per test process and copied for each server after that: every
+    browser module gets the same fresh demo without paying for the load again.
+    """
+    global _demo_template
+    if _demo_template is None:
+        template = Path(tempfile.mkdtemp(prefix="ssz-demo-template-"))
+        settings = Settings(data_dir=template, secret_key=SECRET, demo_password=PASSWORD)
+        db = Database(settings.effective_database_url)
+        try:
+            migrations.upgrade(db.engine)
+            loader.load_demo(db, settings)
+        finally:
+            db.dispose()
+        _demo_template = template
+    shutil.copytree(_demo_template, data_dir, dirs_exist_ok=True)
+
+
+def fresh_artifacts(name: str) -> Path:
+    """test-artifacts/<name>, emptied: the screenshots of this run only."""
+    folder = Path(__file__).resolve().parents[2] / "test-artifacts" / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def demo_server(folder: Path, **env: str) -> Iterator[Server]:
+    """`ssz serve` on a fresh copy of the demo, in its own process, on a free port."""
+    prepare_demo(folder / "data")
+    running = Server(folder / "data", free_loopback_port(), folder / "server.log", **env)
+    running.start()
     try:
-        migrations.upgrade(db.engine)
-        loader.load_demo(db, settings)
+        yield running
     finally:
-        db.dispose()
+        running.stop()
 
 
 class Server:
@@ -178,6 +212,12 @@ class Field:
     def sos_button(self, code: str) -> tuple[dict[str, Any], str]:
         asset = self.asset(code)
         return asset, self.credential("asset", asset["id"], f"SOS {code}")
+
+    def __enter__(self) -> Field:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         self.http.close()

@@ -239,7 +239,23 @@ def throwaway_postgres() -> Iterator[PostgresServer]:
             if process.proc is not None:
                 _stop(bindir, account, root, data_dir, process.proc)
         finally:
-            shutil.rmtree(root, ignore_errors=True)
+            _remove_in_background(root)
+
+
+def _remove_in_background(root: Path) -> None:
+    """Delete a stopped server's files without waiting for it.
+
+    A test session clones a database per test (about 10 MB each), so a worker's cluster
+    holds gigabytes in hundreds of thousands of files by the end; deleting them took up to
+    a minute and a half at the end of a run, with nothing left to wait for. A detached
+    ``rm -rf`` does it after the tests have finished; if it cannot start, it is done here.
+    """
+    try:
+        subprocess.Popen(["rm", "-rf", "--", str(root)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @contextlib.contextmanager

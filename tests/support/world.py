@@ -48,6 +48,7 @@ PEOPLE: list[tuple[str, Role, list[str], str | None]] = [
     ("a.patrol", Role.PATROL_OFFICER, ["ST-A"], None),
     ("a.viewer", Role.VIEWER, ["ST-A"], None),
     ("a.investigator", Role.INVESTIGATOR, ["ST-A"], None),
+    ("a.volunteer", Role.VOLUNTEER, ["ST-A"], None),
     ("a.shop", Role.PARTNER, ["ST-A"], "SHOP-ST-A"),
     ("b.operator", Role.OPERATOR, ["ST-B"], None),
 ]

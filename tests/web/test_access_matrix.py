@@ -9,11 +9,11 @@ missing). Denied calls must answer 401/403/404 and change nothing in the databas
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,29 +32,41 @@ from safetyzone.assets.models import AssetKind
 from safetyzone.assets.schemas import AssetCreate, CameraCreate, UrlProposalCreate
 from safetyzone.citizen import line_channels
 from safetyzone.citizen.line_schemas import LineChannelCreate
+from safetyzone.citizen.media import MediaKind, MediaStore
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
-from safetyzone.core.db import Base, Database
+from safetyzone.core.db import Database
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.lpr import service as lpr
 from safetyzone.lpr.schemas import HotlistCreate
+from safetyzone.ops.models import Incident
 from safetyzone.org import auth
 from safetyzone.org import service as org
 from safetyzone.org import tokens as token_families
 from safetyzone.org.models import OwnerClass, User
 from safetyzone.org.schemas import PartnerCreate, TokenPair, UserCreate
+from safetyzone.patrol import redbox_checkins, redbox_keys
+from safetyzone.patrol.models import OfficerPhoto
+from safetyzone.patrol.redbox_codes import KeyMode
+from safetyzone.patrol.redbox_models import CheckIn
+from safetyzone.services.homewatch_models import Finding, HomeWatchRequest, HomeWatchVisit
+from safetyzone.services.homewatch_texts import CONSENT_VERSION as HOMEWATCH_CONSENT
+from safetyzone.services.lostdocs_signing import CertificateSigner, Claim
 from safetyzone.web.app import create_app
+from support import changes
 from support import citizen as phone
+from support import consult as consult_phone
+from support import lostdocs as lost
 from support.live import Devices, wait_for
 from support.world import PASSWORD, STATIONS, World
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security" / "access.md"
 ROLES = ("admin", "commander", "operator", "patrol_officer", "investigator", "partner", "viewer",
-         "anonymous")
+         "anonymous", "volunteer")
 USERS = {"admin": "admin", "commander": "a.commander", "operator": "a.operator",
          "patrol_officer": "a.patrol", "investigator": "a.investigator", "partner": "a.shop",
-         "viewer": "a.viewer"}
+         "viewer": "a.viewer", "volunteer": "a.volunteer"}
 GRANTED = {"yes", "station", "own"}
 DENIED = {"no", "device"}
 DENIED_STATUS = {401, 403, 404}
@@ -154,6 +166,45 @@ def _point(t: Targets) -> tuple[float, float]:
     return lat, lon
 
 
+def _once(action: str, t: Targets | None = None) -> dict[str, str]:
+    """An idempotency key (officer routes need one): one per action, so a call on the
+    caller's own shift is the same for both stations (and tried once), and per station
+    where the request names an object (the other station's must look missing)."""
+    return {"Idempotency-Key": f"matrix-{action}-{t.station if t else 'own'}"}
+
+
+def _week_ago(t: Targets) -> str:
+    return (datetime.fromisoformat(t.extra["now"]) - timedelta(days=8)).isoformat()
+
+
+def _officer_photo_upload(t: Targets) -> Call:
+    content, ctype = _multipart("file", "p.jpg", phone.photo(), "image/jpeg")
+    return Call("/api/v1/officer/incident/photos", content=content,
+                headers={"Content-Type": ctype, **_once("photo")})
+
+
+def _officer_photo(db: Database, store: MediaStore, clock: ManualClock, incident: str) -> str:
+    """A photo an officer took at the station's incident (stored as the phone route does)."""
+    stored = store.accept(phone.photo(7), declared_type="image/jpeg", allow={MediaKind.PHOTO})
+    with db.write() as s:
+        found = s.get(Incident, uuid.UUID(incident))
+        assert found is not None
+        photo = OfficerPhoto(station_id=found.station_id, incident_id=found.id,
+                             unit_id=uuid.uuid4(), user_id=uuid.uuid4(), username="mx.officer",
+                             at=clock.now(), path=stored.path, thumb_path=stored.thumb_path,
+                             content_type=stored.content_type, size=stored.size,
+                             sha256=stored.sha256)
+        s.add(photo)
+        s.flush()
+        return str(photo.id)
+
+
+def _checkin_photo(t: Targets) -> Call:
+    content, ctype = _multipart("file", "box.jpg", phone.photo(3), "image/jpeg")
+    return Call(f"/api/v1/officer/checkins/{t.extra['checkin']}/photo", content=content,
+                headers={"Content-Type": ctype})
+
+
 # One plausible request per route. A new route needs a row in the docs AND a recipe here.
 REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /": lambda t: Call("/"),
@@ -171,6 +222,10 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /citizen/t/{code}": lambda t: Call("/citizen/t/R-7K3M9QXP"),
     "GET /citizen/sw.js": lambda t: Call("/citizen/sw.js"),
     "GET /citizen/manifest.webmanifest": lambda t: Call("/citizen/manifest.webmanifest"),
+    "GET /officer": lambda t: Call("/officer"),
+    "GET /officer/": lambda t: Call("/officer/"),
+    "GET /officer/sw.js": lambda t: Call("/officer/sw.js"),
+    "GET /officer/manifest.webmanifest": lambda t: Call("/officer/manifest.webmanifest"),
     "POST /api/v1/auth/token": lambda t: Call(
         "/api/v1/auth/token", data={"username": "a.viewer", "password": PASSWORD}),
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
@@ -303,6 +358,13 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/units/{unit_id}": lambda t: Call(f"/api/v1/units/{t.unit}"),
     "POST /api/v1/units/{unit_id}/status": lambda t: Call(
         f"/api/v1/units/{t.unit}/status", json={"status": "available"}),
+    "GET /api/v1/units/{unit_id}/track": lambda t: Call(f"/api/v1/units/{t.unit}/track"),
+    "GET /api/v1/units/{unit_id}/track/summary": lambda t: Call(
+        f"/api/v1/units/{t.unit}/track/summary"),
+    "GET /api/v1/patrol/geofence-events": lambda t: Call(
+        "/api/v1/patrol/geofence-events", params={"station_code": t.station}),
+    "GET /api/v1/patrol/presence": lambda t: Call(
+        "/api/v1/patrol/presence", params={"station_code": t.station}),
     "GET /api/v1/stations/{station_code}/response-times": lambda t: Call(
         f"/api/v1/stations/{t.station}/response-times"),
     "GET /api/v1/stations/{station_code}/rules": lambda t: Call(
@@ -395,7 +457,381 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         "partner_code": f"SHOP-{t.station}", "label": f"matrix {t.extra['n']}"}),
     "DELETE /api/v1/open311/clients/{client_id}": lambda t: Call(
         f"/api/v1/open311/clients/{t.extra['open311_client']}"),
+    "GET /api/v1/officer/units": lambda t: Call("/api/v1/officer/units"),
+    "POST /api/v1/officer/shift": lambda t: Call(
+        "/api/v1/officer/shift", json={"unit_id": t.unit}, headers=_once("shift", t)),
+    "POST /api/v1/officer/shift/end": lambda t: Call(
+        "/api/v1/officer/shift/end", json={}, headers=_once("end")),
+    "GET /api/v1/officer/me": lambda t: Call("/api/v1/officer/me"),
+    "POST /api/v1/officer/status": lambda t: Call(
+        "/api/v1/officer/status", json={"status": "available"}, headers=_once("status")),
+    "POST /api/v1/officer/incident/notes": lambda t: Call(
+        "/api/v1/officer/incident/notes", json={"text": "matrix"}, headers=_once("note")),
+    "POST /api/v1/officer/incident/photos": _officer_photo_upload,
+    "GET /api/v1/officer/incident/photos/{photo_id}": lambda t: Call(
+        f"/api/v1/officer/incident/photos/{t.extra['officer_photo']}"),
+    # Fixes a week old and an SOS from outside Thailand: refused (422, or 409 off shift)
+    # after the access check, so no granted call leaves the engine working while a later
+    # cell counts the rows (an SOS from a phone with a wrong clock is taken at server time).
+    "POST /api/v1/officer/positions": lambda t: Call("/api/v1/officer/positions", json={
+        "fixes": [{"id": "mx-fix", "at": _week_ago(t), "lat": STATIONS["ST-A"][1],
+                   "lon": STATIONS["ST-A"][2], "accuracy_m": 10}]}),
+    "POST /api/v1/officer/sos": lambda t: Call("/api/v1/officer/sos", json={
+        "id": "mx-sos", "at": t.extra["now"], "lat": 51.5, "lon": -0.12, "accuracy_m": 10}),
+    "POST /api/v1/officer/sos/safe": lambda t: Call("/api/v1/officer/sos/safe",
+                                                    headers=_once("safe")),
+    "POST /api/v1/officer/checkins": lambda t: Call("/api/v1/officer/checkins", json={
+        "code": t.extra["redbox_code"], "scanned_at": t.extra["now"], "lat": _point(t)[0],
+        "lon": _point(t)[1], "accuracy_m": 5},
+        headers={"Idempotency-Key": f"matrix-checkin-{t.extra['n']}"}),
+    "POST /api/v1/officer/checkins/{checkin_id}/photo": lambda t: _checkin_photo(t),
+    "GET /api/v1/checkins": lambda t: Call("/api/v1/checkins",
+                                           params={"station_code": t.station}),
+    "GET /api/v1/checkins/{checkin_id}/photo": lambda t: Call(
+        f"/api/v1/checkins/{t.extra['checkin_with_photo']}/photo"),
+    "GET /api/v1/red-boxes": lambda t: Call("/api/v1/red-boxes",
+                                            params={"station_code": t.station}),
+    "GET /api/v1/red-boxes/sheet.pdf": lambda t: Call("/api/v1/red-boxes/sheet.pdf",
+                                                      params={"station_code": t.station}),
+    "POST /api/v1/red-boxes/{asset_id}/key": lambda t: Call(
+        f"/api/v1/red-boxes/{t.extra['redbox']}/key", json={"mode": "printed"}),
+    "GET /api/v1/patrol/risk-spots": lambda t: Call("/api/v1/patrol/risk-spots",
+                                                    params={"station_code": t.station}),
+    "POST /api/v1/patrol/risk-spots": lambda t: Call("/api/v1/patrol/risk-spots", json={
+        "station_code": t.station, "code": f"MX-{t.extra['n']}", "name_th": "จุดเสี่ยง",
+        "lat": _point(t)[0], "lon": _point(t)[1], "risk_score": 0.5}),
+    "PATCH /api/v1/patrol/risk-spots/{spot_id}": lambda t: Call(
+        f"/api/v1/patrol/risk-spots/{t.extra['risk_spot']}", json={"risk_score": 0.4}),
+    "DELETE /api/v1/patrol/risk-spots/{spot_id}": lambda t: Call(
+        f"/api/v1/patrol/risk-spots/{t.extra['risk_spot']}"),
+    "GET /api/v1/patrol/plans": lambda t: Call("/api/v1/patrol/plans",
+                                               params={"station_code": t.station}),
+    "POST /api/v1/patrol/plans": lambda t: Call("/api/v1/patrol/plans", json={
+        "station_code": t.station, "name": "แผน", "starts_at": t.extra["plan_from"],
+        "ends_at": t.extra["plan_to"], "auto": True}),
+    "GET /api/v1/patrol/plans/{plan_id}": lambda t: Call(
+        f"/api/v1/patrol/plans/{t.extra['plan']}"),
+    "PUT /api/v1/patrol/plans/{plan_id}/units": lambda t: Call(
+        f"/api/v1/patrol/plans/{t.extra['plan']}/units", json={"unit_ids": [t.unit]}),
+    "POST /api/v1/patrol/plans/{plan_id}/cancel": lambda t: Call(
+        f"/api/v1/patrol/plans/{t.extra['plan']}/cancel"),
+    "GET /api/v1/officer/plan": lambda t: Call("/api/v1/officer/plan"),
+    "GET /api/v1/patrol/checkpoints": lambda t: Call("/api/v1/patrol/checkpoints",
+                                                     params={"station_code": t.station}),
+    "GET /api/v1/patrol/checkpoints/totals": lambda t: Call(
+        "/api/v1/patrol/checkpoints/totals", params={"station_code": t.station}),
+    "POST /api/v1/patrol/checkpoints": lambda t: Call("/api/v1/patrol/checkpoints", json={
+        "station_code": t.station, "name_th": "จุดตรวจ", "lat": _point(t)[0],
+        "lon": _point(t)[1], "starts_at": t.extra["plan_from"], "ends_at": t.extra["plan_to"]}),
+    "GET /api/v1/patrol/checkpoints/{checkpoint_id}": lambda t: Call(
+        f"/api/v1/patrol/checkpoints/{t.extra['checkpoint']}"),
+    "PATCH /api/v1/patrol/checkpoints/{checkpoint_id}": lambda t: Call(
+        f"/api/v1/patrol/checkpoints/{t.extra['checkpoint']}", json={"arrests": 1}),
+    "GET /api/v1/officer/checkpoints": lambda t: Call("/api/v1/officer/checkpoints"),
+    "POST /api/v1/officer/checkpoints/{checkpoint_id}/log": lambda t: Call(
+        f"/api/v1/officer/checkpoints/{t.extra['checkpoint']}/log",
+        json={"vehicles": 1, "persons": 1, "arrests": 0},
+        headers={"Idempotency-Key": f"matrix-{t.extra['n']}"}),
+    "GET /api/v1/public/lostdocs/catalog": lambda t: Call("/api/v1/public/lostdocs/catalog"),
+    "POST /api/v1/public/lostdocs": lambda t: Call("/api/v1/public/lostdocs", json=lost.declaration(
+        national_id=lost.thai_id(int(t.extra["n"])), station=t.station)),
+    "GET /api/v1/public/lostdocs/verify-key": lambda t: Call(
+        "/api/v1/public/lostdocs/verify-key"),
+    "GET /api/v1/public/lostdocs/verify": lambda t: Call(
+        f"/api/v1/public/lostdocs/verify?{t.extra['lostdoc_verify']}"),
+    "GET /lostdocs/verify": lambda t: Call(f"/lostdocs/verify?{t.extra['lostdoc_verify']}"),
+    "GET /lostdocs/verify.css": lambda t: Call("/lostdocs/verify.css"),
+    "GET /api/v1/public/lostdocs/{code}": lambda t: Call(
+        f"/api/v1/public/lostdocs/{t.extra['lostdoc_code']}",
+        headers={"X-Caller-Key": t.extra["lostdoc_key"]}),
+    "GET /api/v1/public/lostdocs/{code}/certificate.pdf": lambda t: Call(
+        f"/api/v1/public/lostdocs/{t.extra['lostdoc_code']}/certificate.pdf",
+        headers={"X-Caller-Key": t.extra["lostdoc_key"]}),
+    "GET /api/v1/lostdocs": lambda t: Call("/api/v1/lostdocs",
+                                           params={"station_code": t.station}),
+    "GET /api/v1/lostdocs/flags": lambda t: Call("/api/v1/lostdocs/flags",
+                                                 params={"station_code": t.station}),
+    "GET /api/v1/lostdocs/settings": lambda t: Call("/api/v1/lostdocs/settings",
+                                                    params={"station_code": t.station}),
+    "PUT /api/v1/lostdocs/settings": lambda t: Call("/api/v1/lostdocs/settings", json={
+        "station_code": t.station, "auto_issue": True, "repeat_days": 30}),
+    "GET /api/v1/lostdocs/{report_id}": lambda t: Call(
+        f"/api/v1/lostdocs/{t.extra['lostdoc']}"),
+    "POST /api/v1/lostdocs/{report_id}/issue": lambda t: Call(
+        f"/api/v1/lostdocs/{t.extra['lostdoc_pending']}/issue"),
+    "POST /api/v1/lostdocs/{report_id}/revoke": lambda t: Call(
+        f"/api/v1/lostdocs/{t.extra['lostdoc_revoke']}/revoke", json={"reason": "matrix"}),
+    "GET /api/v1/lostdocs/{report_id}/certificate.pdf": lambda t: Call(
+        f"/api/v1/lostdocs/{t.extra['lostdoc']}/certificate.pdf"),
+    "GET /api/v1/public/home-watch/terms": lambda t: Call("/api/v1/public/home-watch/terms"),
+    "POST /api/v1/public/home-watch": lambda t: Call("/api/v1/public/home-watch",
+                                                     json=_homewatch_body(t)),
+    "GET /api/v1/public/home-watch/{code}": lambda t: Call(
+        f"/api/v1/public/home-watch/{t.extra['hw_code']}",
+        headers={"X-Caller-Key": t.extra["hw_key"]}),
+    "POST /api/v1/public/home-watch/{code}/photos": lambda t: _homewatch_photo(t),
+    "GET /api/v1/public/home-watch/{code}/visits/{visit_id}/photo": lambda t: Call(
+        f"/api/v1/public/home-watch/{t.extra['hw_code']}/visits/{t.extra['hw_visit']}/photo",
+        headers={"X-Caller-Key": t.extra["hw_key"]}),
+    "POST /api/v1/public/home-watch/{code}/cancel": lambda t: Call(
+        f"/api/v1/public/home-watch/{t.extra['hw_cancel_code']}/cancel",
+        headers={"X-Caller-Key": t.extra["hw_cancel_key"]}),
+    "GET /api/v1/home-watch": lambda t: Call("/api/v1/home-watch",
+                                             params={"station_code": t.station}),
+    "GET /api/v1/home-watch/{request_id}": lambda t: Call(
+        f"/api/v1/home-watch/{t.extra['hw']}"),
+    "POST /api/v1/home-watch/{request_id}/approve": lambda t: Call(
+        f"/api/v1/home-watch/{t.extra['hw_pending']}/approve"),
+    "POST /api/v1/home-watch/{request_id}/decline": lambda t: Call(
+        f"/api/v1/home-watch/{t.extra['hw_pending']}/decline",
+        json={"reason": "นอกเขตที่รับฝากบ้าน"}),
+    "GET /api/v1/home-watch/photos/{photo_id}": lambda t: Call(
+        f"/api/v1/home-watch/photos/{t.extra['hw_photo']}"),
+    "GET /api/v1/home-watch/visits/{visit_id}/photo": lambda t: Call(
+        f"/api/v1/home-watch/visits/{t.extra['hw_visit']}/photo"),
+    "GET /api/v1/officer/home-watch": lambda t: Call("/api/v1/officer/home-watch"),
+    "POST /api/v1/officer/home-watch/{request_id}/visits": lambda t: Call(
+        f"/api/v1/officer/home-watch/{t.extra['hw']}/visits", json={
+            "lat": _point(t)[0], "lon": _point(t)[1], "accuracy_m": 8, "finding": "normal"},
+        headers=_once("hwvisit", t)),
+    "POST /api/v1/officer/home-watch/visits/{visit_id}/photo": lambda t: Call(
+        f"/api/v1/officer/home-watch/visits/{t.extra['hw_visit']}/photo",
+        content=_multipart("file", "v.jpg", phone.photo(9), "image/jpeg")[0],
+        headers={"Content-Type": _multipart("file", "v.jpg", b"", "image/jpeg")[1]}),
+    "GET /api/v1/consult/consultants": lambda t: Call(
+        "/api/v1/consult/consultants", params={"station_code": t.station}),
+    "POST /api/v1/consult/consultants": lambda t: Call("/api/v1/consult/consultants", json={
+        "station_code": t.station, "username": f"mx.adviser2-{t.station.lower()}"}),
+    "DELETE /api/v1/consult/consultants/{consultant_id}": lambda t: Call(
+        f"/api/v1/consult/consultants/{t.extra['consultant_spare']}"),
+    "GET /api/v1/consult/slots": lambda t: Call("/api/v1/consult/slots",
+                                                params={"station_code": t.station}),
+    "POST /api/v1/consult/slots": lambda t: Call("/api/v1/consult/slots", json={
+        "consultant_id": t.extra["consultant"],
+        "starts_at": _slot_time(t, 20, 35 * (int(t.extra["n"]) % 1000)),
+        "ends_at": _slot_time(t, 20, 35 * (int(t.extra["n"]) % 1000) + 30),
+        "channels": ["station"]}),
+    "POST /api/v1/consult/slots/{slot_id}/cancel": lambda t: Call(
+        f"/api/v1/consult/slots/{t.extra['slot_cancel']}/cancel", json={"reason": "matrix"}),
+    "GET /api/v1/consult/requests": lambda t: Call("/api/v1/consult/requests",
+                                                   params={"station_code": t.station}),
+    "GET /api/v1/consult/requests/{request_id}": lambda t: Call(
+        f"/api/v1/consult/requests/{t.extra['request']}"),
+    "POST /api/v1/consult/requests/{request_id}/cancel": lambda t: Call(
+        f"/api/v1/consult/requests/{t.extra['request_cancel']}/cancel", json={"reason": "mx"}),
+    "POST /api/v1/consult/requests/{request_id}/close": lambda t: Call(
+        f"/api/v1/consult/requests/{t.extra['request']}/close", json={"outcome": "held"}),
+    "GET /api/v1/consult/requests/{request_id}/notes": lambda t: Call(
+        f"/api/v1/consult/requests/{t.extra['request']}/notes"),
+    "POST /api/v1/consult/requests/{request_id}/notes": lambda t: Call(
+        f"/api/v1/consult/requests/{t.extra['request']}/notes", json={"text": "matrix"}),
+    "GET /api/v1/public/consult/slots": lambda t: Call(
+        "/api/v1/public/consult/slots", params={"station_code": t.station}),
+    "POST /api/v1/public/consult/requests": lambda t: Call(
+        "/api/v1/public/consult/requests", json=consult_phone.booking(t.extra["slot_public"])),
+    "GET /api/v1/public/consult/requests/{code}": lambda t: Call(
+        f"/api/v1/public/consult/requests/{t.extra['request_citizen_code']}",
+        headers={"X-Caller-Key": t.extra["request_citizen_key"]}),
+    "POST /api/v1/public/consult/requests/{code}/cancel": lambda t: Call(
+        f"/api/v1/public/consult/requests/{t.extra['request_citizen_code']}/cancel",
+        headers={"X-Caller-Key": t.extra["request_citizen_key"]}),
+    "GET /api/v1/posts": lambda t: Call("/api/v1/posts", params={"station_code": t.station}),
+    "POST /api/v1/posts": lambda t: Call("/api/v1/posts", json={
+        "station_code": t.station, "name_th": f"จุด MX {t.extra['n']}", "name_en": "MX post",
+        "lat": _point(t)[0], "lon": _point(t)[1]}),
+    "PUT /api/v1/posts/{post_id}/hours": lambda t: Call(
+        f"/api/v1/posts/{t.extra['post']}/hours", json={"hours": ALL_WEEK}),
+    "POST /api/v1/posts/{post_id}/roster": lambda t: Call(
+        f"/api/v1/posts/{t.extra['post']}/roster",
+        json={"username": f"mx.vol2-{t.station.lower()}"}),
+    "DELETE /api/v1/posts/{post_id}/roster/{user_id}": lambda t: Call(
+        f"/api/v1/posts/{t.extra['post']}/roster/{t.extra['roster_spare']}"),
+    "GET /api/v1/posts/mine": lambda t: Call("/api/v1/posts/mine"),
+    "POST /api/v1/posts/{post_id}/reports": lambda t: Call(
+        f"/api/v1/posts/{t.extra['post']}/reports", json={
+            "client_key": phone.new_key(), "category": "theft", "description": "matrix",
+            "consent": phone.consent("report")}),
+    "POST /api/v1/posts/{post_id}/consult-requests": lambda t: Call(
+        f"/api/v1/posts/{t.extra['post']}/consult-requests",
+        json=consult_phone.booking(t.extra["slot_post"], channel="post")),
 }
+
+
+def _homewatch_body(t: Targets, key: str | None = None) -> dict[str, Any]:
+    """A home-watch request at the station's zone centre, from now for three days."""
+    now = datetime.fromisoformat(t.extra["now"])
+    lat, lon = _point(t)
+    return {"client_key": key or f"matrix-hw-{t.station}-{t.extra.get('n', 'x')}-0123456789",
+            "address": "บ้านเลขที่ 9 ซอยทดสอบ", "location": {"lat": lat, "lon": lon},
+            "away_from": now.isoformat(), "away_until": (now + timedelta(days=3)).isoformat(),
+            "contacts": [{"name": "ผู้ติดต่อ", "phone": "0812345678"}],
+            "consent": {"accepted": True, "version": HOMEWATCH_CONSENT}}
+
+
+def _homewatch_photo(t: Targets) -> Call:
+    content, ctype = _multipart("file", "house.jpg", phone.photo(int(t.extra["n"]) % 50),
+                                "image/jpeg")
+    return Call(f"/api/v1/public/home-watch/{t.extra['hw_code']}/photos", content=content,
+                headers={"Content-Type": ctype, "X-Caller-Key": t.extra["hw_key"]})
+
+
+def _homewatch_targets(client: TestClient, admin: dict[str, str], db: Database,
+                       clock: ManualClock, settings: Settings, station: str) -> dict[str, str]:
+    """An approved request with a photo of the house and a visit with a photo (``a.patrol``'s
+    own at ST-A, someone else's at ST-B), a pending one, and one its owner may cancel."""
+    t = Targets(station, extra={"now": clock.now().isoformat()})
+    out: dict[str, str] = {}
+    for name in ("hw", "hw_pending", "hw_cancel"):
+        key = f"matrix-{name}-{station}-0123456789abcdef"
+        made = client.post("/api/v1/public/home-watch", json=_homewatch_body(t, key))
+        assert made.status_code == 201, made.text
+        code = made.json()["code"]
+        listed = client.get("/api/v1/home-watch", headers=admin,
+                            params={"station_code": station}).json()
+        out[name] = next(r["id"] for r in listed if r["code"] == code)
+        out[f"{name}_code"], out[f"{name}_key"] = code, key
+        if name != "hw_pending":
+            approved = client.post(f"/api/v1/home-watch/{out[name]}/approve", headers=admin)
+            assert approved.status_code == 200, approved.text
+    content, ctype = _multipart("file", "house.jpg", phone.photo(11), "image/jpeg")
+    added = client.post(f"/api/v1/public/home-watch/{out['hw_code']}/photos", content=content,
+                        headers={"Content-Type": ctype, "X-Caller-Key": out["hw_key"]})
+    assert added.status_code == 201, added.text
+    out["hw_photo"] = added.json()["photo_url"].rsplit("/", 1)[-1]
+    store = MediaStore(settings.data_dir / "homewatch-media")
+    stored = store.accept(phone.photo(12), declared_type="image/jpeg", allow={MediaKind.PHOTO})
+    with db.write() as s:
+        request = s.get(HomeWatchRequest, uuid.UUID(out["hw"]))
+        owner = s.scalar(select(User).where(User.username == "a.patrol"))
+        assert request is not None and owner is not None
+        user_id = owner.id if station == "ST-A" else uuid.uuid4()
+        visit = HomeWatchVisit(request_id=request.id, station_id=request.station_id,
+                               at=clock.now(), user_id=user_id, username="a.patrol",
+                               unit_id=uuid.uuid4(), lat=request.lat, lon=request.lon,
+                               accuracy_m=5, distance_m=0, finding=Finding.NORMAL,
+                               photo_path=stored.path)
+        s.add(visit)
+        s.flush()
+        out["hw_visit"] = str(visit.id)
+    return out
+
+
+def _patrol_targets(client: TestClient, admin: dict[str, str], station: str,
+                    clock: ManualClock) -> dict[str, str]:
+    """A risk spot, a plan on it and a checkpoint session whose staff is every test user."""
+    lat, lon = _point(Targets(station))
+    start, end = clock.now().isoformat(), (clock.now() + timedelta(hours=8)).isoformat()
+    spot = client.post("/api/v1/patrol/risk-spots", headers=admin, json={
+        "station_code": station, "code": "MX-SPOT", "name_th": "จุดเสี่ยง", "lat": lat,
+        "lon": lon, "risk_score": 0.7, "high_risk_hours": [20, 21]})
+    assert spot.status_code == 201, spot.text
+    plan = client.post("/api/v1/patrol/plans", headers=admin, json={
+        "station_code": station, "name": "แผน", "starts_at": start, "ends_at": end,
+        "auto": True})
+    assert plan.status_code == 201, plan.text
+    checkpoint = client.post("/api/v1/patrol/checkpoints", headers=admin, json={
+        "station_code": station, "name_th": "จุดตรวจ", "lat": lat, "lon": lon,
+        "starts_at": start, "ends_at": end, "staff": list(USERS.values())})
+    assert checkpoint.status_code == 201, checkpoint.text
+    return {"risk_spot": spot.json()["id"], "plan": plan.json()["id"],
+            "checkpoint": checkpoint.json()["id"], "plan_from": start, "plan_to": end}
+
+
+def _lostdoc_targets(client: TestClient, admin: dict[str, str], station: str
+                     ) -> dict[str, str]:
+    """Lost-document reports: an issued one (with its key and signed QR query), one to
+    revoke, and one waiting for review."""
+    out: dict[str, str] = {}
+    seed = 9000 + 100 * ord(station[-1])
+
+    def declare(name: str, n: int) -> None:
+        key = phone.new_key()
+        body = lost.declaration(key, national_id=lost.thai_id(seed + n), station=station,
+                                items=[{"kind": "passport", "detail": f"matrix {n}"}])
+        response = client.post("/api/v1/public/lostdocs", json=body)
+        assert response.status_code == 201, response.text
+        code = response.json()["code"]
+        rows = client.get("/api/v1/lostdocs", headers=admin,
+                          params={"station_code": station}).json()["items"]
+        out[name] = next(r["id"] for r in rows if r["code"] == code)
+        out[f"{name}_code"], out[f"{name}_key"] = code, key
+        if response.json()["record_no"]:
+            claim = Claim(code, response.json()["record_no"], "2026-01-01")
+            out[f"{name}_verify"] = (
+                f"v=1&c={claim.code}&r={claim.record_no}&d={claim.issued_on}"
+                f"&s={CertificateSigner(SECRET).sign(claim)}")
+
+    declare("lostdoc", 1)
+    declare("lostdoc_revoke", 2)
+    settings = {"station_code": station, "auto_issue": False, "repeat_days": 30}
+    assert client.put("/api/v1/lostdocs/settings", headers=admin,
+                      json=settings).status_code == 200
+    declare("lostdoc_pending", 3)
+    assert client.put("/api/v1/lostdocs/settings", headers=admin,
+                      json={**settings, "auto_issue": True}).status_code == 200
+    return out
+
+
+ALL_WEEK = [{"weekday": d, "opens": "00:00", "closes": "24:00"} for d in range(7)]
+
+
+def _slot_time(t: Targets, hour: int, minutes: int = 0) -> str:
+    """A consultation slot's time, hours after the matrix's start (one consultant each)."""
+    start = datetime.fromisoformat(t.extra["now"]) + timedelta(days=1, hours=hour)
+    return (start + timedelta(minutes=minutes)).isoformat()
+
+
+def _services_targets(client: TestClient, admin: dict[str, str], db: Database,
+                      clock: ManualClock, station: str) -> dict[str, str]:
+    """Legal consultation and volunteer posts of the station: its operator as consultant,
+    free slots, booked requests, a post open all week with a.volunteer (at ST-A) on it."""
+    operator = "a.operator" if station == "ST-A" else "b.operator"
+    low = station.lower()
+    with db.write() as s:
+        for name, role in ((f"mx.adviser-{low}", "viewer"), (f"mx.adviser2-{low}", "viewer"),
+                           (f"mx.vol-{low}", "volunteer"), (f"mx.vol2-{low}", "volunteer"),
+                           (f"mx.vol3-{low}", "volunteer")):
+            auth.create_user(s, scope=system_scope(), clock=clock, data=UserCreate(
+                username=name, display_name=name, password=PASSWORD, role=role,
+                org_unit_codes=[station]))
+    out: dict[str, str] = {"now": clock.now().isoformat()}
+    t = Targets(station, extra=out)
+
+    def post_json(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = client.post(path, headers=admin, json=body)
+        assert response.status_code == 201, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    out["consultant"] = post_json("/api/v1/consult/consultants", {
+        "station_code": station, "username": operator})["id"]
+    out["consultant_spare"] = post_json("/api/v1/consult/consultants", {
+        "station_code": station, "username": f"mx.adviser-{low}"})["id"]
+    slots = [post_json("/api/v1/consult/slots", {
+        "consultant_id": out["consultant"], "starts_at": _slot_time(t, hour),
+        "ends_at": _slot_time(t, hour, 30), "channels": ["station", "post", "phone"]})["id"]
+        for hour in range(6)]
+    out["slot_public"], out["slot_cancel"], out["slot_post"] = slots[:3]
+    for name, slot_id in (("request", slots[3]), ("request_cancel", slots[4]),
+                          ("request_citizen", slots[5])):
+        body = consult_phone.booking(slot_id)
+        out[f"{name}_code"] = post_json("/api/v1/public/consult/requests", body)["code"]
+        out[f"{name}_key"] = body["client_key"]
+    rows = client.get("/api/v1/consult/requests", headers=admin,
+                      params={"station_code": station}).json()
+    out.update({name: next(r["id"] for r in rows if r["code"] == out[f"{name}_code"])
+                for name in ("request", "request_cancel", "request_citizen")})
+    post = post_json("/api/v1/posts", {
+        "station_code": station, "name_th": f"จุดบริการ {station}", "name_en": "Post",
+        "lat": _point(t)[0], "lon": _point(t)[1], "hours": ALL_WEEK})
+    out["post"] = post["id"]
+    post_json(f"/api/v1/posts/{post['id']}/roster", {
+        "username": "a.volunteer" if station == "ST-A" else f"mx.vol-{low}"})
+    spare = post_json(f"/api/v1/posts/{post['id']}/roster", {"username": f"mx.vol3-{low}"})
+    out["roster_spare"] = next(r["user_id"] for r in spare["roster"]
+                               if r["username"] == f"mx.vol3-{low}")
+    del out["now"]
+    return out
 
 
 def _citizen_targets(client: TestClient, admin: dict[str, str], station: str
@@ -425,16 +861,6 @@ def _citizen_targets(client: TestClient, admin: dict[str, str], station: str
                                json={"username": "a.investigator"})
         assert response.status_code == 200, response.text
     return out
-
-
-def fingerprint(db: Database) -> str:
-    """A digest of every row of every table: "nothing changed" means the same digest."""
-    digest = hashlib.sha256()
-    with db.read() as session:
-        for table in Base.metadata.sorted_tables:
-            rows = sorted(repr(tuple(r)) for r in session.execute(select(table)))
-            digest.update(f"{table.name}:{len(rows)}:{rows}".encode())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -550,7 +976,19 @@ def env(backend: str, request: pytest.FixtureRequest,
             # After t.incident is chosen: a citizen's emergency opens a P1 incident too, and
             # the incident routes must act on the SOS one (its item follows in the sweeper).
             t.extra.update(_citizen_targets(client, devices.admin, station))
+            t.extra["officer_photo"] = _officer_photo(db, ctx.officer_media, clock, t.incident)
+            t.extra.update(_redbox_targets(db, clock, settings, station))
+            t.extra.update(_patrol_targets(client, devices.admin, station, clock))
+            t.extra.update(_lostdoc_targets(client, devices.admin, station))
+            t.extra.update(_homewatch_targets(client, devices.admin, db, clock, settings,
+                                              station))
+            t.extra.update(_services_targets(client, devices.admin, db, clock, station))
             targets.append(t)
+        # The runtime's minute sweeps (reminders of the consultations just booked ...) run
+        # once now, so that their background pass never changes data under a test.
+        for each in client.app.state.runtime.sweeps:  # type: ignore[attr-defined]
+            each(db, clock)
+        changes.install(db)
         env = Env(client, db, targets[0], targets[1], tokens)
         env.devices = devices  # type: ignore[attr-defined]
         yield env
@@ -584,6 +1022,42 @@ def _foreign_partner_proposal(db: Database, clock: ManualClock, station: str) ->
                                      camera_id=camera.id,
                                      data=UrlProposalCreate(stream_url="rtsp://10.9.9.9/1"))
         return str(proposal.id)
+
+
+def _redbox_targets(db: Database, clock: ManualClock, settings: Settings, station: str
+                    ) -> dict[str, str]:
+    """A red box with a printed key, and two check-ins at it: one of ``a.patrol``'s own at
+    ST-A (someone else's at ST-B), and one with a photo."""
+    _, lat, lon = STATIONS[station]
+    system = system_scope()
+    box = SecretBox(SECRET)
+    with db.write() as s:
+        asset = assets.create_asset(s, scope=system, clock=clock, data=AssetCreate(
+            station_code=station, zone_code=f"Z-{station}", kind=AssetKind.RED_BOX,
+            code=f"{station}-MXRB", name_th="ตู้แดง", lat=lat, lon=lon,
+            owner_class=OwnerClass.POLICE))
+        redbox_keys.rotate_key(s, scope=system, clock=clock, box=box, asset_id=asset.id,
+                               mode=KeyMode.PRINTED, step_s=settings.patrol_totp_step_s)
+        code = redbox_keys.sheet_boxes(s, scope=system, clock=clock, box=box,
+                                       station_code=station)[0].payload
+        owner = s.scalar(select(User).where(User.username == "a.patrol"))
+        assert owner is not None and code is not None
+        officer = auth.scope_for(s, owner) if station == "ST-A" else Scope(
+            user_id=uuid.uuid4(), username="mx.b.patrol", role=Role.PATROL_OFFICER,
+            station_ids=frozenset({asset.station_id}), org_unit_ids=frozenset())
+        rows = [CheckIn(station_id=asset.station_id, asset_id=asset.id,
+                        user_id=officer.user_id, username=officer.username,
+                        scanned_at=clock.now(), received_at=clock.now(), lat=lat, lon=lon,
+                        accuracy_m=5, accepted=False, reason="off_shift") for _ in range(2)]
+        s.add_all(rows)
+        s.flush()
+        store = MediaStore(settings.data_dir / "redbox-media")
+        redbox_checkins.attach_photo(
+            s, scope=officer, clock=clock, store=store, checkin_id=rows[1].id,
+            stored=store.accept(phone.photo(7), declared_type="image/jpeg",
+                                allow={MediaKind.PHOTO}))
+        return {"redbox": str(asset.id), "redbox_code": code, "checkin": str(rows[0].id),
+                "checkin_with_photo": str(rows[1].id)}
 
 
 def _line_channel(db: Database, clock: ManualClock, station: str) -> str:
@@ -623,10 +1097,11 @@ def test_no_role_gets_more_than_its_cell(env: Env, route: str, role: str) -> Non
     headers = env.headers(role)
 
     def denied(call: Call, why: str) -> None:
-        before = fingerprint(env.db)
+        before = changes.mark(env.db)
         status = env.call(route, call, headers)
         assert status in DENIED_STATUS, f"{route} as {role} ({why}): got {status}"
-        assert fingerprint(env.db) == before, f"{route} as {role} ({why}) changed data"
+        changed = changes.since(env.db, before)
+        assert not changed, f"{route} as {role} ({why}) changed data in {changed}"
 
     if cell in DENIED:
         denied(home, f"cell '{cell}'")

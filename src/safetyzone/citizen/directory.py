@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from safetyzone.audit import service as audit
 from safetyzone.citizen.models import PostKind, ServicePost, StationContact
 from safetyzone.core.clock import Clock
-from safetyzone.core.errors import NotFound
+from safetyzone.core.errors import Conflict, NotFound, Problem
 from safetyzone.core.geo import check_position
 from safetyzone.core.security import Permission, Scope
 
@@ -53,3 +53,51 @@ def ensure_post(session: Session, *, scope: Scope, station_id: uuid.UUID, kind: 
                        synthetic=synthetic)
     session.add(post)
     return post
+
+
+def add_post(session: Session, *, station_id: uuid.UUID, kind: PostKind, name_th: str,
+             name_en: str, lat: float, lon: float, hours_th: str, hours_en: str
+             ) -> ServicePost:
+    """A new post at the station (``services.posts`` checks the caller's POST_MANAGE and
+    scope, and audits). Two posts of a station never share a Thai name."""
+    check_position(lat, lon, "lat")
+    if session.scalar(select(ServicePost.id).where(ServicePost.station_id == station_id,
+                                                   ServicePost.name_th == name_th)):
+        raise Conflict("this station already has a post of that name",
+                       [Problem("duplicate name", "name_th")])
+    post = ServicePost(station_id=station_id, kind=kind, name_th=name_th, name_en=name_en,
+                       lat=lat, lon=lon, hours_th=hours_th, hours_en=hours_en)
+    session.add(post)
+    session.flush()
+    return post
+
+
+def get_post(session: Session, *, post_id: uuid.UUID) -> ServicePost | None:
+    return session.get(ServicePost, post_id)
+
+
+def station_posts(session: Session, *, station_id: uuid.UUID,
+                  kind: PostKind | None = None) -> list[ServicePost]:
+    query = select(ServicePost).where(ServicePost.station_id == station_id)
+    if kind is not None:
+        query = query.where(ServicePost.kind == kind)
+    return list(session.scalars(query.order_by(ServicePost.name_th)))
+
+
+def posts_in(session: Session, *, station_ids: frozenset[uuid.UUID] | None
+             ) -> list[ServicePost]:
+    """Posts of these stations (``None``: every station), in one query."""
+    query = select(ServicePost)
+    if station_ids is not None:
+        query = query.where(ServicePost.station_id.in_(station_ids))
+    return list(session.scalars(query.order_by(ServicePost.station_id, ServicePost.name_th)))
+
+
+def set_post_hours_text(post: ServicePost, *, hours_th: str, hours_en: str) -> None:
+    """The hours the public station card shows (written from the post's weekly hours)."""
+    post.hours_th, post.hours_en = hours_th[:200], hours_en[:200]
+
+
+def station_phone(session: Session, *, station_id: uuid.UUID) -> str | None:
+    contact = session.get(StationContact, station_id)
+    return contact.phone if contact else None

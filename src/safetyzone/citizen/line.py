@@ -10,7 +10,9 @@
 * **The rich menu** (postbacks): ``action=emergency`` asks for the location and opens an
   emergency from it; ``action=report`` offers the categories; ``action=tip`` takes the next
   text as an anonymous tip (the LINE user is not kept with it); ``action=tickets`` lists the
-  user's tickets with their status; ``action=station`` gives the station's card.
+  user's tickets with their status; ``action=station`` gives the station's card;
+  ``action=lostdoc`` (and the words "แจ้งเอกสารหาย", "lost document") answers with the
+  link to the public app's lost-document form for the channel's station, keeping nothing.
 
 Each handler runs inside the webhook's write transaction and returns an :class:`Answer`:
 ``stored`` says whether it changed anything (the event is then recorded as served), and
@@ -33,6 +35,7 @@ from urllib.parse import parse_qs
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from safetyzone.citizen import line_follow
 from safetyzone.citizen import line_texts as t
 from safetyzone.citizen.line_client import Content, LineApiError, PhotoRefused, text_message
 from safetyzone.citizen.line_models import (
@@ -48,6 +51,7 @@ from safetyzone.citizen.line_port import CitizenPort, Place, StationCard
 from safetyzone.core.clock import Clock
 from safetyzone.core.errors import Conflict, DatabaseUnavailable, NotFound, SafetyZoneError
 from safetyzone.core.secretbox import SecretBox
+from safetyzone.org import service as org
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +89,7 @@ class Chat:
         self.port = port
         self.link_base = (link_base or "").rstrip("/")
         self._key = hashlib.sha256(b"safetyzone line keys|" + server_key.encode()).digest()
+        self._server_key = server_key
         outbox.photos = self
 
     # -- events -----------------------------------------------------------------------------
@@ -109,9 +114,14 @@ class Chat:
         return Answer(stored=True)
 
     def text(self, session: Session, turn: Turn, text: str) -> Answer:
+        if "".join(text.split()).casefold() in t.LOSTDOC_WORDS:
+            return Answer(now=[self._lostdoc(session, turn)])
         user = self._user(session, turn)
         if user is None:
             return Answer(now=[self._consent(t.both("not_kept"))])
+        asked = line_follow.parse(text)
+        if asked is not None and not self._drafting(user) and user.mode is not ChatMode.TIP:
+            return self._follow(session, turn, user, *asked)
         if user.mode is ChatMode.TIP:
             return self._tip(session, turn, user, text)
         if user.mode in (ChatMode.EMERGENCY, ChatMode.STATION) and not self._drafting(user):
@@ -157,6 +167,8 @@ class Chat:
                                                    max_num_fields=4).items()}
         except ValueError:
             fields = {}
+        if fields.get("action") == "lostdoc":
+            return Answer(now=[self._lostdoc(session, turn)])
         user = self._user(session, turn)
         if user is None:
             return self._not_consented(session, turn, fields)
@@ -303,6 +315,16 @@ class Chat:
         if user.mode is ChatMode.REPORT:
             user.mode = None
 
+    def _follow(self, session: Session, turn: Turn, user: LineUser, code: str,
+                pin: str) -> Answer:
+        """A request's code and pin (``citizen.line_follow``): its news come here now."""
+        self._seen(user, turn)
+        if not line_follow.valid(self._server_key, code, pin) or not line_follow.follow(
+                session, channel_id=turn.channel_id, user_hash=turn.user_hash, code=code,
+                at=turn.at):
+            return self._reply(session, turn, user, [text_message(t.both("follow_refused"))])
+        return self._reply(session, turn, user, [text_message(t.both("followed", code=code))])
+
     # -- helpers --------------------------------------------------------------------------
 
     def _user(self, session: Session, turn: Turn) -> LineUser | None:
@@ -392,6 +414,13 @@ class Chat:
 
     def link(self, code: str) -> str:
         return f"{self.link_base}/citizen/t/{code}"
+
+    def _lostdoc(self, session: Session, turn: Turn) -> dict[str, Any]:
+        """The link to the lost-document form, with the channel's station chosen: the
+        form holds a national ID, which has no place in a chat log."""
+        station = org.get_unit(session, unit_id=turn.station_id).code
+        return text_message(f"{t.both('lostdoc')}\n\n"
+                            f"{self.link_base}/citizen?station={station}#lostdoc")
 
     def _key_for(self, purpose: str, value: str) -> str:
         """A client key the service accepts, the same for the same event (a redelivery)."""

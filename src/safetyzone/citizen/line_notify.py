@@ -23,6 +23,7 @@ from safetyzone.citizen.line_client import text_message
 from safetyzone.citizen.line_models import JobKind, LineTicket, LineUser
 from safetyzone.citizen.line_outbox import Outbox
 from safetyzone.citizen.line_port import CitizenPort
+from safetyzone.citizen.notify import ServiceNotice
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.secretbox import SecretBox
@@ -75,6 +76,13 @@ class LineNotifier:
             return [text_message(text)]
 
         self._push(code, compose, str(message.id))
+
+    def service(self, notice: ServiceNotice) -> None:
+        """A station service's notice (a consultation booked, a home watch approved or
+        visited ...): pushed when its request was opened or followed from LINE
+        (``citizen.line_follow``); the app's page shows it either way."""
+        text = f"{notice.th}\n{notice.en}\n\n{self.link(notice.code)}"
+        self._push(notice.code, lambda session: [text_message(text)], None)
 
     def _status(self, session: Session, code: str) -> list[dict[str, Any]] | None:
         status = self.port.status(session, clock=self.clock, code=code)

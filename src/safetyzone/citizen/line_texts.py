@@ -83,7 +83,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "photo_only": ("(รูปภาพจาก LINE)", "(photo from LINE)"),
     "location_only": ("(ตำแหน่งจาก LINE)", "(location from LINE)"),
     "location_text": ("ตำแหน่ง: {lat:.5f}, {lon:.5f}", "Location: {lat:.5f}, {lon:.5f}"),
+    "lostdoc": ("แจ้งเอกสารหายออนไลน์ได้ที่แบบฟอร์มนี้ สถานีจะออกใบรับแจ้งพร้อม QR ตรวจสอบได้",
+                "Report lost documents with this form: the station issues a certificate "
+                "with a QR anyone can verify."),
+    "followed": ("รับทราบ ท่านจะได้รับแจ้งความคืบหน้าของเรื่อง {code} ทาง LINE นี้",
+                 "Done: you will hear about {code} on this LINE chat."),
+    "follow_refused": ("รหัสติดตามไม่ถูกต้อง กรุณาตรวจสอบเลขเรื่องและรหัสจากหน้าคำขอ",
+                       "That follow code is not right: check the request's code and pin "
+                       "on its page."),
 }
+# Words that open the lost-document form instead of becoming a report (compared casefolded,
+# spaces removed).
+LOSTDOC_WORDS = frozenset({"แจ้งเอกสารหาย", "เอกสารหาย", "lostdocument", "lostdocuments"})
 
 
 def th(key: str, **values: Any) -> str:

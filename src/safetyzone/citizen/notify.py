@@ -33,6 +33,22 @@ class Notifier(Protocol):
     def message(self, item: CitizenItem, message: CitizenMessage) -> None:
         """An officer wrote to the item's citizen."""
 
+    def service(self, notice: ServiceNotice) -> None:
+        """A station service's request (a consultation, a home watch) has something to tell
+        whoever follows its code."""
+
+
+@dataclass(frozen=True)
+class ServiceNotice:
+    """What a station service request's citizen should hear: a consultation booked, a
+    reminder before it, a cancellation. ``code`` is the request's code (the citizen's
+    page); ``th`` and ``en`` are the words, Thai first."""
+
+    code: str
+    what: str
+    th: str
+    en: str
+
 
 class NoopNotifier:
     """The default: nothing is pushed; the public app reads its ticket page."""
@@ -41,6 +57,9 @@ class NoopNotifier:
         return None
 
     def message(self, item: CitizenItem, message: CitizenMessage) -> None:
+        return None
+
+    def service(self, notice: ServiceNotice) -> None:
         return None
 
 
@@ -59,6 +78,11 @@ def message(session: Session, item: CitizenItem, msg: CitizenMessage) -> None:
     session.info.setdefault(NOTICES_KEY, []).append(Notice(item=item, message=msg))
 
 
+def service(session: Session, notice: ServiceNotice) -> None:
+    """Queue a station service's notice; it reaches the notifier only if this commits."""
+    session.info.setdefault(NOTICES_KEY, []).append(notice)
+
+
 class NoticeDispatcher:
     """Database after-commit hook: committed notices go to the notifier, in order."""
 
@@ -67,6 +91,12 @@ class NoticeDispatcher:
 
     def after_commit(self, info: dict[str, Any]) -> None:
         for notice in info.get(NOTICES_KEY, []):
+            if isinstance(notice, ServiceNotice):
+                try:
+                    self.notifier.service(notice)
+                except Exception:  # as below: never break the commit's other hooks
+                    log.exception("citizen notifier failed for %s", notice.code)
+                continue
             try:
                 if notice.message is not None:
                     self.notifier.message(notice.item, notice.message)

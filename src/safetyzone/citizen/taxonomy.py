@@ -30,6 +30,8 @@ class Channel(enum.StrEnum):
     WEB = "web"
     LINE = "line"
     OPEN311 = "open311"
+    # Taken by a volunteer at a service post (``services.posts``): the post is recorded.
+    POST = "post"
 
 
 class LocationSource(enum.StrEnum):

@@ -27,6 +27,11 @@ class Role(enum.StrEnum):
     # Follows cases and the tips (ตาสับปะรด) assigned to it; the only role that may read a
     # named tipster's identity, and only on tips assigned to that user.
     INVESTIGATOR = "investigator"
+    # Volunteer police (ตำรวจจิตอาสา) at a temporary service post: takes citizens' reports
+    # and consultation requests at the posts whose roster names them, during the posts'
+    # hours, into the same flows as the public app. No incidents, no personal data beyond
+    # what they take themselves.
+    VOLUNTEER = "volunteer"
 
 
 class Permission(enum.StrEnum):
@@ -60,6 +65,33 @@ class Permission(enum.StrEnum):
     # A tipster's identity: only an investigator, only on a tip assigned to that user, each
     # read audited (the service checks the assignment; this permission is the role half).
     TIP_IDENTITY_READ = "tip.identity.read"
+    # The officer's own duty from the phone: a shift with a unit, its status, positions and
+    # SOS, red box check-ins, notes and photos on the incident its unit is assigned to,
+    # checkpoint results. Always the caller's own shift and unit (the service checks).
+    PATROL_DUTY = "patrol.duty"
+    # Patrol plans, risk spots and checkpoint sessions of a station.
+    PATROL_PLAN = "patrol.plan"
+    # Red box secrets and their printed QR sheets: a leaked secret lets anyone fake presence.
+    REDBOX_MANAGE = "redbox.manage"
+    # Lost-document reports (แจ้งเอกสารหาย) of a station: read them with the declarant's
+    # identity, issue, revoke, see repeats flagged (each read and act audited).
+    LOSTDOC_REVIEW = "lostdoc.review"
+    # A station's lost-document settings: issue automatically or after review, repeat window.
+    LOSTDOC_SETTINGS = "lostdoc.settings"
+    # Home watch (ฝากบ้าน 4.0): read the requests of a station (address, contacts: personal
+    # data), approve or decline them. Visits are logged under PATROL_DUTY.
+    HOMEWATCH_MANAGE = "homewatch.manage"
+    # Legal consultation (ตำรวจพร้อมปรึกษาข้อกฎหมาย): consultants, their slots, and the
+    # requests booked into them (the citizen's name and phone).
+    CONSULT_MANAGE = "consult.manage"
+    # A consultation's notes: the role half; the service also requires the caller to be an
+    # active consultant of the request's station, and audits every read and write.
+    CONSULT_NOTES = "consult.notes"
+    # Volunteer service posts: create them, set their hours and their roster.
+    POST_MANAGE = "post.manage"
+    # Working at a post: take reports and consultation requests there (the service checks
+    # that the caller is on the post's roster and that the post is open now).
+    POST_DUTY = "post.duty"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin.
@@ -72,15 +104,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OPERATOR: _READ | {Permission.STREAM_SECRET_READ, Permission.INCIDENT_ACT,
                             Permission.UNIT_STATUS, Permission.COMMAND_SEND,
                             Permission.HOTLIST_MANAGE, Permission.PLATE_SEARCH,
-                            Permission.CITIZEN_ACT},
+                            Permission.CITIZEN_ACT, Permission.PATROL_PLAN,
+                            Permission.LOSTDOC_REVIEW,
+                            Permission.HOMEWATCH_MANAGE,
+                            Permission.CONSULT_MANAGE, Permission.CONSULT_NOTES},
     # A patrol officer reads the picture and reports its unit's status (which moves the
     # incident it is assigned to); the console acts on incidents.
-    Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS},
+    Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS, Permission.PATROL_DUTY,
+                                  Permission.CONSULT_NOTES, Permission.POST_DUTY},
     # A partner (camera owner) is an outsider: it reads the org tree to place its assets and
     # keeps its own records current (the services narrow ASSET_* to what it owns).
     Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE}),
-    Role.VIEWER: _READ,
-    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ},
+    Role.VIEWER: _READ | {Permission.CONSULT_NOTES},
+    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES},
+    # Volunteers read nothing of the station's picture: only what their post duty needs.
+    Role.VOLUNTEER: frozenset({Permission.POST_DUTY}),
 }
 
 

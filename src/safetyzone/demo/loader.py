@@ -8,6 +8,8 @@ Loading goes through the same services as the API, so the demo exercises the rea
 Each seed zone's station also gets patrol units, and its units, SOS points and a few
 plate-reading camera points get device credentials, written with their tokens into
 ``simulator-devices.json`` in the data directory (mode 0600) for the device simulator.
+Each zone gets synthetic risk spots and a patrol plan for the current shift, whose places
+the simulator's patrols visit (``demo.patrol_plans``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from safetyzone.core.db import Database
 from safetyzone.core.geo import haversine_m
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
+from safetyzone.demo import patrol_plans
+from safetyzone.demo import services as demo_services
 from safetyzone.demo.placement import Placer
 from safetyzone.intake import credentials
 from safetyzone.intake.credentials import SecretHasher
@@ -74,6 +78,10 @@ DEMO_USERS: list[tuple[str, str, Role, list[str], str | None]] = [
      ["PPR2-MUEANG-RAYONG"], None),
     ("bma.partner", "กรุงเทพมหานคร (camera owner)", Role.PARTNER, ["MPB-PHASI-CHAROEN"],
      "PCR-KBL-CITY"),
+    ("plk.operator", "เจ้าหน้าที่ CCOC สภ.เมืองพิษณุโลก (duty officer, legal consultant)",
+     Role.OPERATOR, ["PPR6-MUEANG-PHITSANULOK"], None),
+    ("plk.volunteer", "ตำรวจจิตอาสา สภ.เมืองพิษณุโลก (volunteer police)", Role.VOLUNTEER,
+     ["PPR6-MUEANG-PHITSANULOK"], None),
 ]
 
 
@@ -267,6 +275,8 @@ def _devices_file_usable(session: Session, path: Path, hasher: SecretHasher) -> 
     if any(f"{z['code']}-{suffix}" not in units
            for z in _data("zones.json") for suffix, _, _ in PATROL_UNITS):
         return False
+    if not all(s.patrol_points for s in devices.stations):  # written before patrol plans
+        return False
     for station in devices.stations:
         for device in station.devices():
             row = session.scalar(select(DeviceCredential).where(
@@ -331,7 +341,8 @@ def _issue_devices(session: Session, scope: Scope, clock: Clock,
             station_code=station.code, zone_code=zone_row.code,
             province_code=(province.code if province and province.kind is UnitKind.PROVINCE
                            else None),
-            boundary=zone_row.boundary, units=units, sos_points=sos, plate_cameras=cameras))
+            boundary=zone_row.boundary, units=units, sos_points=sos, plate_cameras=cameras,
+            patrol_points=patrol_plans.patrol_points(session, scope, zone)))
     return simdev.DevicesFile(stations=stations)
 
 
@@ -371,6 +382,10 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
         for zone in _data("zones.json"):
             _ensure_patrol_units(session, scope, clock, zone)
             _ensure_citizen_card(session, scope, clock, zone)
+            patrol_plans.ensure_risk_spots(session, scope, clock, zone)
+            patrol_plans.ensure_plan(session, scope, clock, zone)
+            patrol_plans.ensure_red_box_keys(session, scope, clock, box, zone)
+            demo_services.ensure_services(session, scope, clock, zone)
         if not _devices_file_usable(session, devices_path, hasher):
             issued = _issue_devices(session, scope, clock, hasher)
     if issued is not None:  # after the commit: the tokens in the file are live

@@ -125,6 +125,34 @@ def issue(
     return IssuedCredential(credential, token)
 
 
+def internal(session: Session, *, scope: Scope, clock: Clock, station_id: uuid.UUID,
+             subject_kind: SubjectKind, subject_id: uuid.UUID, label: str) -> DeviceCredential:
+    """The credential the server itself files a subject's events under (the officer app
+    posts through a logged-in user, not a device token), created on first use.
+
+    Its secret hash is random and its secret never existed, so no token opens it; it needs
+    no ``DEVICE_MANAGE`` for that reason, and an admin may still revoke it (a new one is
+    then made). The caller has already checked the subject is the user's to speak for.
+    """
+    row = session.scalar(select(DeviceCredential).where(
+        DeviceCredential.subject_kind == subject_kind, DeviceCredential.subject_id == subject_id,
+        DeviceCredential.label == label, DeviceCredential.protocol.is_(None),
+        DeviceCredential.revoked_at.is_(None)).order_by(DeviceCredential.created_at).limit(1))
+    if row is not None:
+        return row
+    now = clock.now()
+    row = DeviceCredential(key_id=secrets.token_hex(8), station_id=station_id,
+                           subject_kind=subject_kind, subject_id=subject_id, label=label,
+                           secret_hash=secrets.token_hex(32), created_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=scope, at=now, action="device_credential.internal",
+                 entity="device_credential", entity_id=row.id, station_id=station_id,
+                 detail={"key_id": row.key_id, "subject_kind": subject_kind.value,
+                         "label": label})
+    return row
+
+
 def get(session: Session, *, scope: Scope, credential_id: uuid.UUID) -> DeviceCredential:
     scope.require(Permission.DEVICE_MANAGE)
     credential = session.get(DeviceCredential, credential_id)

@@ -10,6 +10,14 @@ from safetyzone.lpr import models as _lpr  # noqa: F401
 from safetyzone.ops import commands as _commands  # noqa: F401
 from safetyzone.ops import models as _ops  # noqa: F401
 from safetyzone.org import models as _org  # noqa: F401
+from safetyzone.patrol import models as _patrol  # noqa: F401
+from safetyzone.patrol import plan_models as _patrol_plans  # noqa: F401
+from safetyzone.patrol import redbox_models as _redbox  # noqa: F401
+from safetyzone.patrol import track_models as _patrol_tracks  # noqa: F401
+from safetyzone.services import consult_models as _consult  # noqa: F401
+from safetyzone.services import homewatch_models as _homewatch  # noqa: F401
+from safetyzone.services import lostdocs_models as _lostdocs  # noqa: F401
+from safetyzone.services import posts_models as _posts  # noqa: F401
 from safetyzone.video import models as _video  # noqa: F401
 
 metadata = Base.metadata

@@ -22,7 +22,7 @@ import logging
 import queue
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,6 +52,9 @@ STOP = 2  # sorts after every urgency level, so a stop drains the queue first
 OUTAGE_RETRY_FIRST_S = 0.25  # pause before retrying a batch the database did not take
 OUTAGE_RETRY_MAX_S = 2.0  # short: an SOS must not wait long once the database is back
 REPLAY_SCAN = 10_000  # unprocessed seqs looked at per pass (oldest first)
+# Called with the events a batch claimed, in its transaction, after units moved. Layers above
+# ops (patrol's tracks) follow the engine this way: the runtime passes them in.
+Observer = Callable[[Session, list[Event], datetime], None]
 
 
 @dataclass(frozen=True)
@@ -114,21 +117,24 @@ def claim(session: Session, events: list[Event], now: datetime) -> set[int]:
 
 
 def process_batch(session: Session, events: list[Event], *, cameras: CameraIndexCache,
-                  now: datetime) -> list[Outcome]:
-    """Apply events in order; each unit that moved is published once, at its last fix."""
+                  now: datetime, observers: Sequence[Observer] = ()) -> list[Outcome]:
+    """Apply events in order; each unit that moved is published once, at its last fix; then
+    the observers see the events this call claimed (a redelivery reaches none of them)."""
     claimed = claim(session, events, now)
     context = BatchContext(now)
-    outcomes = [_apply(session, event, cameras=cameras, context=context)
-                for event in events if event.seq in claimed]
+    applied = [event for event in events if event.seq in claimed]
+    outcomes = [_apply(session, event, cameras=cameras, context=context) for event in applied]
     for unit in context.moved.values():
         incidents._publish_unit(session, unit, now)
+    for observer in observers if applied else ():
+        observer(session, applied, now)
     return outcomes
 
 
 def process_event(session: Session, event: Event, *, cameras: CameraIndexCache,
-                  now: datetime) -> Outcome | None:
+                  now: datetime, observers: Sequence[Observer] = ()) -> Outcome | None:
     """Apply one event; ``None`` when it was already processed (a redelivery)."""
-    outcomes = process_batch(session, [event], cameras=cameras, now=now)
+    outcomes = process_batch(session, [event], cameras=cameras, now=now, observers=observers)
     return outcomes[0] if outcomes else None
 
 
@@ -182,8 +188,10 @@ class Engine:
 
     def __init__(self, db: Database, clock: Clock, bus: Bus,
                  cameras: CameraIndexCache | None = None, max_batch: int = 200, *,
-                 replay_interval_s: float = 2.0, replay_after_s: float = 4.0) -> None:
+                 replay_interval_s: float = 2.0, replay_after_s: float = 4.0,
+                 observers: Sequence[Observer] = ()) -> None:
         self._db = db
+        self._observers = tuple(observers)
         self._clock = clock
         self._bus = bus
         self._cameras = cameras or CameraIndexCache()
@@ -303,7 +311,8 @@ class Engine:
     def _process(self, batch: list[Event]) -> None:
         try:
             if not self._write(lambda s: process_batch(
-                    s, batch, cameras=self._cameras, now=self._clock.now())):
+                    s, batch, cameras=self._cameras, now=self._clock.now(),
+                    observers=self._observers)):
                 return
             self.processed += len(batch)
         except Exception:
@@ -321,7 +330,8 @@ class Engine:
                                   event.id, event.seq, retry_in)
 
     def _process_one(self, event: Event, session: Session) -> None:
-        process_event(session, event, cameras=self._cameras, now=self._clock.now())
+        process_event(session, event, cameras=self._cameras, now=self._clock.now(),
+                      observers=self._observers)
 
     def _write(self, work: Callable[[Session], object]) -> bool:
         """Run ``work`` in one write transaction, waiting out database outages.

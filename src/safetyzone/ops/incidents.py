@@ -126,6 +126,30 @@ def open_or_merge(
     return incident, True
 
 
+def open_alert(
+    session: Session, *, station_id: uuid.UUID, kind: str, priority: int, title_th: str,
+    title_en: str, lat: float | None, lon: float | None, now: datetime, ack_timeout_s: int,
+    source_th: str, source_en: str, cameras: list[dict[str, Any]] | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Incident:
+    """Open an incident that a domain's sweep raises on its own, with no device event
+    behind it (a risk spot left unpatrolled), in the caller's transaction."""
+    incident = Incident(
+        station_id=station_id, kind=kind, priority=priority, title_th=title_th,
+        title_en=title_en, state=S.NEW, rule_name=None, lat=lat, lon=lon, event_count=0,
+        device_time=now, opened_at=now, last_event_at=now,
+        ack_deadline=now + timedelta(seconds=ack_timeout_s), escalation_level=0,
+        cameras=cameras or [], detail={"source_th": source_th, "source_en": source_en,
+                                       **(detail or {})},
+        version=1, updated_at=now, last_actor="system")
+    session.add(incident)
+    session.flush()
+    _log(session, incident, at=now, entry="created", username="system", to_state=S.NEW,
+         detail={"kind": kind, "cameras": [c["code"] for c in incident.cameras]})
+    publish(session, incident, now, "incident.created")
+    return incident
+
+
 def get_incident(session: Session, *, scope: Scope, incident_id: uuid.UUID) -> Incident:
     scope.require(Permission.OPS_READ)
     incident = session.get(Incident, incident_id)
@@ -329,6 +353,105 @@ def unit_progress(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
         if target in ALLOWED[incident.state]:
             transition(session, scope=scope, clock=clock, incident_id=incident.id, to=target,
                        by_unit=True)
+
+
+def open_assignment(session: Session, *, unit_id: uuid.UUID) -> uuid.UUID | None:
+    """The incident a unit is assigned to now (the oldest, if several), or ``None``."""
+    return session.scalar(select(Assignment.incident_id).where(
+        Assignment.unit_id == unit_id, Assignment.released_at.is_(None))
+        .order_by(Assignment.assigned_at).limit(1))
+
+
+def unit_log(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
+             incident_id: uuid.UUID, entry: str, text: str | None = None,
+             detail: dict[str, Any] | None = None) -> IncidentLog:
+    """A note (or photo) from a unit on the incident it is assigned to: the officer holds
+    ``UNIT_STATUS``, not ``INCIDENT_ACT``, so this path checks the assignment instead."""
+    scope.require(Permission.UNIT_STATUS)
+    incident = get_incident(session, scope=scope, incident_id=incident_id)
+    if session.scalar(select(Assignment.id).where(
+            Assignment.incident_id == incident.id, Assignment.unit_id == unit.id,
+            Assignment.released_at.is_(None))) is None:
+        raise NotFound("your unit is not assigned to this incident")
+    now = clock.now()
+    row = IncidentLog(incident_id=incident.id, at=now, entry=entry, username=scope.username,
+                      text=text, detail=detail or {})
+    session.add(row)
+    incident.version += 1
+    incident.updated_at, incident.last_actor = now, scope.username
+    publish(session, incident, now, "incident.updated")
+    return row
+
+
+# The incident kind the "officer-in-danger" rule opens (ops.rules), whatever the rule is named.
+OFFICER_IN_DANGER = "officer_in_danger"
+OFFICER_SAFE = ("เจ้าหน้าที่แจ้งจากโทรศัพท์ว่าปลอดภัยแล้ว ยืนยันทางวิทยุก่อนปิดเหตุ / The officer "
+                "reports safe from the phone: confirm by radio before closing")
+
+
+def officer_safe(session: Session, *, scope: Scope, clock: Clock, unit: Unit) -> IncidentLog:
+    """The officer whose SOS opened an "officer in danger" incident says they are safe.
+
+    Only a line on that incident's timeline, never a close: a phone can be taken from an
+    officer, so the operator confirms by radio and closes it. The newest open one of the
+    unit; none is a 404 (the SOS never reached the server, or it is closed already)."""
+    scope.require(Permission.UNIT_STATUS)
+    incident = session.scalar(
+        select(Incident).where(Incident.source_unit_id == unit.id,
+                               Incident.kind == OFFICER_IN_DANGER,
+                               Incident.state != S.CLOSED)
+        .order_by(Incident.opened_at.desc()).limit(1))
+    if incident is None or not scope.sees_station(incident.station_id):
+        raise NotFound("ไม่มีเหตุ SOS ของหน่วยนี้ที่ยังเปิดอยู่ / no open SOS of your unit")
+    now = clock.now()
+    row = IncidentLog(incident_id=incident.id, at=now, entry="officer_safe",
+                      username=scope.username, text=OFFICER_SAFE,
+                      detail={"via": "officer_app", "unit_id": str(unit.id),
+                              "callsign": unit.callsign})
+    session.add(row)
+    incident.version += 1
+    incident.updated_at, incident.last_actor = now, scope.username
+    publish(session, incident, now, "incident.updated")
+    return row
+
+
+def unit_cleared(session: Session, *, scope: Scope, clock: Clock, unit: Unit) -> list[Incident]:
+    """A unit reporting its job done. The last unit on an incident clears it (which
+    releases it); a unit leaving others on scene is only released. Either way the unit is
+    available again. An incident it has not reached yet is refused: report on scene first."""
+    scope.require(Permission.UNIT_STATUS)
+    done: list[Incident] = []
+    for assignment in list(session.scalars(select(Assignment).where(
+            Assignment.unit_id == unit.id, Assignment.released_at.is_(None)))):
+        incident = get_incident(session, scope=scope, incident_id=assignment.incident_id)
+        others = session.scalar(select(Assignment.id).where(
+            Assignment.incident_id == incident.id, Assignment.unit_id != unit.id,
+            Assignment.released_at.is_(None)).limit(1))
+        if others is not None or incident.state in {S.CLEARED, S.CLOSED}:
+            now = clock.now()
+            assignment.released_at = now
+            _log(session, incident, at=now, entry="released", username=scope.username,
+                 detail={"unit_id": str(unit.id), "by_unit": True})
+            audit.record(session, actor=scope, at=now, action="incident.release",
+                         entity="incident", entity_id=incident.id,
+                         station_id=incident.station_id,
+                         detail={"unit_id": str(unit.id), "by_unit": True})
+            incident.version += 1
+            incident.updated_at, incident.last_actor = now, scope.username
+            publish(session, incident, now, "incident.updated")
+        elif incident.state is S.ON_SCENE:
+            transition(session, scope=scope, clock=clock, incident_id=incident.id,
+                       to=S.CLEARED, by_unit=True)
+        else:
+            raise Conflict(
+                f"เหตุยังอยู่ในสถานะ {incident.state.value}: รายงานถึงที่เกิดเหตุก่อน / The "
+                f"incident is {incident.state.value}: report on scene before clearing it",
+                [Problem(f"state is {incident.state.value}", "status")])
+        done.append(incident)
+    if unit.status is not UnitStatus.AVAILABLE:
+        unit.status, unit.updated_at = UnitStatus.AVAILABLE, clock.now()
+        _publish_unit(session, unit, unit.updated_at)
+    return done
 
 
 def add_note(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,

@@ -60,6 +60,11 @@ def get_unit(session: Session, *, scope: Scope, unit_id: uuid.UUID) -> Unit:
     return unit
 
 
+def station_of(session: Session, *, unit_id: uuid.UUID) -> uuid.UUID | None:
+    """The station of a unit, unscoped: for domains that already hold the unit's id."""
+    return session.scalar(select(Unit.station_id).where(Unit.id == unit_id))
+
+
 def list_units(session: Session, *, scope: Scope, station_id: uuid.UUID | None = None,
                status: UnitStatus | None = None) -> list[Unit]:
     scope.require(Permission.OPS_READ)

@@ -18,7 +18,7 @@ from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
 from safetyzone.core.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, Problem
 from safetyzone.core.security import Permission, Role, Scope
-from safetyzone.org.models import User, UserScope
+from safetyzone.org.models import UnitKind, User, UserScope
 from safetyzone.org.schemas import UserCreate
 from safetyzone.org.service import get_partner_by_code, get_unit_by_code, station_ids_under
 from safetyzone.org.tokens import TokenConfig as TokenConfig
@@ -44,6 +44,10 @@ def create_user(session: Session, *, scope: Scope, clock: Clock, data: UserCreat
         if granted is None or not granted <= allowed:
             raise InvalidInput("you can only grant scope inside your own",
                                [Problem("outside your scope", "org_unit_codes")])
+    if data.role is Role.VOLUNTEER and any(u.kind is not UnitKind.STATION for u in units):
+        # A volunteer works posts of a station: never a region's or the country's scope.
+        raise InvalidInput("a volunteer belongs to stations only",
+                           [Problem("stations only for role volunteer", "org_unit_codes")])
     partner_id = None
     if data.role is Role.PARTNER:
         if not data.partner_code:

@@ -156,10 +156,11 @@ class LoginGuard:
                              detail={"kind": kind, "until": _at(block.until).isoformat(),
                                      "address": keys["address"]})
 
-    def refresh(self, token: str) -> TokenPair:
+    def refresh(self, token: str, attempt: str | None = None) -> TokenPair:
         """Spend a refresh token for a new pair (see ``safetyzone.org.tokens``)."""
         with self.db.write() as session:
-            return tokens.refresh(session, config=self.config, clock=self.clock, token=token)
+            return tokens.refresh(session, config=self.config, clock=self.clock, token=token,
+                                  attempt=attempt)
 
     def lockouts(self, *, scope: Scope) -> list[Lockout]:
         """Blocked account names and addresses the caller may see.

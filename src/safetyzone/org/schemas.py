@@ -204,6 +204,9 @@ class TokenPair(BaseModel):
 class RefreshRequest(Inbound):
     model_config = ConfigDict(extra="forbid")
     refresh_token: str = Field(min_length=1, max_length=4096)
+    # A phone names each refresh attempt, so that the retry of one whose answer was lost
+    # gets that answer instead of a revoked login (``safetyzone.org.tokens``).
+    attempt: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{16,64}$")
 
 
 class Me(BaseModel):

@@ -10,10 +10,20 @@ remembers only the newest refresh token. A spent one presented again means two p
 the same login (a stolen copy, or the thief already refreshed), and nobody can tell which is
 honest, so the whole family is revoked: both parties' refresh and access tokens stop working
 and the person logs in again. That costs one primary-key read per authenticated request.
+
+A refresh whose answer is lost (a phone in a dead spot: the server spent the token, the new
+pair never arrived) would look like reuse when the phone tries again. So a client may name
+each attempt (``attempt``, a random key it keeps in memory and sends again only with the
+same token): the new refresh token's id is then derived from the spent one and the attempt
+(HMAC with the server's secret), and the same token with the same attempt, while the family
+still honours exactly that derived id and within ``RETRY_GRACE``, gets the same answer again
+instead of a revocation. A copy of the token without the attempt key is still reuse.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +42,8 @@ from safetyzone.org.schemas import TokenPair
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
 REUSED = "refresh token reused"
+# How long after a refresh its lost answer may be asked for again (a dead spot's length).
+RETRY_GRACE = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -52,10 +64,17 @@ def _encode(config: TokenConfig, clock: Clock, user: User, kind: TokenType,
     return jwt.encode(claims, config.secret, algorithm=ALGORITHM)
 
 
-def _pair(config: TokenConfig, clock: Clock, user: User, family: LoginSession) -> TokenPair:
+def _retry_jti(config: TokenConfig, spent_jti: str, attempt: str) -> str:
+    """The refresh token id a refresh of ``spent_jti`` under ``attempt`` issues."""
+    message = f"refresh-retry\x00{spent_jti}\x00{attempt}".encode()
+    return hmac.new(config.secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _pair(config: TokenConfig, clock: Clock, user: User, family: LoginSession,
+          jti: str | None = None) -> TokenPair:
     """A new pair in ``family``; its refresh token becomes the only one the family honours."""
     now = clock.now()
-    family.refresh_jti = uuid.uuid4().hex
+    family.refresh_jti = jti or uuid.uuid4().hex
     family.refreshed_at = now
     family.expires_at = now + config.refresh_ttl
     return TokenPair(
@@ -121,8 +140,10 @@ def user_from_token(
                   family_id=claims["fam"])
 
 
-def refresh(session: Session, *, config: TokenConfig, clock: Clock, token: str) -> TokenPair:
-    """Spend a refresh token for a new pair; a spent one revokes its whole family.
+def refresh(session: Session, *, config: TokenConfig, clock: Clock, token: str,
+            attempt: str | None = None) -> TokenPair:
+    """Spend a refresh token for a new pair; a spent one revokes its whole family, unless it
+    is the retry of a refresh whose answer was lost (same token, same ``attempt``).
 
     The revocation is committed here even though the caller then answers 401: the request
     fails, the revocation must not.
@@ -130,13 +151,23 @@ def refresh(session: Session, *, config: TokenConfig, clock: Clock, token: str) 
     claims = decode(config, clock, token, "refresh")
     family = session.scalar(select(LoginSession).where(LoginSession.id == claims["fam"])
                             .with_for_update())
+    retry_jti = _retry_jti(config, claims["jti"], attempt) if attempt else None
+    if (family is not None and family.revoked_at is None and retry_jti is not None
+            and family.refresh_jti == retry_jti
+            and clock.now() - family.refreshed_at <= RETRY_GRACE):
+        user = holder(session, user_id=claims["sub"], generation=claims["gen"],
+                      family_id=claims["fam"])
+        audit.record(session, actor=None, at=clock.now(), action="auth.refresh_retried",
+                     entity="user", entity_id=user.id, username=user.username,
+                     detail={"family": str(family.id)})
+        return _pair(config, clock, user, family, retry_jti)
     if family is not None and family.revoked_at is None and claims["jti"] != family.refresh_jti:
         family.revoked_at = clock.now()
         family.revoked_reason = REUSED
-        user = session.get(User, family.user_id)
+        owner = session.get(User, family.user_id)
         audit.record(session, actor=None, at=clock.now(), action="auth.token_family_revoked",
                      entity="user", entity_id=family.user_id, reason=REUSED,
-                     username=user.username if user else None,
+                     username=owner.username if owner else None,
                      detail={"family": str(family.id)})
         session.commit()
         raise AuthenticationFailed("refresh token already used: this login is revoked, "
@@ -145,4 +176,4 @@ def refresh(session: Session, *, config: TokenConfig, clock: Clock, token: str) 
                   family_id=claims["fam"])
     if family is None:  # holder already refused it; this tells the type checker
         raise AuthenticationFailed("token revoked: log in again")
-    return _pair(config, clock, user, family)
+    return _pair(config, clock, user, family, retry_jti)

@@ -14,7 +14,12 @@ with mode 0600 and nothing prints the tokens::
                    "sos_points": [{"code": "PCR-KBL-SOS01", "site_kind": "unspecified",
                                    "token": "ssz_dev_...", "lat": ..., "lon": ...}],
                    "plate_cameras": [{"code": "...", "token": "ssz_dev_...",
-                                      "lat": ..., "lon": ...}]}]}
+                                      "lat": ..., "lon": ...}],
+                   "patrol_points": [{"code": "PCR-KBL-RS01", "lat": ..., "lon": ...,
+                                      "radius_m": 50}]}]}
+
+``patrol_points`` are the places of the station's patrol plan (risk spots, red boxes): now
+and then a patrol unit heads for one and stops there, as a patrol following its plan does.
 """
 
 from __future__ import annotations
@@ -86,6 +91,22 @@ class PlateCamera(Device):
     """A licence-plate-reading camera point."""
 
 
+class PatrolPoint(_Strict):
+    """A place patrols visit (a risk spot, a red box): not a device, it sends nothing."""
+
+    code: str = Field(min_length=1, max_length=64)
+    lat: float = Field(allow_inf_nan=False)
+    lon: float = Field(allow_inf_nan=False)
+    radius_m: float = Field(50.0, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _in_thailand(self) -> PatrolPoint:
+        problem = position_problem(self.lat, self.lon, "lat/lon")
+        if problem:
+            raise ValueError(f"patrol point {self.code}: {problem.reason}")
+        return self
+
+
 class StationDevices(_Strict):
     station_code: str = Field(min_length=1, max_length=64)
     zone_code: str = Field(min_length=1, max_length=64)
@@ -95,6 +116,7 @@ class StationDevices(_Strict):
     units: list[UnitDevice] = Field(default_factory=list)
     sos_points: list[SosDevice] = Field(default_factory=list)
     plate_cameras: list[PlateCamera] = Field(default_factory=list)
+    patrol_points: list[PatrolPoint] = Field(default_factory=list, max_length=500)
 
     @field_validator("boundary")
     @classmethod

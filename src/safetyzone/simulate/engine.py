@@ -27,6 +27,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -50,6 +51,8 @@ SPEEDS_KMH = {"car": (20.0, 40.0), "motorcycle": (20.0, 45.0), "foot": (3.0, 6.0
 TURNS = (0.0, 0.0, 0.0, 0.0, 90.0, -90.0, 90.0, -90.0, 180.0)
 STOP_CHANCE = 0.15  # at the end of a leg: stop to check a red box, talk to a shop owner
 STOP_S = (10.0, 60.0)
+VISIT_CHANCE = 0.05  # at the end of a leg: head for one of the plan's places (a risk spot)
+VISIT_S = (90.0, 300.0)  # and stay there this long, seen (a visit counts after a minute)
 MARGIN_M = 15.0  # the true track stays this far inside the zone edge
 MAX_GPS_ERROR_M = 10.0  # < MARGIN_M: a reported fix never lies outside the zone
 GPS_TAU_S = 20.0  # how slowly the GPS error wanders (Ornstein-Uhlenbeck time constant)
@@ -113,6 +116,9 @@ class Fix:
 class Patrol:
     """A patrol unit driving inside its zone: legs of 60-350 m, mostly straight on or at
     right angles (streets), each at one speed in the kind's range, now and then a stop.
+    Given the plan's places (``points``, lat/lon), at the end of a leg it sometimes heads
+    for one of them (``VISIT_CHANCE``), leg by leg, and stays there a few minutes
+    (``VISIT_S``): a patrol following its plan.
 
     Every leg is checked to lie inside the zone shrunk by ``MARGIN_M``, and the GPS error
     is kept under ``MAX_GPS_ERROR_M``, so every reported fix lies inside the zone. The
@@ -120,7 +126,8 @@ class Patrol:
     """
 
     def __init__(self, boundary: dict[str, Any], lat: float, lon: float, kind: str = "car",
-                 *, seed: str, gps_sigma_m: float = 3.0) -> None:
+                 *, seed: str, gps_sigma_m: float = 3.0,
+                 points: Sequence[tuple[float, float]] = ()) -> None:
         outer = shape(boundary)
         self.frame = LocalFrame(outer.centroid.y, outer.centroid.x)
         zone = self.frame.polygon(boundary)
@@ -145,6 +152,10 @@ class Patrol:
         self._max_error = max_error
         self._sigma = min(gps_sigma_m, max_error / 2)
         self._error = [0.0, 0.0]
+        self._points = [self._inside(Point(self.frame.to_xy(p_lat, p_lon)))
+                        for p_lat, p_lon in points]
+        self._goal: tuple[float, float] | None = None
+        self._visiting = False  # the current leg ends at the goal
 
     def _inside(self, point: Point) -> tuple[float, float]:
         if self.inner.contains(point):
@@ -165,7 +176,34 @@ class Patrol:
         """The true (lat, lon), without GPS error."""
         return self.frame.to_latlon(self._x, self._y)
 
+    def _leg_to_goal(self) -> bool:
+        """A leg straight to the goal if the street allows, else as far toward it as does."""
+        assert self._goal is not None
+        x, y = self._x, self._y
+        gx, gy = self._goal
+        distance = math.hypot(gx - x, gy - y)
+        if distance <= 1.0:  # there already
+            self._goal = None
+            self._pause = self._rng.uniform(*VISIT_S)
+            return True
+        heading = math.degrees(math.atan2(gx - x, gy - y)) % 360.0
+        for length in (distance, min(distance, 350.0), min(distance, 150.0),
+                       min(distance, 60.0)):
+            rad = math.radians(heading)
+            target = (x + length * math.sin(rad), y + length * math.cos(rad))
+            if length > 1.0 and self.inner.contains(LineString([(x, y), target])):
+                self._target, self._heading = target, heading
+                self._visiting = length == distance
+                self._speed = self._rng.uniform(*self.speed_range)
+                return True
+        self._goal = None  # no way there from here: patrol on
+        return False
+
     def _new_leg(self) -> None:
+        if self._points and self._goal is None and self._rng.random() < VISIT_CHANCE:
+            self._goal = self._rng.choice(self._points)
+        if self._goal is not None and self._leg_to_goal():
+            return
         x, y = self._x, self._y
         for attempt in range(60):
             if attempt < 24:
@@ -208,7 +246,10 @@ class Patrol:
             self._x, self._y = tx, ty
             remaining -= distance / self._speed
             self._target = None
-            if self._rng.random() < STOP_CHANCE:
+            if self._visiting:  # at the plan's place: stay a while, seen
+                self._visiting, self._goal = False, None
+                self._pause = self._rng.uniform(*VISIT_S)
+            elif self._rng.random() < STOP_CHANCE:
                 self._pause = self._rng.uniform(*STOP_S)
 
     def step(self, dt: float) -> Fix:
@@ -325,7 +366,8 @@ class Simulation:
             for unit in station.units:
                 patrol = Patrol(station.boundary, unit.lat, unit.lon, unit.kind,
                                 seed=f"{seed}/{station.station_code}/{unit.code}",
-                                gps_sigma_m=config.gps_sigma_m)
+                                gps_sigma_m=config.gps_sigma_m,
+                                points=[(p.lat, p.lon) for p in station.patrol_points])
                 self.units.append(_Unit(station, unit.code, unit.token, patrol))
             self.sos.extend((station, p) for p in station.sos_points)
             self.banks.extend((station, p) for p in station.sos_points if p.site_kind == "bank")

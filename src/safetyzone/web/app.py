@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from functools import partial
 
 from fastapi import Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
@@ -22,13 +24,18 @@ from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
+from safetyzone.patrol import retention as patrol_retention
+from safetyzone.services import consult_sweep, homewatch_sweep
+from safetyzone.services import lostdocs as lostdocs_service
+from safetyzone.services.consult_sweep import ServicesPolicy
 from safetyzone.video.snapshots import SnapshotDesk
-from safetyzone.web import apidocs, contract, health, problems
+from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
 from safetyzone.web.console import assets as console_assets
 from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
 from safetyzone.web.middleware import BodyLimit, LoginGate, Metrics
+from safetyzone.web.officer_app import pages as officer_pages
 from safetyzone.web.routes import (
     assets,
     audit,
@@ -37,16 +44,24 @@ from safetyzone.web.routes import (
     citizen,
     citizen_public,
     commands,
+    consult,
     devices,
     gateways,
+    homewatch,
     intake,
     line,
+    lostdocs,
     lpr,
+    officer,
     open311,
     ops,
     org,
     panel,
+    patrol,
+    posts,
+    redbox,
     stream,
+    tracks,
     transfer,
     video,
 )
@@ -60,8 +75,10 @@ GZIP_MIN_BYTES = 512
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
-           citizen_public.router, open311.router, line.router, pages.router,
-           citizen_pages.router, apidocs.router)
+           citizen_public.router, open311.router, line.router, officer.router, redbox.router,
+           tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
+           officer_pages.router, lostdocs.router,
+           homewatch.router, consult.router, posts.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -80,12 +97,16 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       osmand_port=settings.osmand_port,
                       nmea_port=settings.nmea_port, data_dir=settings.data_dir,
                       host=settings.host, citizen_media=ctx.media,
+                      patrol_missed_visit_min=settings.patrol_missed_visit_min,
                       citizen_retention=RetentionPolicy(
                           emergency_days=settings.citizen_retain_emergency_days,
                           report_days=settings.citizen_retain_report_days,
                           tip_days=settings.citizen_retain_tip_days,
                           media_days=settings.citizen_retain_media_days,
-                          trail_days=settings.citizen_retain_trail_days))
+                          trail_days=settings.citizen_retain_trail_days),
+                      patrol_presence_res=settings.patrol_presence_h3_res,
+                      patrol_retain_track_days=settings.patrol_retain_track_days,
+                      sweeps=_sweeps(settings, ctx))
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
     line_gateway = LineGateway(
@@ -134,7 +155,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     for router in ROUTERS:
         app.include_router(router)
     console_assets.mount(app)  # refuses to start without `npm ci`
+    pwa.mount_shared(app)
     citizen_pages.mount(app)
+    officer_pages.mount(app)
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
                        media_limit=max(settings.citizen_media_max_bytes,
                                        settings.citizen_voice_max_bytes))
@@ -147,3 +170,20 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     # Outermost, so every answer gets the headers: problem+json errors and refusals included.
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app
+
+
+def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clock], object]]:
+    """The passes the runtime's sweeper makes each minute besides the citizen's and the
+    tracks' own: the officer phone's photos and answers, and the station services (requests
+    whose time is over close, reminders go out, each data type erased after its period)."""
+    return [
+        partial(patrol_retention.run, store=ctx.officer_media,
+                photo_days=settings.patrol_retain_photo_days),
+        partial(homewatch_sweep.run, store=homewatch.media(ctx),
+                retain_days=settings.services_retain_homewatch_days),
+        partial(lostdocs_service.run_sweep, retain_days=settings.services_retain_lostdocs_days),
+        partial(consult_sweep.run_sweep, policy=ServicesPolicy(
+            remind_before=timedelta(hours=settings.services_consult_remind_hours),
+            retain_requests=timedelta(days=settings.services_retain_consult_days),
+            retain_notes=timedelta(days=settings.services_retain_consult_notes_days),
+            retain_intake=timedelta(days=settings.services_retain_post_intake_days)))]

@@ -27,6 +27,9 @@ class AppContext:
     login: LoginGuard
     tickets: TicketDesk
     media: MediaStore
+    # Officers' photos at incidents (the phone app): apart from citizens' media, since
+    # citizens' retention and erasure rules must never reach police evidence.
+    officer_media: MediaStore
     public_guard: PublicGuard
     # What citizens hear about their items after each commit (LINE pushes replace the no-op).
     notices: NoticeDispatcher
@@ -50,6 +53,8 @@ class AppContext:
             media=MediaStore(settings.data_dir / "citizen-media",
                              max_photo_bytes=settings.citizen_media_max_bytes,
                              max_voice_bytes=settings.citizen_voice_max_bytes),
+            officer_media=MediaStore(settings.data_dir / "patrol-media",
+                                     max_photo_bytes=settings.citizen_media_max_bytes),
             public_guard=PublicGuard(rates(
                 emergency_per_min=settings.citizen_emergency_per_minute,
                 write_per_min=settings.citizen_write_per_minute,

@@ -16,6 +16,8 @@ from safetyzone.web.problems import problem_response
 PICTURE_PATHS = "/api/v1/gateways/lpr/"
 PICTURE_LIMIT = 2 * 1024 * 1024
 CITIZEN_MEDIA = re.compile(r"^/api/v1/public/tickets/[^/]+/media$")
+# Officers' photos from the phone: at an incident, and at a red-box check-in.
+OFFICER_MEDIA = re.compile(r"^/api/v1/officer/(incident/photos|checkins/[^/]+/photo)$")
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around one file
 REQUESTS = Counter("ssz_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ssz_http_request_seconds", "HTTP request latency", ["method", "route"])

@@ -120,12 +120,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         for status in statuses}
 
 
-def problem_response(
-    status: int, *, code: str, detail: str, instance: str | None = None,
-    problems: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    if instance is not None and instance.startswith(OPEN311_PREFIX):
-        return georeport_error(status, detail, problems, headers)
+def problem_body(status: int, *, code: str, detail: str, instance: str | None = None,
+                 problems: list[dict[str, Any]] | None = None,
+                 **extra: Any) -> dict[str, Any]:
+    """The RFC 9457 body; ``extra`` members (RFC 9457 extensions) follow the standard ones."""
     body: dict[str, Any] = {
         "type": f"https://safetyzone.dev/problems/{code}",
         "title": HTTPStatus(status).phrase,
@@ -137,6 +135,17 @@ def problem_response(
         body["instance"] = instance
     if problems:
         body["problems"] = problems
+    body.update(extra)
+    return body
+
+
+def problem_response(
+    status: int, *, code: str, detail: str, instance: str | None = None,
+    problems: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    if instance is not None and instance.startswith(OPEN311_PREFIX):
+        return georeport_error(status, detail, problems, headers)
+    body = problem_body(status, code=code, detail=detail, instance=instance, problems=problems)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

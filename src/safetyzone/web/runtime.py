@@ -4,7 +4,8 @@
         --> InboxWriter (group commit) --on_commit--> relay --> Bus --> Engine
     Engine / API writes --after_commit--> Hub --> WebSocket consoles
     sweeper: escalation of unacknowledged incidents, "device silent" alerts, plate retention,
-             citizens' emergencies brought in step with their incidents
+             citizens' emergencies brought in step with their incidents, patrol risk spots
+             left unvisited in their high-risk hours
 
 An enabled gateway that cannot start (a port taken, a broker unreachable) stops the server.
 Stopping runs an ordered list of steps (receivers first, so nothing new arrives; then the
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import time
@@ -54,6 +56,9 @@ from safetyzone.intake.frames import FrameLog
 from safetyzone.intake.service import InboxWriter
 from safetyzone.ops.cameras import CameraIndexCache
 from safetyzone.ops.engine import Engine, sweep
+from safetyzone.patrol import live as patrol_live
+from safetyzone.patrol import missed as patrol_missed
+from safetyzone.patrol import trackstore
 from safetyzone.web.hub import Hub
 from safetyzone.web.problems import domain_problem
 
@@ -84,12 +89,22 @@ class Runtime:
     citizen_retention: RetentionPolicy | None = None
     citizen_media: MediaStore | None = None
     retention_interval_s: float = 3600.0
+    # Units' tracks, crossings and presence: H3 resolution, and days kept (None: not swept).
+    patrol_presence_res: int = patrol_live.DEFAULT_H3_RES
+    patrol_retain_track_days: int | None = None
+    # A risk spot without a visit this long in its high-risk hours raises an alert.
+    patrol_missed_visit_min: int = 60
+    # More sweeps (the officer phone's retention, the station services': close requests whose
+    # time is over, erase personal data past its period), each ``sweep(db, clock)`` per interval.
+    sweeps: list[Callable[[Database, Clock], object]] = field(default_factory=list)
+    sweeps_interval_s: float = 60.0
 
     def __post_init__(self) -> None:
         self.devices = DeviceAuthenticator(self.db, self.hasher, self.clock)
         self.directory = ProtocolDirectory(self.db, self.secrets)
         self.writer = InboxWriter(self.db, self.clock, on_commit=self._on_commit)
-        self.engine = Engine(self.db, self.clock, self.bus, self.cameras)
+        self.engine = Engine(self.db, self.clock, self.bus, self.cameras, observers=[
+            functools.partial(patrol_live.on_batch, presence_res=self.patrol_presence_res)])
         self.osmand = OsmAndGateway(self.directory, self.writer, self.clock, self.frames)
         self.lpr = LprGateway(self.directory, self.writer, self.clock, self.data_dir)
         self.nmea = NmeaGateway(self.directory, self.writer, self.clock, self.frames)
@@ -243,23 +258,45 @@ class Runtime:
                 await self.bus.publish(event)
 
     async def _sweeper(self) -> None:
-        retained_at = -math.inf
+        retained_at = tracks_pruned_at = swept_at = -math.inf
         while True:
             await asyncio.sleep(self.sweep_interval_s)
             try:
                 await asyncio.to_thread(sweep, self.db, self.clock, data_dir=self.data_dir)
                 # Emergencies follow their incidents (feed, console filters, LINE pushes).
                 await asyncio.to_thread(citizen_status.sync_all, self.db, self.clock)
+                # Risk spots left unpatrolled in their high-risk hours (once per gap).
+                await asyncio.to_thread(patrol_missed.run, self.db, self.clock,
+                                        default_after_min=self.patrol_missed_visit_min,
+                                        cameras=self.cameras)
                 if (self.citizen_retention is not None and self.citizen_media is not None
                         and time.monotonic() - retained_at >= self.retention_interval_s):
                     await asyncio.to_thread(citizen_retention.run, self.db, self.clock,
                                             policy=self.citizen_retention,
                                             store=self.citizen_media)
                     retained_at = time.monotonic()
+                if (self.patrol_retain_track_days is not None
+                        and time.monotonic() - tracks_pruned_at >= self.retention_interval_s):
+                    await asyncio.to_thread(trackstore.sweep, self.db, self.clock,
+                                            days=self.patrol_retain_track_days)
+                    tracks_pruned_at = time.monotonic()
+                if self.sweeps and time.monotonic() - swept_at >= self.sweeps_interval_s:
+                    for each in self.sweeps:  # one failing does not stop the others
+                        await self._sweep_once(each)
+                    swept_at = time.monotonic()
             except DatabaseUnavailable as err:  # an outage, not a bug: no traceback
                 log.warning("sweep skipped, database unavailable (%s)", err.cause)
             except Exception:
                 log.exception("sweep failed; trying again in %.0f s", self.sweep_interval_s)
+
+
+    async def _sweep_once(self, each: Callable[[Database, Clock], object]) -> None:
+        try:
+            await asyncio.to_thread(each, self.db, self.clock)
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            log.exception("sweep %r failed; the others go on", each)
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:

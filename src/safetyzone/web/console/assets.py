@@ -1,6 +1,6 @@
 """Where the console's third-party browser files live, and their mounts on the app.
 
-Leaflet, the Sarabun font, Swagger UI and ReDoc come from npm (``package.json`` at the
+Leaflet, the Sarabun font, Swagger UI, ReDoc and jsQR come from npm (``package.json`` at the
 repository root, installed into ``node_modules`` by ``npm ci``). A console without them would
 show a blank map and Thai text as empty boxes (and /docs a blank page), so the app refuses to
 start instead, and says what to run.
@@ -22,6 +22,8 @@ VENDOR = (
     # The API documentation pages (/docs, /redoc; web/apidocs.py).
     ("/vendor/swagger-ui", "swagger-ui-dist", "swagger-ui-bundle.js"),
     ("/vendor/redoc", "redoc/bundles", "redoc.standalone.js"),
+    # The officer app's QR scanner (web/officer_app: red box check-ins).
+    ("/vendor/jsqr", "jsqr/dist", "jsQR.js"),
 )
 
 

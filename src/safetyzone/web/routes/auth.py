@@ -51,7 +51,7 @@ def create_token(
 @router.post("/refresh", response_model=TokenPair)
 def refresh_token(ctx: ContextDep, body: RefreshRequest) -> TokenPair:
     """Spend a refresh token for a new pair; a refresh token already spent revokes the login."""
-    return ctx.login.refresh(body.refresh_token)
+    return ctx.login.refresh(body.refresh_token, body.attempt)
 
 
 @router.get("/me", response_model=Me)

@@ -1,8 +1,8 @@
 // The public API: JSON in and out, problem+json errors, a time limit on every request.
 // send() retries what may not have arrived with the very same body (and so the same caller
 // key): the server answers a repeat with the first result, never a second ticket.
-import { t } from './i18n.js';
-import { sleep } from './dom.js';
+import { t } from '/pwa/static/js/i18n.js';
+import { sleep } from '/pwa/static/js/dom.js';
 
 export const BASE = '/api/v1/public';
 

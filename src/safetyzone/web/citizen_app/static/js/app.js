@@ -1,23 +1,32 @@
 // The citizen app: one page, one screen at a time. /citizen#report, #tip, #tickets,
-// #station, #data pick a screen; /citizen/t/{code} is a ticket's status page.
+// #station, #data, and the station services #lostdoc, #homewatch, #consult pick a screen;
+// /citizen/t/{code} is a ticket's status page, or a service request's (L-, H-, C- codes).
 import { loadCatalog, renderConsent } from './catalog.js';
-import { $, toast } from './dom.js';
-import { currentLang, loadLang, onLangChange, t } from './i18n.js';
+import { $, toast } from '/pwa/static/js/dom.js';
+import { currentLang, loadLang, onLangChange, t } from '/pwa/static/js/i18n.js';
+import { initConsult, redrawConsult, showConsult } from './consult.js';
 import { initEmergency } from './emergency.js';
+import { initHomewatch, redrawHomewatch, showHomewatch } from './homewatch.js';
+import { initLostdoc, redrawLostdoc, showLostdoc } from './lostdoc.js';
 import { initReport, renderCategories, showReport } from './report.js';
+import { closeServiceItem, initServiceItem, isServiceCode, openServiceItem, rerenderServiceItem } from './service-item.js';
 import { initStation, redrawStation, showStation } from './station.js';
 import { closeTicket, initTicket, openTicket, rerenderTicket } from './ticket.js';
 import { initTickets, renderDataPicker, renderTickets } from './tickets.js';
 import { initTip, renderTipCategories, showTip } from './tip.js';
 
-const SCREENS = ['home', 'report', 'tip', 'tickets', 'station', 'ticket', 'data'];
+const SCREENS = ['home', 'report', 'tip', 'tickets', 'station', 'ticket', 'data', 'lostdoc', 'homewatch', 'consult', 'service'];
+const ITEMS = new Set(['ticket', 'service']); // reached by a code in the path, never by #
 let dataFor = null;
 
 function where() {
   const match = location.pathname.match(/^\/citizen\/t\/([^/]+)$/);
-  if (match) return { screen: 'ticket', code: decodeURIComponent(match[1]).toUpperCase() };
+  if (match) {
+    const code = decodeURIComponent(match[1]).toUpperCase();
+    return { screen: isServiceCode(code) ? 'service' : 'ticket', code };
+  }
   const hash = location.hash.slice(1);
-  return { screen: SCREENS.includes(hash) && hash !== 'ticket' ? hash : 'home' };
+  return { screen: SCREENS.includes(hash) && !ITEMS.has(hash) ? hash : 'home' };
 }
 
 function show() {
@@ -29,7 +38,12 @@ function show() {
     else tab.removeAttribute('aria-current');
   });
   if (screen !== 'ticket') closeTicket();
+  if (screen !== 'service') closeServiceItem();
   if (screen === 'ticket') openTicket(code);
+  else if (screen === 'service') openServiceItem(code);
+  else if (screen === 'lostdoc') showLostdoc();
+  else if (screen === 'homewatch') showHomewatch();
+  else if (screen === 'consult') showConsult();
   else if (screen === 'report') showReport();
   else if (screen === 'tip') showTip();
   else if (screen === 'tickets') renderTickets();
@@ -50,7 +64,9 @@ function links(event) {
   event.preventDefault();
   const go = link.dataset.go;
   if (link.dataset.code) dataFor = link.dataset.code;
-  navigate(go.startsWith('t/') ? `/citizen/${go}` : go === 'home' ? '/citizen' : `/citizen#${go}`);
+  // The query (?station=CODE from LINE) stays while the person moves between screens.
+  const path = go.startsWith('t/') ? `/citizen/${go}` : `/citizen${location.search}${go === 'home' ? '' : `#${go}`}`;
+  navigate(path);
 }
 
 function network() {
@@ -82,6 +98,10 @@ async function main() {
   initTickets();
   initStation();
   initTicket();
+  initLostdoc(navigate);
+  initHomewatch(navigate);
+  initConsult(navigate);
+  initServiceItem();
   renderConsent();
   document.addEventListener('click', links);
   window.addEventListener('popstate', show);
@@ -94,6 +114,10 @@ async function main() {
     renderTipCategories();
     redrawStation();
     rerenderTicket();
+    rerenderServiceItem();
+    redrawLostdoc();
+    redrawHomewatch();
+    redrawConsult();
     if (where().screen === 'tickets') renderTickets();
   });
   installable();

@@ -1,8 +1,8 @@
 // The public catalog (categories, consent purposes, statuses, limits), kept on the phone so
 // the forms and the consent text show on a slow link or none.
 import { call } from './api.js';
-import { currentLang, pick, t } from './i18n.js';
-import { el } from './dom.js';
+import { currentLang, pick, t } from '/pwa/static/js/i18n.js';
+import { el } from '/pwa/static/js/dom.js';
 import { recall, remember } from './store.js';
 
 let loaded = recall('catalog');

@@ -4,8 +4,8 @@
 // nothing is queued for later, because help that is "on the way" must really be.
 import { ApiError, errorText, send, transient } from './api.js';
 import { consentFor, loadCatalog } from './catalog.js';
-import { $, el, telUrl } from './dom.js';
-import { pick, t } from './i18n.js';
+import { $, el, telUrl } from '/pwa/static/js/dom.js';
+import { pick, t } from '/pwa/static/js/i18n.js';
 import { makeMap, pin } from './map.js';
 import { locate } from './place.js';
 import { dropSos, recall, saveTicket, sosKey, sosSent } from './store.js';

@@ -1,6 +1,6 @@
 // Leaflet (from npm, served by the app) is loaded only when a map is first shown: the
 // emergency button must not wait for 40 KB of map code on a slow link.
-import { el } from './dom.js';
+import { el } from '/pwa/static/js/dom.js';
 import { recall } from './store.js';
 
 const DEFAULT = { lat: 13.736, lon: 100.523, zoom: 12 };

@@ -1,7 +1,7 @@
 // Photos and voice notes go up one by one after the ticket exists, with its caller key.
 import { call, errorText } from './api.js';
 import { catalog } from './catalog.js';
-import { t } from './i18n.js';
+import { t } from '/pwa/static/js/i18n.js';
 
 const IMAGE = /^image\/(jpeg|png|webp|heic|heif)$/;
 

@@ -1,7 +1,7 @@
 // Where something happened: the phone's position, or a pin on the map when the position is
 // refused, slow or not where the thing is.
-import { el } from './dom.js';
-import { t } from './i18n.js';
+import { el } from '/pwa/static/js/dom.js';
+import { t } from '/pwa/static/js/i18n.js';
 import { makeMap, pin } from './map.js';
 
 export function locate({ timeout = 10000 } = {}) {

@@ -2,8 +2,8 @@
 // Before sending, reports of the same kind close by are offered to join instead.
 import { call, errorText, send } from './api.js';
 import { catalog, consentFor, consentGiven, label, statusLabel } from './catalog.js';
-import { $, el, toast } from './dom.js';
-import { formatAgo, formatDistance, pick, t } from './i18n.js';
+import { $, el, toast } from '/pwa/static/js/dom.js';
+import { formatAgo, formatDistance, pick, t } from '/pwa/static/js/i18n.js';
 import { limits, refuse, uploadAll } from './media.js';
 import { PlacePicker } from './place.js';
 import { newKey, saveTicket } from './store.js';

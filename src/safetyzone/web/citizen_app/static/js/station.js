@@ -1,8 +1,8 @@
 // My station: the station (and zone) for a place, its phone and LINE, its service posts.
 // The card found last is kept on the phone: the emergency screen offers its number offline.
 import { call, errorText } from './api.js';
-import { $, el, safeUrl, telUrl } from './dom.js';
-import { formatDistance, pick, t } from './i18n.js';
+import { $, el, safeUrl, telUrl } from '/pwa/static/js/dom.js';
+import { formatDistance, pick, t } from '/pwa/static/js/i18n.js';
 import { pin } from './map.js';
 import { PlacePicker } from './place.js';
 import { recall, remember } from './store.js';

@@ -5,8 +5,8 @@
 // sent from this phone it also sends later fixes (a trail: they never move the case).
 import { call, errorText, send } from './api.js';
 import { label, statusLabel } from './catalog.js';
-import { $, el, telUrl, toast } from './dom.js';
-import { formatDateTime, formatDistance, pick, t } from './i18n.js';
+import { $, el, telUrl, toast } from '/pwa/static/js/dom.js';
+import { formatDateTime, formatDistance, pick, t } from '/pwa/static/js/i18n.js';
 import { VoiceNote, refuse, upload } from './media.js';
 import { fromPosition } from './place.js';
 import { recall, remember, saveTicket, ticket } from './store.js';

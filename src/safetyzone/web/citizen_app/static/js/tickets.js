@@ -2,9 +2,14 @@
 // keeps about a ticket, and deleting the personal part of it.
 import { call, errorText } from './api.js';
 import { label, statusLabel } from './catalog.js';
-import { $, el } from './dom.js';
-import { formatDateTime, t } from './i18n.js';
+import { $, el } from '/pwa/static/js/dom.js';
+import { formatDateTime, t } from '/pwa/static/js/i18n.js';
 import { forget, ticket, tickets } from './store.js';
+
+// Station services' requests sit in the same list; their states are their own words, and
+// "my data" (the tickets' PDPA route) is not theirs.
+const SERVICES = new Set(['lostdoc', 'homewatch', 'consult']);
+const stateOf = (item) => (SERVICES.has(item.kind) ? t(`${item.kind}.status.${item.status}`) : statusLabel(item.status));
 
 export function renderTickets() {
   const list = tickets();
@@ -12,13 +17,13 @@ export function renderTickets() {
   $('#ticket-list').replaceChildren(...list.map((item) => el('li', { class: 'ticket-row', 'data-code': item.code },
     el('a', { class: 'ticket-link', href: `/citizen/t/${encodeURIComponent(item.code)}`, 'data-go': `t/${item.code}` },
       el('span', { class: 'code' }, item.code),
-      el('span', {}, t(`kind.${item.kind}`), item.status ? ` · ${statusLabel(item.status)}` : ''),
+      el('span', {}, t(`kind.${item.kind}`), item.status ? ` · ${stateOf(item)}` : ''),
       el('small', { class: 'muted' }, formatDateTime(item.at))),
     el('button', { type: 'button', class: 'btn small forget', 'data-code': item.code }, t('tickets.forget')))));
 }
 
 export function renderDataPicker(code) {
-  const list = tickets();
+  const list = tickets().filter((item) => !SERVICES.has(item.kind));
   const select = $('#data-ticket');
   const now = code || select.value;
   select.replaceChildren(...list.map((item) => el('option', { value: item.code, selected: item.code === now },

@@ -2,8 +2,8 @@
 // large, to write down; each follow-up spends it and gives the next one.
 import { errorText, send } from './api.js';
 import { catalog, consentFor, consentGiven, statusLabel } from './catalog.js';
-import { $, el } from './dom.js';
-import { pick, t } from './i18n.js';
+import { $, el } from '/pwa/static/js/dom.js';
+import { pick, t } from '/pwa/static/js/i18n.js';
 import { PlacePicker } from './place.js';
 import { newKey, recall, saveTicket, ticket } from './store.js';
 import { messageList } from './ticket.js';

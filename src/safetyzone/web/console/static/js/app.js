@@ -5,24 +5,30 @@ import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
 } from './citizen.js';
 import { Feed } from './feed.js';
+import { bindHomeWatch, onHomeWatchEntry, renderHomeWatch, setHomeWatchVisible } from './homewatch.js';
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
 import {
   drawCitizen, drawIncident, drawStatic, drawUnit, focus, initMap, LAYERS, setLayer, theMap, viewState,
 } from './map.js';
+import {
+  bindPatrol, loadPatrol, onPatrolEntry, renderPatrol, rerenderPatrol, setPatrolVisible, startPatrolRefresh,
+} from './patrol.js';
 import { bindQueue, markNew, move, renderQueue, tickAges } from './queue.js';
 import {
   api, expireForTest, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
 } from './session.js';
+import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
 import { setStationVisible, stationChanged } from './station.js';
 import {
   can, citizenInQueue, emit, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
 import { beep, el, flash, showDialog, testProbe, toast, unlockAudio } from './ui.js';
+import { bindTracks } from './tracks.js';
 import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
 
-const VIEWS = ['map', 'wall', 'station'];
+const VIEWS = ['map', 'wall', 'station', 'patrol', 'services'];
 let feed = null;
 
 async function all(path, limit = 1000) {
@@ -75,6 +81,7 @@ async function loadData() {
   store.incidents.forEach(drawIncident);
   renderQueue();
   renderWall();
+  await loadPatrol();
 }
 
 function onEntry(entry) {
@@ -114,6 +121,10 @@ function onEntry(entry) {
     const open = store.open && store.incidents.get(store.open);
     if (open && open.assigned_unit_ids.includes(entry.data.id)) reloadSoon(open.id);
     stationChanged();
+  } else if (type.startsWith('patrol.')) {
+    onPatrolEntry(entry);
+  } else if (type === 'homewatch') {
+    onHomeWatchEntry();
   } else if (type === 'asset.command' && entry.data.requested_by !== username()) {
     const asset = store.assets.get(entry.data.asset_id);
     toast(t('speaker.by_other', { who: entry.data.requested_by, code: asset?.code || '' }), 'info');
@@ -129,6 +140,7 @@ function setConnection(state) {
 }
 
 function setView(name) {
+  if (name === 'services' && document.getElementById('services-tab').hidden) return;
   for (const view of VIEWS) {
     document.getElementById(`view-${view}`).hidden = view !== name;
     document.querySelector(`[data-view="${view}"]`).setAttribute('aria-pressed', String(view === name));
@@ -136,6 +148,9 @@ function setView(name) {
   document.body.dataset.view = name;
   setWallVisible(name === 'wall');
   setStationVisible(name === 'station');
+  setPatrolVisible(name === 'patrol');
+  setHomeWatchVisible(name === 'patrol');
+  setServicesVisible(name === 'services');
   if (name === 'map') setTimeout(() => theMap().invalidateSize(), 0);
 }
 
@@ -211,6 +226,8 @@ async function onKey(event) {
     case '1': setView('map'); break;
     case '2': setView('wall'); break;
     case '3': setView('station'); break;
+    case '4': setView('patrol'); break;
+    case '5': setView('services'); break;
     default: return;
   }
   event.preventDefault();
@@ -234,6 +251,7 @@ function fillStations() {
     store.station = select.value;
     localStorage.setItem('ssz.station', store.station);
     stationChanged();
+    renderPatrol();
   };
 }
 
@@ -262,6 +280,10 @@ async function start() {
   bindCitizen();
   bindWall();
   bindSpeaker();
+  bindTracks();
+  bindPatrol();
+  bindHomeWatch();
+  bindServices();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
   on('citizen', (item) => { drawCitizen(item); renderQueue(); });
@@ -288,6 +310,9 @@ async function start() {
     if (store.open) reloadSoon(store.open);
     store.citizen.forEach(drawCitizen);
     rerenderCitizen();
+    rerenderPatrol();
+    renderHomeWatch();
+    renderServices();
   });
 
   feed = new Feed({ onEntry, onState: setConnection });
@@ -295,6 +320,7 @@ async function start() {
   await feed.start();
   const [me, units] = await Promise.all([api('/api/v1/auth/me'), api('/api/v1/org-units')]);
   store.me = me;
+  showServicesTab();
   document.getElementById('user').textContent = `${me.display_name} (${t(`role.${me.role}`)})`;
   await loadData();
   store.stations = stations(units, me);
@@ -303,6 +329,7 @@ async function start() {
   tickClock();
   setInterval(tickClock, 1000);
   setInterval(tickAges, 5000);
+  startPatrolRefresh();
   document.body.dataset.ready = 'true';
 }
 

@@ -66,6 +66,12 @@ export function formatDateTime(value, { seconds = false } = {}) {
   return `${Number(p.day)} ${months[Number(p.month) - 1]} ${year} ${time}`;
 }
 
+// "25 พ.ย. 2569" (B.E.) in Thai, "25 Nov 2026" in English; a day as the date pickers give it.
+export function formatDate(value) {
+  if (!value) return '';
+  return formatDateTime(value).split(' ').slice(0, 3).join(' ');
+}
+
 export function formatTime(value) {
   const p = bangkok(value);
   return `${p.hour}:${p.minute}:${p.second}`;

@@ -8,7 +8,7 @@ import { el } from './ui.js';
 
 export const LAYERS = [
   'zones', 'incidents', 'citizen', 'units', 'cam_city', 'cam_police', 'cam_agency', 'cam_private', 'sos',
-  'speaker', 'red_box', 'street_light', 'landmarks', 'other',
+  'speaker', 'red_box', 'street_light', 'landmarks', 'other', 'patrol', 'checkpoints',
 ];
 const OWNER_LAYER = {
   city: 'cam_city', police: 'cam_police', other_agency: 'cam_agency',
@@ -65,6 +65,9 @@ export function initMap(element, tileUrl) {
 }
 
 export function theMap() { return map; }
+
+// A toggled layer's group, for views that draw their own markers (patrol.js).
+export function layer(name) { return groups[name]; }
 
 export function setLayer(name, visible) {
   if (visible) groups[name].addTo(map);
@@ -145,6 +148,7 @@ export function drawUnit(unit) {
   }
   const marker = L.marker([unit.lat, unit.lon], { icon: icon(cls, text), zIndexOffset: 500 })
     .bindTooltip(() => el('span', { class: 'ssz-label' }, `${unit.callsign} · ${t(`unit_status.${unit.status}`)}`))
+    .on('click', () => emit('open-track', unit.id)) // its track replay (tracks.js)
     .addTo(groups.units);
   unitMarkers.set(unit.id, marker);
 }

@@ -1,5 +1,5 @@
 // The station panel: open incidents, today's counts by type, response times, units on
-// duty, cameras online by owner class.
+// duty, cameras online by owner class, today's checkpoint figures.
 import { formatDateTime, formatDuration, t, tOr } from './i18n.js';
 import { api } from './session.js';
 import { store } from './store.js';
@@ -17,7 +17,14 @@ function big(value, labelKey, cls = '') {
   return el('div', { class: `figure ${cls}` }, el('b', {}, String(value)), el('span', {}, t(labelKey)));
 }
 
-function render(panel) {
+// Today's checkpoints (patrol): sessions, vehicles and persons checked, arrests.
+function checkpointsCard(totals) {
+  return card('station.checkpoints', el('div', { class: 'figures' },
+    big(totals.sessions, 'station.cp_sessions'), big(totals.vehicles_checked, 'patrol.cp.vehicles'),
+    big(totals.persons_checked, 'patrol.cp.persons'), big(totals.arrests, 'patrol.cp.arrests')));
+}
+
+function render(panel, totals) {
   const ops = panel.ops;
   const times = ops.response_times_today.by_receive_time;
   const owners = Object.entries(panel.cameras_by_owner_class);
@@ -48,7 +55,8 @@ function render(panel) {
         el('tbody', {}, owners.filter(([, c]) => c.total > 0).map(([owner, c]) => el('tr', { 'data-owner': owner },
           el('th', {}, t(`owner.${owner}`)), el('td', {}, String(c.total)), el('td', { class: 'ok' }, String(c.online)),
           el('td', { class: c.offline ? 'bad' : '' }, String(c.offline)), el('td', { class: c.frozen ? 'warn' : '' }, String(c.frozen)),
-          el('td', { class: 'muted' }, String(c.unknown))))))));
+          el('td', { class: 'muted' }, String(c.unknown))))))),
+    ...(totals ? [checkpointsCard(totals)] : []));
   document.getElementById('station-name').textContent = t('station.heading', { code: panel.station_code })
     + ' ' + (document.documentElement.lang === 'en' ? panel.name_en : panel.name_th);
 }
@@ -56,8 +64,10 @@ function render(panel) {
 export async function refreshStation() {
   if (!visible || !store.station) return;
   if (pending) return;
-  pending = api(`/api/v1/stations/${encodeURIComponent(store.station)}/panel`)
-    .then(render).finally(() => { pending = null; });
+  const code = encodeURIComponent(store.station);
+  pending = Promise.all([api(`/api/v1/stations/${code}/panel`),
+    api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null)])
+    .then(([panel, totals]) => render(panel, totals)).finally(() => { pending = null; });
   await pending;
 }
 

@@ -2,7 +2,8 @@
 // page runs under a strict Content-Security-Policy (no inline script or style).
 
 const ATTRIBUTES = new Set(['type', 'title', 'role', 'for', 'id', 'value', 'name', 'placeholder',
-  'alt', 'rows', 'maxlength', 'lang', 'accept', 'rel', 'target']);
+  'alt', 'rows', 'maxlength', 'lang', 'accept', 'rel', 'target', 'min', 'max', 'inputmode',
+  'autocomplete', 'datetime', 'capture']);
 const NEVER = new Set(['innerHTML', 'outerHTML', 'srcdoc', 'style']);
 const URL_ATTRIBUTES = new Set(['href', 'src']);
 
@@ -25,11 +26,13 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-// Same-site paths, http(s), tel: (digits only), blob: photo previews; anything else is "#".
+// Same-site paths, http(s), blob: pictures, tel: (digits only) and the API's geo: links
+// (numbers only); anything else is "#".
 export function safeUrl(value) {
   const text = String(value).trim();
   if (text.startsWith('/') && !text.startsWith('//')) return text;
   if (/^tel:\+?[0-9]{3,15}$/.test(text)) return text;
+  if (/^geo:-?[0-9.]+,-?[0-9.]+(\?q=-?[0-9.]+,-?[0-9.]+)?$/.test(text)) return text;
   try {
     const url = new URL(text, location.href);
     if (['http:', 'https:', 'blob:'].includes(url.protocol)) return text;
@@ -43,6 +46,7 @@ export function telUrl(phone) {
 }
 
 export function $(selector, root = document) { return root.querySelector(selector); }
+export function $$(selector, root = document) { return [...root.querySelectorAll(selector)]; }
 
 export function toast(text, kind = 'info') {
   const item = el('div', { class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text);
@@ -51,3 +55,14 @@ export function toast(text, kind = 'info') {
 }
 
 export function sleep(ms) { return new Promise((resolve) => { setTimeout(resolve, ms); }); }
+
+// A random id for an action: crypto.randomUUID where the page is a secure context, the same
+// shape from getRandomValues elsewhere (the API takes 8-64 of A-Z a-z 0-9 _ -).
+export function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

@@ -1,14 +1,19 @@
-// The citizen app's service worker (served by pages.py with the names below filled in).
+// The phone apps' service worker (served by each app's pages.py through web/pwa, with the
+// names below filled in).
 //
-// It keeps the app shell so the app opens with no network, and nothing else: the public API
-// (/api/) is never cached and never queued. An emergency sent while offline must fail where
-// the person can see it, so the app shows the station's phone and 191 to call instead of
-// pretending that help is on the way.
+// It keeps the app shell so the app opens with no network, and nothing else: the API (/api/)
+// is never cached and never queued here. The citizen app must fail where the person can see
+// it (an emergency sent offline shows the station's phone and 191 to call instead of
+// pretending that help is on the way); the officer app's own outbox (static/js/outbox.js)
+// holds every action with the Idempotency-Key made when the officer acted and sends it again
+// in order: a second, hidden queue here could send an action twice or show a stale incident
+// as if it were current.
 const CACHE = "__CACHE__";
+const FAMILY = "__CACHE_FAMILY__"; // this app's older caches, removed on activation
 const SHELL = "__SHELL__";
 const SCOPE = "__SCOPE__";
+const KEEP_ON_USE = "__KEEP_ON_USE__"; // libraries kept the first time they are used
 const PAGE = SHELL[0];
-const KEEP_ON_USE = ['/vendor/leaflet/']; // the map library, cached the first time it is used
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -22,7 +27,7 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith('ssz-citizen-') && name !== CACHE) await caches.delete(name);
+      if (name.startsWith(FAMILY) && name !== CACHE) await caches.delete(name);
     }
     await self.clients.claim();
   })());
@@ -62,7 +67,7 @@ async function file(request, url) {
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
-  if (request.method !== 'GET') return; // sends go to the network or fail: never queued
+  if (request.method !== 'GET') return; // sends go to the network: never queued here
   const url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (isPage(url, request)) {
