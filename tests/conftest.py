@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from argon2 import profiles as argon2_profiles
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
@@ -20,11 +22,24 @@ from safetyzone import migrations
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
+from safetyzone.org import auth
 from safetyzone.web.app import create_app
 from support.postgres import PostgresServer, throwaway_postgres_or_skip
 from support.world import WORLD_USERS, World, build_world
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords hashed and checked in this process use argon2's profile made for tests.
+
+    The real cost (64 MiB, 3 passes: about 120 ms a hash here) is what keeps a stolen hash
+    from being guessed; the suite logs in some thousands of times, and at that cost spent
+    minutes on it. Servers the tests start as processes (the demo, the browser journeys)
+    keep the real cost, and ``tests/org/test_password_cost.py`` checks the shipped default.
+    """
+    auth._hasher = PasswordHasher.from_parameters(argon2_profiles.CHEAPEST)
+    auth._DUMMY_HASH = auth._hasher.hash("not-a-real-password")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -11,6 +11,9 @@ from support.console import Server
 
 # ReDoc's "API docs by Redocly" logo is an <img> from its CDN: blocked, it hides itself.
 REDOC_LOGO = "https://cdn.redoc.ly/"
+# Both pages parse the whole schema (a few hundred operations) before they draw anything: on
+# a busy 2-core CI machine with the rest of the suite beside it that took over 20 s.
+LOAD_MS = 90_000
 CSP_LISTENER = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation',
@@ -49,14 +52,14 @@ def test_swagger_ui_and_redoc_render_from_the_app_alone(
         # scrolls to one far down and opens it.
         page.goto(f"{server.url}/docs#/organization/list_zones_api_v1_zones_get")
         zones = page.locator('.opblock.is-open .opblock-summary-path[data-path="/api/v1/zones"]')
-        zones.wait_for(timeout=20_000)
+        zones.wait_for(timeout=LOAD_MS)
         page.wait_for_selector(".opblock.is-open .parameters, .opblock.is-open .responses-wrapper")
         assert page.locator("button.authorize").count() == 1
         assert page.evaluate("window.__csp") == []
         page.screenshot(path=str(artifacts / "docs-swagger-ui.png"))
 
         page.goto(f"{server.url}/redoc")
-        page.wait_for_selector("[data-section-id]", timeout=20_000)
+        page.wait_for_selector("[data-section-id]", timeout=LOAD_MS)
         page.get_by_text("/api/v1/zones", exact=False).first.wait_for(state="attached")
         violations = page.evaluate("window.__csp")
         assert [v for v in violations if REDOC_LOGO not in v] == []

@@ -281,7 +281,8 @@ def test_a_commander_sets_a_posts_hours_and_roster_and_sees_what_was_taken(
         page.select_option("#lostdoc-auto", "false")
         page.fill("#lostdoc-days", "45")
         page.click("[data-save-settings]")
-        page.wait_for_selector(".lostdoc-settings:not(:has(.muted))")
+        # The saved toast, not the card's look: the card may show saved settings already.
+        page.locator("#toasts .toast.ok", has_text="บันทึกการตั้งค่าแล้ว").wait_for()
         setting = field.get("/api/v1/lostdocs/settings", station_code=STATION)
         assert (setting["auto_issue"], setting["repeat_days"]) == (False, 45)
         # A new post: its hours every day of the week, then its roster.

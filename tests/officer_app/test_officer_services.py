@@ -219,11 +219,20 @@ def test_a_volunteer_takes_a_report_at_the_post(phones: Callable[..., Phone],
         assert booked.inner_text(timeout=STEP_SEEN_MS).startswith("C-")
 
         # The post closes while the desk is open: the refusal is the server's, in Thai.
-        set_hours(field, post["id"], [(today + 1) % 7])
+        # The app's 10 s poll of its posts is held meanwhile, so that the server, not a
+        # poll that saw the closing first, is what closes the desk.
+        held: list[Any] = []
+        page.route("**/api/v1/posts/mine", lambda route: held.append(route))
         form.locator("label.chip", has_text="ลักทรัพย์").click()
         form.locator("textarea[name=description]").fill("อีกเรื่องหนึ่ง")
         form.locator("label.check").click()
-        form.locator("button[type=submit]").click()
+        set_hours(field, post["id"], [(today + 1) % 7])
+        with page.expect_response(lambda r: r.url.endswith("/reports")) as refused:
+            form.locator("button[type=submit]").click()
+        assert refused.value.status == 409
+        page.unroute("**/api/v1/posts/mine")
+        for route in held:
+            route.continue_()
         page.wait_for_selector("#post-desk", state="hidden", timeout=STEP_SEEN_MS)
         assert "จุดบริการปิดอยู่ในขณะนี้" in page.locator("#posts-error").inner_text()
         phone.shot("post-refused")

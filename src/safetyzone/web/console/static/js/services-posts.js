@@ -9,7 +9,7 @@ import { el, toast } from './ui.js';
 import { button, card, confirmAction, field, input, refused } from './services-ui.js';
 
 const PATH = '/api/v1/posts';
-const state = { posts: [], editing: null };
+const state = { posts: [], editing: null, typed: {} }; // typed: post id -> the roster name being typed
 let rerender = () => {};
 
 export const postsProbe = state; // for the browser tests
@@ -28,17 +28,19 @@ async function reload() {
   rerender();
 }
 
+// The list is drawn again before the user is told, so that what they see when the toast
+// appears is what they act on next (a redraw after it replaced the field they had begun to type in).
 async function change(post, path, options, doneKey) {
+  let failure = null;
   try {
     await api(`${PATH}/${encodeURIComponent(post.id)}${path}`, options);
-    toast(t(doneKey, { name: pick(post, 'name') }), 'ok');
-    return true;
   } catch (err) {
-    refused(err);
-    return false;
-  } finally {
-    await reload();
+    failure = err;
   }
+  await reload();
+  if (failure) refused(failure);
+  else toast(t(doneKey, { name: pick(post, 'name') }), 'ok');
+  return !failure;
 }
 
 // -- hours -----------------------------------------------------------------------------
@@ -94,9 +96,16 @@ function takenList(post) {
 }
 
 function postCard(post) {
-  const who = input({ maxlength: 64, autocomplete: 'off', 'data-roster-user': post.id });
+  // What was typed survives a redraw: a refused name stays there to be corrected.
+  const who = input({ maxlength: 64, autocomplete: 'off', 'data-roster-user': post.id, value: state.typed[post.id] || '' });
+  who.addEventListener('input', () => { state.typed[post.id] = who.value; });
   const add = button('post.add_person', async () => {
-    if (await change(post, '/roster', { method: 'POST', json: { username: who.value.trim() } }, 'post.added')) who.value = '';
+    const username = who.value.trim();
+    state.typed[post.id] = who.value;
+    if (await change(post, '/roster', { method: 'POST', json: { username } }, 'post.added')) {
+      delete state.typed[post.id];
+      rerender();
+    }
   }, 'primary', { 'data-add-person': post.id });
   const hours = currentLang() === 'en' ? post.hours_en : post.hours_th;
   return el('section', { class: 'card post', 'data-post': post.id, 'data-kind': post.kind },

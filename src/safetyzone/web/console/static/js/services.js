@@ -21,6 +21,7 @@ let visible = false;
 let part = localStorage.getItem('ssz.services') || 'lostdocs';
 let timer = null;
 let loading = null;
+let rounds = 0; // loads started: the newest one is the one that draws
 
 export const servicesProbe = { part: () => part, lostdocs: lostdocs.lostdocsProbe, consult: consult.consultProbe, posts: posts.postsProbe };
 
@@ -49,15 +50,19 @@ export async function loadServices() {
   if (!visible || !part) return renderServices();
   const body = root();
   body.setAttribute('aria-busy', 'true');
+  // Loads overlap (the view opens, then a part is picked at once): only the newest one
+  // draws and ends the busy state, so an older answer never redraws over what the person
+  // has begun to type after the view said it was ready.
+  const mine = ++rounds;
   loading = PARTS[part].load(renderServices);
   try {
     await loading;
   } catch (err) {
-    refused(err);
-  } finally {
-    loading = null;
-    body.removeAttribute('aria-busy');
+    if (mine === rounds) refused(err);
   }
+  if (mine !== rounds) return undefined;
+  loading = null;
+  body.removeAttribute('aria-busy');
   return renderServices();
 }
 
