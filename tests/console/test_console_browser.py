@@ -331,10 +331,7 @@ def test_a_camera_that_does_not_answer_says_so_on_its_tile(
     page.check("#wall-cameras input[data-camera]")
     page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1'][data-state=online]")
     silent = page.locator(".tile[data-camera-code='PCR-KBL-SILENT']")
-    started = time.monotonic()
-    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-SILENT'][data-state=offline]",
-                           timeout=10_000)
-    assert time.monotonic() - started < 8
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-SILENT'][data-state=offline]")
     # Every failed fetch answers the same (no port scanning through the console).
     assert "ติดต่อกล้องไม่ได้" in silent.inner_text()
     # The page kept working meanwhile: the other tile still refreshes.

