@@ -351,6 +351,13 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/incidents/{t.incident}/units/{t.unit}/release"),
     "POST /api/v1/incidents/{incident_id}/notes": lambda t: Call(
         f"/api/v1/incidents/{t.incident}/notes", json={"text": "matrix"}),
+    "GET /api/v1/calls/catalog": lambda t: Call("/api/v1/calls/catalog"),
+    "GET /api/v1/places/thai-address": lambda t: Call(
+        "/api/v1/places/thai-address", params={"province": "พิษณุโลก"}),
+    "POST /api/v1/calls": lambda t: Call("/api/v1/calls", json=_call_body(t.station),
+                                         headers=_once("call", t)),
+    "GET /api/v1/incidents/{incident_id}/call": lambda t: Call(
+        f"/api/v1/incidents/{t.extra['call_incident']}/call"),
     "GET /api/v1/units": lambda t: Call("/api/v1/units", params={"station_code": t.station}),
     "POST /api/v1/units": lambda t: Call("/api/v1/units", json={
         "station_code": t.station, "code": f"MX-{t.extra['n']}", "callsign": "x",
@@ -716,6 +723,21 @@ def _homewatch_targets(client: TestClient, admin: dict[str, str], db: Database,
     return out
 
 
+def _call_body(station: str) -> dict[str, Any]:
+    lat, lon = _point(Targets(station))
+    return {"station_code": station, "source": "phone", "call_type": "fight",
+            "description": "ทะเลาะกัน", "lat": lat, "lon": lon,
+            "caller": {"name": "ผู้แจ้ง", "phone": "0812345678", "notice_given": True}}
+
+
+def _call_targets(client: TestClient, admin: dict[str, str], station: str) -> dict[str, str]:
+    """An incident entered by hand from a phone call, with its caller."""
+    created = client.post("/api/v1/calls", headers={**admin, "Idempotency-Key": (
+        f"matrix-setup-call-{station}")}, json=_call_body(station))
+    assert created.status_code == 201, created.text
+    return {"call_incident": created.json()["incident"]["id"]}
+
+
 def _patrol_targets(client: TestClient, admin: dict[str, str], station: str,
                     clock: ManualClock) -> dict[str, str]:
     """A risk spot, a plan on it and a checkpoint session whose staff is every test user."""
@@ -983,6 +1005,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_homewatch_targets(client, devices.admin, db, clock, settings,
                                               station))
             t.extra.update(_services_targets(client, devices.admin, db, clock, station))
+            t.extra.update(_call_targets(client, devices.admin, station))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

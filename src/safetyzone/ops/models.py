@@ -194,3 +194,34 @@ class FeedEntry(Base):
     type: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class IncidentCall(Base):
+    """How an incident entered by hand reached the CCOC, and who called.
+
+    Kept apart from ``incident`` on purpose: the incident row goes out on the live feed to
+    every console in scope (viewers too), while the caller's name and phone are personal data
+    (PDPA) that only those who act on incidents read, and that retention blanks while the
+    incident stays. The place (address, landmark) is not personal and lives on the incident.
+    """
+
+    __tablename__ = "incident_call"
+    __table_args__ = (UniqueConstraint("station_id", "external_ref"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    incident_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), unique=True
+    )
+    station_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    source: Mapped[str] = mapped_column(String(32))
+    # The 191 centre's own case number: a transfer sent twice is one incident.
+    external_ref: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    taken_by: Mapped[str] = mapped_column(String(64))
+    caller_anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    caller_name: Mapped[str | None] = mapped_column(String(200))
+    caller_phone: Mapped[str | None] = mapped_column(String(20))
+    # The PDPA notice version read to the caller (None: nothing personal was recorded).
+    notice_version: Mapped[str | None] = mapped_column(String(16))
+    caller_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -24,6 +24,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
+from safetyzone.ops import calls as ops_calls
 from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
@@ -40,6 +41,7 @@ from safetyzone.web.routes import (
     assets,
     audit,
     auth,
+    calls,
     camera_urls,
     citizen,
     citizen_public,
@@ -78,7 +80,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
-           homewatch.router, consult.router, posts.router)
+           homewatch.router, consult.router, posts.router, calls.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -174,9 +176,11 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
 
 def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clock], object]]:
     """The passes the runtime's sweeper makes each minute besides the citizen's and the
-    tracks' own: the officer phone's photos and answers, and the station services (requests
-    whose time is over close, reminders go out, each data type erased after its period)."""
+    tracks' own: callers of incidents entered by hand, the officer phone's photos and
+    answers, and the station services (requests whose time is over close, reminders go
+    out, each data type erased after its period)."""
     return [
+        ops_calls.erase_callers,
         partial(patrol_retention.run, store=ctx.officer_media,
                 photo_days=settings.patrol_retain_photo_days),
         partial(homewatch_sweep.run, store=homewatch.media(ctx),
