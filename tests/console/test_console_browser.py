@@ -341,3 +341,65 @@ def test_a_camera_that_does_not_answer_says_so_on_its_tile(
                                                        station_code=field.station)}
     assert health["PCR-KBL-SILENT"] == "offline"
     assert health["PCR-KBL-POLICE-P001-C1"] == "online"
+
+
+def test_a_phone_call_logged_by_hand_becomes_an_incident_and_is_dispatched(
+    open_console: Any, field: Field,
+) -> None:
+    """The operator logs a call from the keyboard ("n"): a real Thai address picked level by
+    level, a pin clicked on the map, a caller recorded only once the privacy notice was read;
+    the incident opens acknowledged by them and is dispatched like any other."""
+    operator = open_console("pcr.operator", "operator")
+    page = operator.page
+    said = 'ทะเลาะกันหน้าร้าน <img src=x onerror="document.title=1"> 4 คน'
+    page.keyboard.press("n")
+    page.wait_for_selector("dialog#call[open]")
+    page.select_option("#call-source", "phone")
+    page.select_option("#call-type", "fight")
+    assert page.input_value("#call-priority") == "2"  # the type's priority
+    page.fill("#call-description", said)
+    page.select_option("#call-province", "กรุงเทพมหานคร")
+    page.wait_for_selector("#call-district option[value='ภาษีเจริญ']", state="attached")
+    page.select_option("#call-district", "ภาษีเจริญ")
+    page.wait_for_selector("#call-subdistrict option[value='บางหว้า']", state="attached")
+    page.select_option("#call-subdistrict", "บางหว้า")
+    assert page.locator("#call-postcode").inner_text() == "10160"
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.55)
+    page.wait_for_function("document.getElementById('call-lat').value !== ''")
+    lat, lon = float(page.input_value("#call-lat")), float(page.input_value("#call-lon"))
+    assert page.locator(".mk.call-pin").count() == 1
+    page.fill("#call-caller-name", "สมหญิง ทดสอบ")
+    page.fill("#call-caller-phone", "089-123-4567")
+    page.click("#call-submit")  # the notice was not read yet: refused in the form
+    page.wait_for_selector("#call-notice-given[aria-invalid=true]")
+    assert "ประกาศความเป็นส่วนตัว" in page.locator("#call-error").inner_text()
+    assert "90 วัน" in page.locator("#call-notice").inner_text()
+    operator.shot("20-call-form")
+    page.check("#call-notice-given")
+    field.unit(f"T-CAR-{next(_cars)}", lat + 0.001, lon)
+    page.click("#call-submit")
+    page.wait_for_selector("dialog#call", state="hidden")
+    page.wait_for_selector("#incident[data-state=acknowledged]")
+    assert page.locator(".mk.call-pin").count() == 0
+    assert page.locator("#inc-title").inner_text() == "ทะเลาะวิวาท · แขวงบางหว้า เขตภาษีเจริญ"
+    assert page.locator("#inc-ack-by").inner_text() == "pcr.operator"
+    assert "10160" in page.locator("#inc-call-address").inner_text()
+    assert said in page.locator("#incident .timeline q").first.inner_text()  # text, not markup
+    assert page.locator("img[src=x]").count() == 0
+    assert "สมหญิง" not in page.locator("#incident").inner_text()  # the caller on request only
+    page.click("#inc-caller-show")
+    page.wait_for_selector("#inc-caller .caller")
+    assert "0891234567" in page.locator("#inc-caller").inner_text()
+    operator.shot("21-call-incident")
+    incident_id = page.get_attribute("#incident", "data-id")
+    first = page.locator("#incident .rec").first
+    first.wait_for()
+    first.locator("button[data-act=dispatch]").click()
+    page.wait_for_selector("#incident[data-state=dispatched]")
+    detail = field.get(f"/api/v1/incidents/{incident_id}")
+    assert detail["detail"]["call_source"] == "phone"
+    assert detail["opened_at"] and detail["assigned_unit_ids"]
+    reads = field.get("/api/v1/audit", action="incident.caller_read")
+    assert any(r["entity_id"] == incident_id and r["username"] == "pcr.operator"
+               for r in reads["items"])

@@ -1,5 +1,6 @@
 // The console's entry point: session, data, live feed, views and keyboard.
 import { acknowledge, dispatchFirstRecommended } from './actions.js';
+import { bindCalls, openCall } from './calls.js';
 import { acknowledgeCitizen } from './citizen-actions.js';
 import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
@@ -222,6 +223,7 @@ async function onKey(event) {
     case 'Enter': if (id) await (isCitizen(id) ? openCitizen(id) : openIncident(id)); break;
     case 'Escape': if (panelOpen()) closeIncident(); else if (isCitizenOpen()) closeCitizen(); break;
     case 'r': if (!isCitizenOpen() || !focusReply()) return; break;
+    case 'n': await openCall(); break;
     case '?': showDialog('help'); break;
     case '1': setView('map'); break;
     case '2': setView('wall'); break;
@@ -321,6 +323,7 @@ async function start() {
   const [me, units] = await Promise.all([api('/api/v1/auth/me'), api('/api/v1/org-units')]);
   store.me = me;
   showServicesTab();
+  bindCalls();
   document.getElementById('user').textContent = `${me.display_name} (${t(`role.${me.role}`)})`;
   await loadData();
   store.stations = stations(units, me);

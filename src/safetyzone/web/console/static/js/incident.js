@@ -2,6 +2,7 @@
 // units with distance and ETA, dispatch, notes, and closing with a disposition.
 import { acknowledge, addNote, dispatch, transition } from './actions.js';
 import { formatAge, formatDateTime, formatDistance, formatDuration, pick, t, tOr } from './i18n.js';
+import { callSection } from './calls.js';
 import { clearTrail, focus, showTrail } from './map.js';
 import { api, ApiError } from './session.js';
 import { citizenForIncident, emit, on, store, upsertIncident } from './store.js';
@@ -217,7 +218,7 @@ function render() {
     d.disposition ? el('dd', {}, tOr(`disposition.${d.disposition}`, d.disposition)) : null);
   const body = root.querySelector('#inc-body');
   const focused = document.activeElement?.id;
-  body.replaceChildren(meta, actions(d), citizenTicket(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
+  body.replaceChildren(meta, actions(d), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
   const select = root.querySelector('#disposition');
   if (select && [...select.options].some((o) => o.value === draft.disposition)) select.value = draft.disposition;
   root.querySelector('#note-text').value = draft.note;

@@ -94,9 +94,9 @@ export async function ensureSession() {
 }
 
 export async function api(path, options = {}) {
-  const { method = 'GET', json, raw = false, signal, retry = true } = options;
+  const { method = 'GET', json, raw = false, signal, retry = true, headers: extra = {} } = options;
   if (!access) await recover();
-  const headers = { Authorization: `Bearer ${access}` };
+  const headers = { ...extra, Authorization: `Bearer ${access}` };
   let body;
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';
