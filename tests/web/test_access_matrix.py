@@ -363,6 +363,12 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         "station_code": t.station, "code": f"MX-{t.extra['n']}", "callsign": "x",
         "kind": "car", "status": "available"}),
     "GET /api/v1/units/{unit_id}": lambda t: Call(f"/api/v1/units/{t.unit}"),
+    "GET /api/v1/unit-board": lambda t: Call("/api/v1/unit-board",
+                                             params={"station_code": t.station}),
+    "POST /api/v1/unit-board/{unit_id}/status": lambda t: Call(
+        f"/api/v1/unit-board/{t.unit}/status", json={"status": "available"}),
+    "POST /api/v1/unit-board/{unit_id}/reassign": lambda t: Call(
+        f"/api/v1/unit-board/{t.unit}/reassign", json={"incident_id": t.incident}),
     "POST /api/v1/units/{unit_id}/status": lambda t: Call(
         f"/api/v1/units/{t.unit}/status", json={"status": "available"}),
     "GET /api/v1/units/{unit_id}/track": lambda t: Call(f"/api/v1/units/{t.unit}/track"),

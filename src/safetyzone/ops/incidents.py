@@ -207,10 +207,11 @@ def _check_version(incident: Incident, expected: int | None) -> None:
 def transition(
     session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.UUID,
     to: IncidentState, expected_version: int | None = None, disposition: str | None = None,
-    note: str | None = None, by_unit: bool = False,
+    note: str | None = None, by_unit: bool = False, on_behalf_of: str | None = None,
 ) -> Incident:
     """Move an incident along. ``by_unit``: a unit reporting its own progress (a patrol
-    officer holds ``UNIT_STATUS``, not ``INCIDENT_ACT``); only ``unit_progress`` sets it."""
+    officer holds ``UNIT_STATUS``, not ``INCIDENT_ACT``); only ``unit_progress`` sets it.
+    ``on_behalf_of``: the callsign of the unit an operator reports for (on the radio)."""
     scope.require(Permission.UNIT_STATUS if by_unit else Permission.INCIDENT_ACT)
     incident = get_incident(session, scope=scope, incident_id=incident_id)
     _check_version(incident, expected_version)
@@ -241,9 +242,11 @@ def transition(
     incident.version += 1
     incident.updated_at = now
     incident.last_actor = scope.username
+    detail: dict[str, Any] = {"disposition": disposition} if disposition else {}
+    if on_behalf_of:
+        detail["on_behalf_of"] = on_behalf_of
     _log(session, incident, at=now, entry="transition", username=scope.username,
-         from_state=current, to_state=to, text=note,
-         detail={"disposition": disposition} if disposition else {})
+         from_state=current, to_state=to, text=note, detail=detail)
     audit.record(session, actor=scope, at=now, action=f"incident.{to.value}", entity="incident",
                  entity_id=incident.id, station_id=incident.station_id,
                  detail={"from": current.value})
@@ -342,8 +345,9 @@ def release(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.U
 
 
 def unit_progress(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
-                  status: UnitStatus) -> None:
-    """A unit reporting en route / on scene moves its incident along with it."""
+                  status: UnitStatus, on_behalf: bool = False) -> None:
+    """A unit reporting en route / on scene moves its incident along with it
+    (``on_behalf``: an operator reports it for the unit, and the timeline says so)."""
     target = {UnitStatus.EN_ROUTE: S.EN_ROUTE, UnitStatus.ON_SCENE: S.ON_SCENE}.get(status)
     if target is None:
         return
@@ -352,7 +356,7 @@ def unit_progress(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
             Assignment.unit_id == unit.id, Assignment.released_at.is_(None))):
         if target in ALLOWED[incident.state]:
             transition(session, scope=scope, clock=clock, incident_id=incident.id, to=target,
-                       by_unit=True)
+                       by_unit=True, on_behalf_of=unit.callsign if on_behalf else None)
 
 
 def open_assignment(session: Session, *, unit_id: uuid.UUID) -> uuid.UUID | None:
@@ -415,7 +419,8 @@ def officer_safe(session: Session, *, scope: Scope, clock: Clock, unit: Unit) ->
     return row
 
 
-def unit_cleared(session: Session, *, scope: Scope, clock: Clock, unit: Unit) -> list[Incident]:
+def unit_cleared(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
+                 on_behalf: bool = False) -> list[Incident]:
     """A unit reporting its job done. The last unit on an incident clears it (which
     releases it); a unit leaving others on scene is only released. Either way the unit is
     available again. An incident it has not reached yet is refused: report on scene first."""
@@ -431,7 +436,8 @@ def unit_cleared(session: Session, *, scope: Scope, clock: Clock, unit: Unit) ->
             now = clock.now()
             assignment.released_at = now
             _log(session, incident, at=now, entry="released", username=scope.username,
-                 detail={"unit_id": str(unit.id), "by_unit": True})
+                 detail={"unit_id": str(unit.id), "by_unit": True,
+                         **({"on_behalf_of": unit.callsign} if on_behalf else {})})
             audit.record(session, actor=scope, at=now, action="incident.release",
                          entity="incident", entity_id=incident.id,
                          station_id=incident.station_id,
@@ -441,7 +447,8 @@ def unit_cleared(session: Session, *, scope: Scope, clock: Clock, unit: Unit) ->
             publish(session, incident, now, "incident.updated")
         elif incident.state is S.ON_SCENE:
             transition(session, scope=scope, clock=clock, incident_id=incident.id,
-                       to=S.CLEARED, by_unit=True)
+                       to=S.CLEARED, by_unit=True,
+                       on_behalf_of=unit.callsign if on_behalf else None)
         else:
             raise Conflict(
                 f"เหตุยังอยู่ในสถานะ {incident.state.value}: รายงานถึงที่เกิดเหตุก่อน / The "

@@ -32,6 +32,8 @@ class UnitKind(enum.StrEnum):
     MOTORCYCLE = "motorcycle"
     FOOT = "foot"
     VOLUNTEER = "volunteer"
+    # An investigation team (ชุดสืบสวน), sent with patrol to follow a case to its end.
+    INVESTIGATION = "investigation"
 
 
 class UnitStatus(enum.StrEnum):

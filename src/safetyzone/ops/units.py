@@ -22,7 +22,7 @@ from safetyzone.org import service as org
 
 # Straight-line ETA: urban speeds by kind, and a detour factor for streets not crow-flight.
 URBAN_SPEED_MPS = {UnitKind.CAR: 8.3, UnitKind.MOTORCYCLE: 9.7, UnitKind.FOOT: 1.4,
-                   UnitKind.VOLUNTEER: 4.2}
+                   UnitKind.VOLUNTEER: 4.2, UnitKind.INVESTIGATION: 8.3}
 DETOUR = 1.3
 # A patrol car does not move faster than this; a fix implying more is a GPS glitch.
 MAX_PLAUSIBLE_MPS = 70.0

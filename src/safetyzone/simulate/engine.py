@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # Street speeds by unit kind, km/h (a Thai soi is slow; a main road in town is not fast).
 SPEEDS_KMH = {"car": (20.0, 40.0), "motorcycle": (20.0, 45.0), "foot": (3.0, 6.0),
-              "volunteer": (10.0, 25.0)}
+              "volunteer": (10.0, 25.0), "investigation": (20.0, 40.0)}
 # Turns at the end of a leg, degrees: mostly straight on or a right-angle turn.
 TURNS = (0.0, 0.0, 0.0, 0.0, 90.0, -90.0, 90.0, -90.0, 180.0)
 STOP_CHANCE = 0.15  # at the end of a leg: stop to check a red box, talk to a shop owner

@@ -41,6 +41,7 @@ from safetyzone.web.routes import (
     assets,
     audit,
     auth,
+    board,
     calls,
     camera_urls,
     citizen,
@@ -80,7 +81,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
-           homewatch.router, consult.router, posts.router, calls.router)
+           homewatch.router, consult.router, posts.router, calls.router, board.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

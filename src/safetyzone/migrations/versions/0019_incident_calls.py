@@ -1,5 +1,6 @@
 """incident calls: incidents entered by hand (191 transfers, phone calls, walk-ins, radio,
-the station counter) and their callers, kept apart from the incident for PDPA
+the station counter) and their callers, kept apart from the incident for PDPA; investigation
+teams as a unit kind
 
 Revision ID: 0019
 Revises: 0018
@@ -19,7 +20,20 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+UNIT_KINDS = ("car", "motorcycle", "foot", "volunteer")
+
+
+def _unit_kind(values: tuple[str, ...]) -> sa.Enum:
+    return sa.Enum(*values, name="unit_kind_patrol", native_enum=False, create_constraint=True,
+                   length=32)
+
+
 def upgrade() -> None:
+    # A string with a CHECK listing the kinds; batch mode rebuilds the table on SQLite.
+    with op.batch_alter_table("patrol_unit") as batch:
+        batch.alter_column("kind", existing_type=_unit_kind(UNIT_KINDS),
+                           type_=_unit_kind((*UNIT_KINDS, "investigation")),
+                           existing_nullable=False)
     op.create_table(
         "incident_call",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -48,3 +62,6 @@ def downgrade() -> None:
     op.drop_index("ix_incident_call_caller_erased_at", table_name="incident_call")
     op.drop_index("ix_incident_call_station_id", table_name="incident_call")
     op.drop_table("incident_call")
+    with op.batch_alter_table("patrol_unit") as batch:
+        batch.alter_column("kind", existing_type=_unit_kind((*UNIT_KINDS, "investigation")),
+                           type_=_unit_kind(UNIT_KINDS), existing_nullable=False)

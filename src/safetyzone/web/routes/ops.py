@@ -25,6 +25,7 @@ from safetyzone.ops.schemas import (
     UnitStatusChange,
 )
 from safetyzone.org import service as org
+from safetyzone.patrol import shifts
 from safetyzone.web.deps import ContextDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1", tags=["command center"])
@@ -150,12 +151,16 @@ def read_unit(ctx: ContextDep, scope: ScopeDep, unit_id: uuid.UUID) -> UnitRead:
 def change_unit_status(
     ctx: ContextDep, scope: ScopeDep, unit_id: uuid.UUID, body: UnitStatusChange
 ) -> UnitRead:
-    """A unit's own status; en route / on scene move its incident along."""
+    """A unit's status; en route / on scene move its incident along. From someone not on
+    shift with the unit (an operator hearing it on the radio), the timeline says "on behalf
+    of" the unit."""
     with ctx.db.write() as session:
         unit = units.set_status(session, scope=scope, clock=ctx.clock, unit_id=unit_id,
                                 status=body.status)
         incidents.unit_progress(session, scope=scope, clock=ctx.clock, unit=unit,
-                                status=body.status)
+                                status=body.status,
+                                on_behalf=scope.username not in shifts.crew(
+                                    session, unit_id=unit.id))
         return UnitRead.model_validate(unit)
 
 
