@@ -27,9 +27,10 @@ import {
 } from './store.js';
 import { beep, el, flash, showDialog, testProbe, toast, unlockAudio } from './ui.js';
 import { bindTracks } from './tracks.js';
+import { bindUnits, setUnitsVisible, unitsChanged } from './units.js';
 import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
 
-const VIEWS = ['map', 'wall', 'station', 'patrol', 'services'];
+const VIEWS = ['map', 'wall', 'station', 'patrol', 'services', 'units'];
 let feed = null;
 
 async function all(path, limit = 1000) {
@@ -103,6 +104,7 @@ function onEntry(entry) {
     }
     reloadSoon(incident.id);
     stationChanged();
+    unitsChanged();
   } else if (type === 'citizen.created' || type === 'citizen.updated') {
     const item = entry.data;
     const fresh = upsertCitizen(item);
@@ -122,6 +124,7 @@ function onEntry(entry) {
     const open = store.open && store.incidents.get(store.open);
     if (open && open.assigned_unit_ids.includes(entry.data.id)) reloadSoon(open.id);
     stationChanged();
+    unitsChanged();
   } else if (type.startsWith('patrol.')) {
     onPatrolEntry(entry);
   } else if (type === 'homewatch') {
@@ -151,6 +154,7 @@ function setView(name) {
   setStationVisible(name === 'station');
   setPatrolVisible(name === 'patrol');
   setHomeWatchVisible(name === 'patrol');
+  setUnitsVisible(name === 'units');
   setServicesVisible(name === 'services');
   if (name === 'map') setTimeout(() => theMap().invalidateSize(), 0);
 }
@@ -230,6 +234,7 @@ async function onKey(event) {
     case '3': setView('station'); break;
     case '4': setView('patrol'); break;
     case '5': setView('services'); break;
+    case '7': setView('units'); break;
     default: return;
   }
   event.preventDefault();
@@ -254,6 +259,7 @@ function fillStations() {
     localStorage.setItem('ssz.station', store.station);
     stationChanged();
     renderPatrol();
+    unitsChanged();
   };
 }
 
@@ -286,6 +292,7 @@ async function start() {
   bindPatrol();
   bindHomeWatch();
   bindServices();
+  bindUnits();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
   on('citizen', (item) => { drawCitizen(item); renderQueue(); });

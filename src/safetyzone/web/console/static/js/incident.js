@@ -143,6 +143,7 @@ function timeline(d) {
     el('span', {}, t(`log.${entry.entry}`)),
     entry.to_state ? el('span', { class: `badge state-${entry.to_state}` }, t(`state.${entry.to_state}`)) : null,
     entry.detail?.callsign ? el('span', {}, entry.detail.callsign) : null,
+    entry.detail?.on_behalf_of ? el('span', { class: 'badge on-behalf' }, t('log.on_behalf', { unit: entry.detail.on_behalf_of })) : null,
     entry.detail?.disposition ? el('span', {}, tOr(`disposition.${entry.detail.disposition}`, entry.detail.disposition)) : null,
     Array.isArray(entry.detail?.fixes) ? el('span', {}, t('citizen.trail_count', { n: entry.detail.fixes.length })) : null,
     entry.text ? el('q', {}, entry.text) : null))));
