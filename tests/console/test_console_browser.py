@@ -399,7 +399,34 @@ def test_a_phone_call_logged_by_hand_becomes_an_incident_and_is_dispatched(
     page.wait_for_selector("#incident[data-state=dispatched]")
     detail = field.get(f"/api/v1/incidents/{incident_id}")
     assert detail["detail"]["call_source"] == "phone"
-    assert detail["opened_at"] and detail["assigned_unit_ids"]
+    unit_id = detail["assigned_unit_ids"][0]
     reads = field.get("/api/v1/audit", action="incident.caller_read")
     assert any(r["entity_id"] == incident_id and r["username"] == "pcr.operator"
                for r in reads["items"])
+
+    # The car reports by radio: the operator enters it on the unit board (key 7).
+    page.keyboard.press("Escape")
+    page.keyboard.press("7")
+    row = page.locator(f"#units-body tr[data-unit='{unit_id}']")
+    row.wait_for()
+    assert "ทะเลาะวิวาท" in row.inner_text() and row.get_attribute("data-status") == "dispatched"
+    assert page.locator("#topbar .views [aria-pressed=true]").count() == 1
+    operator.shot("22-unit-board")
+    row.locator("button[data-act=on_scene]").click()
+    page.wait_for_selector(f"#units-body tr[data-unit='{unit_id}'][data-status=on_scene]")
+    row.locator("button[data-act=cleared]").click()
+    page.wait_for_selector(f"#units-body tr[data-unit='{unit_id}'][data-status=available]")
+    # Out of service needs a reason, typed in the row (no browser prompt).
+    row.locator("button[data-act=oos]").click()
+    page.fill(f"#units-body form[data-unit='{unit_id}'] input[name=reason]", "ยางแตก")
+    page.click(f"#units-body form[data-unit='{unit_id}'] button[type=submit]")
+    page.wait_for_selector(f"#units-body tr[data-unit='{unit_id}'][data-status=unavailable]")
+    page.fill("#units-filter", "ไม่มีหน่วยนี้")
+    page.wait_for_selector("#units-body p.muted")
+    page.fill("#units-filter", "")
+    cleared = field.get(f"/api/v1/incidents/{incident_id}")
+    assert cleared["state"] == "cleared"
+    behalf = [e["to_state"] for e in cleared["timeline"] if e["detail"].get("on_behalf_of")]
+    assert behalf == ["on_scene", "cleared"]
+    page.click(f"#units-body tr[data-unit='{unit_id}'] button[data-act=available]")
+    page.wait_for_selector(f"#units-body tr[data-unit='{unit_id}'][data-status=available]")

@@ -358,6 +358,14 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
                                          headers=_once("call", t)),
     "GET /api/v1/incidents/{incident_id}/call": lambda t: Call(
         f"/api/v1/incidents/{t.extra['call_incident']}/call"),
+    "GET /api/v1/incidents/search": lambda t: Call(
+        "/api/v1/incidents/search", params={"station_code": t.station, "state": "new"}),
+    "GET /api/v1/incidents/search.csv": lambda t: Call(
+        "/api/v1/incidents/search.csv", params={"station_code": t.station, "kind": "sos"}),
+    "GET /api/v1/incidents/{incident_id}/report.pdf": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/report.pdf"),
+    "GET /api/v1/incidents/{incident_id}/report.csv": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/report.csv"),
     "GET /api/v1/units": lambda t: Call("/api/v1/units", params={"station_code": t.station}),
     "POST /api/v1/units": lambda t: Call("/api/v1/units", json={
         "station_code": t.station, "code": f"MX-{t.extra['n']}", "callsign": "x",

@@ -4,11 +4,9 @@ One row is one asset or camera. CSV rows carry the line a person sees in an edit
 header is line 1; a quoted cell spanning lines moves every later row down), so an error
 message can point at it. GeoJSON (``transfer_geojson``) reuses the same column names.
 
-Formula injection: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``, ``@``,
-tab or carriage return as a formula, and names come from partners. On export such a text
-cell gets one leading ``'`` (OWASP's advice; the spreadsheet shows the text without it), and
-on import exactly that one ``'`` is taken off again, so export -> import is exact. Numbers
-(lat, lon, heading, field of view) are written as numbers: ``-12.5`` stays ``-12.5``.
+Formula injection: names come from partners, so every cell goes through
+``core.spreadsheet`` (one leading ``'`` on export before a formula-like start, taken off
+again on import, so export -> import is exact; numbers stay numbers).
 """
 
 from __future__ import annotations
@@ -19,6 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from safetyzone.core.errors import InvalidInput, Problem
+from safetyzone.core.spreadsheet import FORMULA_START as FORMULA_START  # re-exported
+from safetyzone.core.spreadsheet import csv_cell as csv_cell  # re-exported
+from safetyzone.core.spreadsheet import restore as restore  # re-exported
 
 MAX_ROWS = 50_000
 CAMERA = "camera"
@@ -138,44 +139,6 @@ def _row(header: list[str], cells: list[str], line: int) -> SourceRow:
         elif not name:
             row.refuse(f"cell {i + 1} has no column name in the header")
     return row
-
-
-FORMULA_START = frozenset("=+-@\t\r")
-QUOTE = "'"
-
-
-def _formula_like(text: str) -> bool:
-    """Would a spreadsheet run it, once any quotes we added in front are taken off?"""
-    return text.lstrip(QUOTE)[:1] in FORMULA_START
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula, with one ``'`` in front; the rest as is.
-
-    Text that already starts with quotes before such a character gets one more, so that
-    ``restore`` (which takes exactly one off) gives back what was stored.
-    """
-    return QUOTE + text if _formula_like(text) else text
-
-
-def restore(cell: str) -> str:
-    """The inverse of ``neutralise``, for CSV cells read on import."""
-    if cell.startswith(QUOTE) and _formula_like(cell[1:]):
-        return cell[1:]
-    return cell
-
-
-def csv_cell(value: object) -> str:
-    """A value as its CSV cell: numbers as numbers, text neutralised against formulas."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return neutralise(";".join(str(item) for item in value))
-    if isinstance(value, int | float):
-        return str(value)
-    return neutralise(str(value))
 
 
 def write_csv(records: Iterable[Mapping[str, object]]) -> str:

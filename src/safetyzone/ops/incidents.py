@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
@@ -165,6 +165,14 @@ def _sees_covert(scope: Scope, incident: Incident) -> bool:
     return owner is None or owner == str(scope.user_id)
 
 
+def visible_to(scope: Scope) -> ColumnElement[bool]:
+    """The SQL twin of ``get_incident``'s check: the caller's stations, and a covert hotlist
+    hit only for its owner. Every query that lists incidents filters by it."""
+    covert_owner = Incident.detail[COVERT_OWNER].as_string()
+    return and_(scope.station_filter(Incident.station_id), or_(
+        covert_owner.is_(None), covert_owner == str(scope.user_id)))
+
+
 def list_incidents(
     session: Session, *, scope: Scope, station_id: uuid.UUID | None = None,
     states: list[IncidentState] | None = None, kind: str | None = None,
@@ -172,9 +180,7 @@ def list_incidents(
 ) -> list[Incident]:
     """Incidents in scope, the most urgent first: priority, then age."""
     scope.require(Permission.OPS_READ)
-    covert_owner = Incident.detail[COVERT_OWNER].as_string()
-    query = select(Incident).where(scope.station_filter(Incident.station_id), or_(
-        covert_owner.is_(None), covert_owner == str(scope.user_id)))
+    query = select(Incident).where(visible_to(scope))
     if station_id is not None:
         query = query.where(Incident.station_id == station_id)
     if states:

@@ -50,6 +50,7 @@ from safetyzone.web.routes import (
     consult,
     devices,
     gateways,
+    history,
     homewatch,
     intake,
     line,
@@ -76,7 +77,9 @@ JSON_BODY_LIMIT = 1024 * 1024
 GZIP_MIN_BYTES = 512
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
-           devices.router, gateways.router, intake.router, ops.router, stream.router, video.router,
+           devices.router, gateways.router, intake.router,
+           history.router,  # before ops: /incidents/search is not /incidents/{incident_id}
+           ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,

@@ -6,6 +6,7 @@ import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
 } from './citizen.js';
 import { Feed } from './feed.js';
+import { bindHistory, renderHistory, setHistoryVisible, showHistoryTab } from './history.js';
 import { bindHomeWatch, onHomeWatchEntry, renderHomeWatch, setHomeWatchVisible } from './homewatch.js';
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
@@ -30,7 +31,7 @@ import { bindTracks } from './tracks.js';
 import { bindUnits, setUnitsVisible, unitsChanged } from './units.js';
 import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
 
-const VIEWS = ['map', 'wall', 'station', 'patrol', 'services', 'units'];
+const VIEWS = ['map', 'wall', 'station', 'patrol', 'services', 'history', 'units'];
 let feed = null;
 
 async function all(path, limit = 1000) {
@@ -144,10 +145,12 @@ function setConnection(state) {
 }
 
 function setView(name) {
-  if (name === 'services' && document.getElementById('services-tab').hidden) return;
+  // The tabs only: <body data-view> names the view too, and comes first in the document.
+  const tab = (view) => document.querySelector(`#topbar .views [data-view="${view}"]`);
+  if (tab(name)?.hidden) return; // not for this role
   for (const view of VIEWS) {
     document.getElementById(`view-${view}`).hidden = view !== name;
-    document.querySelector(`[data-view="${view}"]`).setAttribute('aria-pressed', String(view === name));
+    tab(view).setAttribute('aria-pressed', String(view === name));
   }
   document.body.dataset.view = name;
   setWallVisible(name === 'wall');
@@ -156,6 +159,7 @@ function setView(name) {
   setHomeWatchVisible(name === 'patrol');
   setUnitsVisible(name === 'units');
   setServicesVisible(name === 'services');
+  setHistoryVisible(name === 'history');
   if (name === 'map') setTimeout(() => theMap().invalidateSize(), 0);
 }
 
@@ -234,6 +238,7 @@ async function onKey(event) {
     case '3': setView('station'); break;
     case '4': setView('patrol'); break;
     case '5': setView('services'); break;
+    case '6': setView('history'); break;
     case '7': setView('units'); break;
     default: return;
   }
@@ -293,6 +298,7 @@ async function start() {
   bindHomeWatch();
   bindServices();
   bindUnits();
+  bindHistory();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
   on('citizen', (item) => { drawCitizen(item); renderQueue(); });
@@ -304,7 +310,7 @@ async function start() {
     if (button.dataset.action === 'wall-add') addToWall(button.dataset.id);
     if (button.dataset.action === 'speaker') openSpeaker(button.dataset.id);
   });
-  document.querySelectorAll('[data-view]').forEach((b) => b.addEventListener('click', () => setView(b.dataset.view)));
+  document.querySelectorAll('#topbar .views [data-view]').forEach((b) => b.addEventListener('click', () => setView(b.dataset.view)));
   document.getElementById('lang-switch').addEventListener('click', () => loadLang(currentLang() === 'th' ? 'en' : 'th'));
   document.getElementById('help-button').addEventListener('click', () => showDialog('help'));
   document.getElementById('logout').addEventListener('click', () => { logout(); location.replace('/login'); });
@@ -322,6 +328,7 @@ async function start() {
     rerenderPatrol();
     renderHomeWatch();
     renderServices();
+    renderHistory();
   });
 
   feed = new Feed({ onEntry, onState: setConnection });
@@ -331,10 +338,12 @@ async function start() {
   store.me = me;
   showServicesTab();
   bindCalls();
+  showHistoryTab();
   document.getElementById('user').textContent = `${me.display_name} (${t(`role.${me.role}`)})`;
   await loadData();
   store.stations = stations(units, me);
   fillStations();
+  renderHistory(); // its station filter lists the stations, known only now
   setView('map');
   tickClock();
   setInterval(tickClock, 1000);

@@ -29,6 +29,12 @@ export function t(key, vars = {}) {
 // A catalog key that may be missing (e.g. an incident kind the catalog does not know yet).
 export function tOr(key, fallback) { return key in words ? words[key] : fallback; }
 
+// Every catalog key under a prefix ("incident_kind."): the kinds and dispositions the console
+// can name, for the History view's filters.
+export function keysWith(prefix) {
+  return Object.keys(words).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+}
+
 export function apply(root) {
   root.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
   for (const attr of ['title', 'placeholder', 'aria-label']) {

@@ -1,8 +1,9 @@
 // The incident panel: timeline, docked cameras' pictures, correlated events, recommended
 // units with distance and ETA, dispatch, notes, and closing with a disposition.
 import { acknowledge, addNote, dispatch, transition } from './actions.js';
-import { formatAge, formatDateTime, formatDistance, formatDuration, pick, t, tOr } from './i18n.js';
 import { callSection } from './calls.js';
+import { downloadFile } from './files.js';
+import { currentLang, formatAge, formatDateTime, formatDistance, formatDuration, pick, t, tOr } from './i18n.js';
 import { clearTrail, focus, showTrail } from './map.js';
 import { api, ApiError } from './session.js';
 import { citizenForIncident, emit, on, store, upsertIncident } from './store.js';
@@ -105,7 +106,17 @@ function actions(d) {
   return el('div', { class: 'inc-actions' }, ...buttons, closer);
 }
 
+// A closed incident takes no unit any more: the panel names the units it had instead.
+function unitsEver(d) {
+  const callsigns = [...new Set(d.timeline.filter((e) => e.entry === 'dispatched' && e.detail?.callsign)
+    .map((e) => e.detail.callsign))];
+  return section('incident.units_ever', callsigns.length
+    ? el('p', { class: 'assigned' }, callsigns.map((c) => el('span', { class: 'badge unit' }, c)))
+    : el('p', { class: 'muted' }, t('dispatch.none')));
+}
+
 function units(d) {
+  if (d.state === 'closed') return unitsEver(d);
   const assigned = d.assigned_unit_ids.map((id) => store.units.get(id)).filter(Boolean);
   const rows = d.recommended_units.map((u, index) => el('li', { class: 'rec', 'data-unit': u.unit_id },
     el('span', { class: 'callsign' }, u.callsign),
@@ -122,6 +133,11 @@ function units(d) {
 }
 
 function cameras(d) {
+  if (d.state === 'closed') { // what was docked, named: no live pictures for a closed incident
+    stopTiles();
+    return section('incident.cameras', el('p', { id: 'inc-cameras-docked' },
+      d.cameras.map((c) => `${c.code}${pick(c, 'name') ? ` · ${pick(c, 'name')}` : ''}`).join(', ') || '–'));
+  }
   const live = d.cameras.filter((c) => c.live);
   const notLive = d.cameras.filter((c) => !c.live);
   const key = live.map((c) => c.camera_id).join(',');
@@ -137,12 +153,16 @@ function cameras(d) {
 }
 
 function timeline(d) {
+  // A release names only its unit's id: its call sign is the one its dispatch named.
+  const callsigns = new Map(d.timeline.filter((e) => e.entry === 'dispatched' && e.detail?.unit_id)
+    .map((e) => [e.detail.unit_id, e.detail.callsign]));
   return section('incident.timeline', el('ol', { class: 'timeline' }, d.timeline.map((entry) => el('li', {},
     el('time', {}, formatDateTime(entry.at, { seconds: true })),
     el('span', { class: 'who' }, entry.username),
     el('span', {}, t(`log.${entry.entry}`)),
     entry.to_state ? el('span', { class: `badge state-${entry.to_state}` }, t(`state.${entry.to_state}`)) : null,
-    entry.detail?.callsign ? el('span', {}, entry.detail.callsign) : null,
+    entry.detail?.callsign || callsigns.get(entry.detail?.unit_id)
+      ? el('span', {}, entry.detail?.callsign || callsigns.get(entry.detail.unit_id)) : null,
     entry.detail?.on_behalf_of ? el('span', { class: 'badge on-behalf' }, t('log.on_behalf', { unit: entry.detail.on_behalf_of })) : null,
     entry.detail?.disposition ? el('span', {}, tOr(`disposition.${entry.detail.disposition}`, entry.detail.disposition)) : null,
     Array.isArray(entry.detail?.fixes) ? el('span', {}, t('citizen.trail_count', { n: entry.detail.fixes.length })) : null,
@@ -158,8 +178,31 @@ function correlated(d) {
 
 function notes(d) {
   const input = el('textarea', { id: 'note-text', rows: 2, placeholder: t('notes.placeholder'), 'aria-label': t('notes.title') });
-  return section('notes.title', el('div', { class: 'note-form' }, input,
+  const part = section('notes.title', el('div', { class: 'note-form' }, input,
     el('button', { type: 'button', class: 'btn', 'data-act': 'note' }, t('notes.add'))));
+  part.classList.add('no-print');
+  return part;
+}
+
+// The incident's report, for every state: the PDF (in the console's language), the timeline
+// as CSV, and the browser's print of this panel (console.css has the print sheet).
+function report() {
+  return el('div', { class: 'inc-report no-print', role: 'group', 'aria-label': t('report.title') },
+    el('span', { class: 'muted' }, t('report.title')),
+    el('button', { type: 'button', class: 'btn small', 'data-act': 'report-pdf' }, t('report.pdf')),
+    el('button', { type: 'button', class: 'btn small', 'data-act': 'report-csv' }, t('report.csv')),
+    el('button', { type: 'button', class: 'btn small', 'data-act': 'print' }, t('report.print')));
+}
+
+async function fetchReport(id, act) {
+  const [path, name] = act === 'report-pdf'
+    ? [`/api/v1/incidents/${id}/report.pdf?lang=${currentLang()}`, `incident-${id}.pdf`]
+    : [`/api/v1/incidents/${id}/report.csv`, `incident-${id}.csv`];
+  try {
+    await downloadFile(path, name);
+  } catch (err) {
+    toast(`${t('error.action')}: ${err.message}`, 'error');
+  }
 }
 
 // An incident that a citizen opened (an emergency, or a report turned into an incident): its
@@ -209,17 +252,24 @@ function render() {
   root.querySelector('.inc-prio').textContent = `P${d.priority}`;
   root.querySelector('.inc-prio').className = `inc-prio prio p${d.priority}`;
   root.querySelector('#inc-title').textContent = pick(d, 'title');
+  const station = store.stations.find((s) => s.id === d.station_id);
   const meta = el('dl', { class: 'inc-meta' },
+    station ? el('dt', {}, t('incident.station')) : null,
+    station ? el('dd', { id: 'inc-station' }, `${currentLang() === 'en' ? station.name_en : station.name_th} (${station.code})`) : null,
+    el('dt', {}, t('incident.kind')), el('dd', {}, tOr(`incident_kind.${d.kind}`, d.kind)),
     el('dt', {}, t('incident.state')), el('dd', {}, el('span', { class: `badge state-${d.state}`, id: 'inc-state' }, t(`state.${d.state}`)),
       d.escalation_level ? el('span', { class: 'badge escalated' }, t('queue.escalated', { n: d.escalation_level })) : null),
-    el('dt', {}, t('incident.opened')), el('dd', {}, formatDateTime(d.opened_at, { seconds: true }), ' · ', formatAge(d.opened_at)),
+    el('dt', {}, t('incident.opened')), el('dd', {}, formatDateTime(d.opened_at, { seconds: true }),
+      d.state === 'closed' ? null : ` · ${formatAge(d.opened_at)}`),
     el('dt', {}, t('incident.source')), el('dd', {}, pick(d.detail || {}, 'source') || '–'),
     el('dt', {}, t('incident.acknowledged_by')), el('dd', { id: 'inc-ack-by' }, d.acknowledged_by || '–'),
+    d.closed_at ? el('dt', {}, t('incident.closed_at')) : null,
+    d.closed_at ? el('dd', {}, formatDateTime(d.closed_at, { seconds: true })) : null,
     d.disposition ? el('dt', {}, t('close.disposition')) : null,
     d.disposition ? el('dd', {}, tOr(`disposition.${d.disposition}`, d.disposition)) : null);
   const body = root.querySelector('#inc-body');
   const focused = document.activeElement?.id;
-  body.replaceChildren(meta, actions(d), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
+  body.replaceChildren(meta, actions(d), report(), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
   const select = root.querySelector('#disposition');
   if (select && [...select.options].some((o) => o.value === draft.disposition)) select.value = draft.disposition;
   root.querySelector('#note-text').value = draft.note;
@@ -234,12 +284,14 @@ export function bindIncident() {
     const button = event.target.closest('button[data-act]');
     if (!button || !detail) return;
     const id = detail.id;
+    if (button.dataset.act === 'print') { window.print(); return; }
     button.disabled = true;
     try {
       const act = button.dataset.act;
       if (act === 'ack') await acknowledge(id);
       else if (act === 'dispatch') await dispatch(id, button.dataset.id);
       else if (act === 'on_scene' || act === 'cleared') await transition(id, act);
+      else if (act === 'report-pdf' || act === 'report-csv') { await fetchReport(id, act); return; }
       else if (act === 'speaker') emit('speaker', button.dataset.id);
       else if (act === 'citizen') { emit('open-citizen', button.dataset.id); return; }
       else if (act === 'close') {
