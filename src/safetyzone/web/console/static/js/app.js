@@ -9,22 +9,22 @@ import { bindHomeWatch, onHomeWatchEntry, renderHomeWatch, setHomeWatchVisible }
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
 import {
-  drawCitizen, drawIncident, drawStatic, drawUnit, focus, initMap, LAYERS, setLayer, theMap, viewState,
+  drawCitizen, drawIncident, drawStatic, drawUnit, initMap, LAYERS, setLayer, theMap,
 } from './map.js';
 import {
   bindPatrol, loadPatrol, onPatrolEntry, renderPatrol, rerenderPatrol, setPatrolVisible, startPatrolRefresh,
 } from './patrol.js';
 import { bindQueue, markNew, move, renderQueue, tickAges } from './queue.js';
 import {
-  api, expireForTest, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
+  api, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
 import { setStationVisible, stationChanged } from './station.js';
 import {
-  can, citizenInQueue, emit, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
+  can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
-import { beep, el, flash, showDialog, testProbe, toast, unlockAudio } from './ui.js';
+import { beep, el, flash, showDialog, toast, unlockAudio } from './ui.js';
 import { bindTracks } from './tracks.js';
 import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
 
@@ -332,17 +332,6 @@ async function start() {
   startPatrolRefresh();
   document.body.dataset.ready = 'true';
 }
-
-// Hooks for the browser tests: each does to this page only what a real fault would.
-window.__ssz = {
-  probe: testProbe,
-  expireSession: expireForTest,
-  dropStream: (holdMs) => feed && feed.drop(holdMs),
-  holdFeed: (on) => feed && feed.hold(on),
-  view: () => ({ ...viewState(), open: store.open, view: document.body.dataset.view }),
-  focus: (lat, lon) => focus(lat, lon), // what an operator's pan and zoom would do
-  emit,
-};
 
 start().catch((err) => {
   console.error(err);

@@ -2,7 +2,9 @@
 import { t } from './i18n.js';
 
 let audio = null;
-export const testProbe = { beeps: 0, flashes: 0 };
+
+// An alert's sound and flash, as a DOM event other parts of the page may follow.
+function signal(detail) { document.dispatchEvent(new CustomEvent('ssz:alert', { detail })); }
 
 export function toast(text, kind = 'info', tag = '') {
   const box = document.getElementById('toasts');
@@ -26,7 +28,7 @@ export function unlockAudio() {
 
 // A beep made by the Web Audio API: no sound file to ship. Escalations beep three times.
 export function beep(times = 2) {
-  testProbe.beeps += 1;
+  signal({ beep: times });
   unlockAudio();
   if (!audio) return;
   const start = audio.currentTime + 0.01;
@@ -45,7 +47,7 @@ export function beep(times = 2) {
 }
 
 export function flash(kind = 'new') {
-  testProbe.flashes += 1;
+  signal({ flash: kind });
   const el = document.getElementById('flash');
   el.className = '';
   void el.offsetWidth; // restart the animation
