@@ -5,6 +5,7 @@ import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
 } from './citizen.js';
 import { Feed } from './feed.js';
+import { fitLayers } from './fit.js';
 import { bindHomeWatch, onHomeWatchEntry, renderHomeWatch, setHomeWatchVisible } from './homewatch.js';
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
@@ -26,10 +27,11 @@ import {
 } from './store.js';
 import { beep, el, flash, showDialog, toast, unlockAudio } from './ui.js';
 import { bindTracks } from './tracks.js';
-import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
+import { addToWall, bindWall, renderWall, setWallVisible, wakeDocked } from './wall.js';
 
 const VIEWS = ['map', 'wall', 'station', 'patrol', 'services'];
 let feed = null;
+let dispatching = null; // the `d` key's dispatch on its way
 
 async function all(path, limit = 1000) {
   const items = [];
@@ -90,6 +92,7 @@ function onEntry(entry) {
     const incident = entry.data;
     const fresh = upsertIncident(incident);
     drawIncident(store.incidents.get(incident.id));
+    wakeDocked(store.incidents.get(incident.id));
     renderQueue();
     if (type === 'incident.created' && fresh) {
       beep(2);
@@ -139,11 +142,15 @@ function setConnection(state) {
   document.body.dataset.conn = state;
 }
 
+// The view tabs (the body also carries data-view, so look inside the tab list only: one
+// tab selected, never the body's stale twin).
+const tab = (view) => document.querySelector(`#topbar .views [data-view="${view}"]`);
+
 function setView(name) {
   if (name === 'services' && document.getElementById('services-tab').hidden) return;
   for (const view of VIEWS) {
     document.getElementById(`view-${view}`).hidden = view !== name;
-    document.querySelector(`[data-view="${view}"]`).setAttribute('aria-pressed', String(view === name));
+    tab(view).setAttribute('aria-selected', String(view === name));
   }
   document.body.dataset.view = name;
   setWallVisible(name === 'wall');
@@ -215,10 +222,16 @@ async function onKey(event) {
     case 'a':
       if (id && isCitizen(id)) {
         if (can('citizen.act') && store.citizen.get(id).state === 'new') await acknowledgeCitizen(id);
-      } else if (id) await acknowledge(id);
+      } else if (id && can('incident.act')) await acknowledge(id);
       renderQueue();
       break;
-    case 'd': if (id && !isCitizen(id)) { await dispatchFirstRecommended(id); renderQueue(); } break;
+    case 'd': // one dispatch at a time: a press while one is on its way is not a second car
+      if (id && !isCitizen(id) && can('incident.act') && !dispatching) {
+        dispatching = dispatchFirstRecommended(id).finally(() => { dispatching = null; });
+        await dispatching;
+        renderQueue();
+      }
+      break;
     case 'Enter': if (id) await (isCitizen(id) ? openCitizen(id) : openIncident(id)); break;
     case 'Escape': if (panelOpen()) closeIncident(); else if (isCitizenOpen()) closeCitizen(); break;
     case 'r': if (!isCitizenOpen() || !focusReply()) return; break;
@@ -255,6 +268,19 @@ function fillStations() {
   };
 }
 
+// Who is signed in, and the role in the current language (name on top, role under it).
+function showUser() {
+  const me = store.me;
+  if (!me) return;
+  const role = t(`role.${me.role}`);
+  const box = document.getElementById('user');
+  box.replaceChildren(el('span', { class: 'user-name' }, me.display_name), el('span', { class: 'user-role' }, role));
+  box.title = `${me.display_name} · ${role}`;
+  // A view-only role is not told about keys that act.
+  document.querySelector('#queue .hint').dataset.i18n = can('incident.act') ? 'queue.hint' : 'queue.hint_view';
+  apply(document.getElementById('queue'));
+}
+
 function tickClock() {
   document.getElementById('clock').textContent = formatDateTime(new Date(), { seconds: true });
 }
@@ -275,6 +301,7 @@ async function start() {
   document.getElementById('relogin').addEventListener('cancel', (event) => event.preventDefault());
   initMap(document.getElementById('map'), document.body.dataset.tileUrl || '');
   layersPanel();
+  fitLayers();
   bindQueue();
   bindIncident();
   bindCitizen();
@@ -295,12 +322,13 @@ async function start() {
     if (button.dataset.action === 'wall-add') addToWall(button.dataset.id);
     if (button.dataset.action === 'speaker') openSpeaker(button.dataset.id);
   });
-  document.querySelectorAll('[data-view]').forEach((b) => b.addEventListener('click', () => setView(b.dataset.view)));
+  document.querySelectorAll('#topbar .views [data-view]').forEach((b) => b.addEventListener('click', () => setView(b.dataset.view)));
   document.getElementById('lang-switch').addEventListener('click', () => loadLang(currentLang() === 'th' ? 'en' : 'th'));
   document.getElementById('help-button').addEventListener('click', () => showDialog('help'));
   document.getElementById('logout').addEventListener('click', () => { logout(); location.replace('/login'); });
   onLangChange(() => {
     apply(document);
+    showUser();
     renderQueue();
     fillStations();
     renderWall();
@@ -321,7 +349,7 @@ async function start() {
   const [me, units] = await Promise.all([api('/api/v1/auth/me'), api('/api/v1/org-units')]);
   store.me = me;
   showServicesTab();
-  document.getElementById('user').textContent = `${me.display_name} (${t(`role.${me.role}`)})`;
+  showUser();
   await loadData();
   store.stations = stations(units, me);
   fillStations();
