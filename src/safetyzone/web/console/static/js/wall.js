@@ -22,7 +22,10 @@ let visible = false;
 function save() { localStorage.setItem(KEY, JSON.stringify(chosen)); }
 
 export function addToWall(cameraId) {
-  if (chosen.includes(cameraId)) return;
+  if (chosen.includes(cameraId)) { // chosen again (from the map): a refused tile asks again
+    tiles.get(cameraId)?.resume();
+    return;
+  }
   if (chosen.length >= MAX_TILES) {
     toast(t('wall.full', { n: MAX_TILES }), 'warn');
     return;
