@@ -150,7 +150,7 @@ def demo(
     no_simulate: Annotated[bool, typer.Option(
         "--no-simulate", help="Do not start the device simulator.")] = False,
 ) -> None:
-    """Create a data directory, load the four seed zones and the 15 pilots, and serve.
+    """Create a data directory, load the four seed zones and 16 stations, and serve.
 
     Unless --no-simulate, the demo's patrol cars, SOS buttons and plate cameras come alive:
     a simulator posts their events to the server like real devices (see ssz simulate).

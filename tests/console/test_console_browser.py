@@ -410,7 +410,7 @@ def test_a_phone_call_logged_by_hand_becomes_an_incident_and_is_dispatched(
     row = page.locator(f"#units-body tr[data-unit='{unit_id}']")
     row.wait_for()
     assert "ทะเลาะวิวาท" in row.inner_text() and row.get_attribute("data-status") == "dispatched"
-    assert page.locator("#topbar .views [aria-pressed=true]").count() == 1
+    assert page.locator("#topbar .views [aria-selected=true]").count() == 1
     operator.shot("22-unit-board")
     row.locator("button[data-act=on_scene]").click()
     page.wait_for_selector(f"#units-body tr[data-unit='{unit_id}'][data-status=on_scene]")

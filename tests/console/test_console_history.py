@@ -102,9 +102,9 @@ def test_an_operator_finds_a_closed_incident_reads_it_and_takes_its_report(
 
         page.keyboard.press("6")
         page.wait_for_selector("#view-history:not([hidden])")
-        assert page.locator("#history-tab").get_attribute("aria-pressed") == "true"
+        assert page.locator("#history-tab").get_attribute("aria-selected") == "true"
         # One tab looks chosen (the body's own data-view once took the first one's place).
-        assert page.locator("#topbar [data-view][aria-pressed=true]").count() == 1
+        assert page.locator("#topbar [data-view][aria-selected=true]").count() == 1
         page.wait_for_selector("#history-table tbody tr")  # the newest first, unfiltered
         page.fill("#history-q", marker)
         page.select_option("#history-state", "closed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
@@ -236,3 +237,18 @@ def test_the_demo_shift_window() -> None:
     assert shift_window(at(23)) == (at(22), at(22) + timedelta(hours=8))
     assert shift_window(at(7, 30)) == (at(6), at(14))
     assert shift_window(at(3)) == (at(22) - timedelta(days=1), at(14))  # night, then day
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_counts_the_stations_the_demo_loads(loaded: Database) -> None:
+    """The README once said 15 stations where the demo loads 16 (a phase-2 one as well)."""
+    with loaded.read() as s:
+        stations = [u for u in org.list_units(s, scope=system_scope())
+                    if u.kind is UnitKind.STATION]
+    phases = Counter(u.pilot_phase for u in stations)
+    claim = re.search(r"the (\d+) stations \((\d+) pilot stations of phase 1 and (\d+)\s+of "
+                      r"phase 2\)", README.read_text("utf-8"))
+    assert claim, "the README no longer says how many stations the demo loads"
+    assert tuple(int(n) for n in claim.groups()) == (len(stations), phases[1], phases[2])

@@ -118,7 +118,10 @@ class Server:
 
     def start(self, timeout_s: float = 60) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSZ_")}
-        env.update({"SSZ_SECRET_KEY": SECRET, "SSZ_LOG_LEVEL": "WARNING", **self.env})
+        # The test environment: the console page then loads the browser tests' hooks
+        # (window.__ssz), which a production page never has.
+        env.update({"SSZ_ENVIRONMENT": "test", "SSZ_SECRET_KEY": SECRET,
+                    "SSZ_LOG_LEVEL": "WARNING", **self.env})
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "safetyzone", "serve", "--port", str(self.port),

@@ -186,3 +186,38 @@ def test_pages_escape_what_they_are_given_and_hold_no_inline_code(
                      r"document\.write", r"\beval\(", r"new Function"):
             assert not re.search(sink, code), f"{script.name} uses {sink}"
         assert not re.search(r"bind(Popup|Tooltip)\(\s*[`'\"]", code), script.name
+
+
+APPS_STATIC = [CONSOLE_STATIC / "static", CONSOLE_STATIC.parent / "officer_app" / "static",
+               CONSOLE_STATIC.parent / "citizen_app" / "static", CONSOLE_STATIC.parent / "pwa"]
+
+
+@pytest.mark.parametrize("environment", ["production", "development"])
+def test_pages_outside_the_test_environment_carry_no_test_hooks(
+    db: Database, tmp_path: Path, environment: str,
+) -> None:
+    """window.__ssz (the browser tests' hooks) exists only on a test server: the console page
+    of any other server neither loads nor serves it, and no shipped script defines a hook."""
+    settings = Settings(environment=environment, data_dir=tmp_path,
+                        secret_key="a-production-secret-key-long-enough-0123456789")
+    with TestClient(create_app(settings, db)) as client:
+        page = client.get("/console")
+        assert page.status_code == 200
+        assert "/console/test/" not in page.text and "hooks.js" not in page.text
+        assert client.get("/console/test/hooks.js").status_code == 404
+    for root in APPS_STATIC:
+        for script in root.rglob("*.js"):
+            code = script.read_text("utf-8")
+            for hook in (r"window\.__\w", r"globalThis\.__\w", r"self\.__\w", r"ForTest\b",
+                         r"[Tt]est hook", r"testProbe"):
+                assert not re.search(hook, code), f"{script} ships a test hook ({hook})"
+
+
+def test_the_test_server_loads_the_hooks_from_their_own_folder(client: TestClient) -> None:
+    page = client.get("/console").text
+    assert re.search(r'<script type="module" src="/console/test/hooks\.js\?v=[^"]+"></script>',
+                     page)
+    hooks = client.get("/console/test/hooks.js")
+    assert hooks.status_code == 200 and "window.__ssz" in hooks.text
+    assert client.get("/console/static/js/app.js").status_code == 200
+    assert "__ssz" not in client.get("/console/static/js/app.js").text

@@ -249,6 +249,70 @@ def test_incident_lifecycle_and_response_times(
     assert viewer.status_code == 403
 
 
+def test_close_with_a_disposition_from_any_open_state_releases_units_and_is_audited(
+    devices: Devices, sos_token: str, client: TestClient, world: World, clock: ManualClock,
+) -> None:
+    """"Acknowledge, dispatch, then close with a disposition": three acts, not seven."""
+    unit_a, _ = devices.unit("ST-A", "A-11", lat=A_LAT + 0.002, lon=A_LON)
+    unit_b, _ = devices.unit("ST-A", "A-12", lat=A_LAT - 0.002, lon=A_LON)
+    devices.post(sos_token, devices.sos())
+    incident = wait_for(lambda: devices.incidents(kind="sos"))[0]
+    path = f"/api/v1/incidents/{incident['id']}"
+    op = world.headers(client, "a.operator")
+    assert client.post(f"{path}/acknowledge", headers=op).status_code == 200
+    for unit in (unit_a, unit_b):
+        response = client.post(f"{path}/dispatch", json={"unit_id": unit}, headers=op)
+        assert response.status_code == 200, response.text
+    clock.advance(timedelta(seconds=90))
+    no_reason = client.post(f"{path}/transition", json={"to": "closed"}, headers=op)
+    assert no_reason.status_code == 422
+    assert client.get(path, headers=op).json()["state"] == "dispatched"  # changed nothing
+    closed = client.post(f"{path}/transition", headers=op,
+                         json={"to": "closed", "disposition": "false_alarm"})
+    assert closed.status_code == 200, closed.text
+    body = closed.json()
+    assert body["state"] == "closed" and body["disposition"] == "false_alarm"
+    assert body["assigned_unit_ids"] == []
+    assert body["closed_at"] is not None and body["cleared_at"] == body["closed_at"]
+    for unit in (unit_a, unit_b):
+        assert client.get(f"/api/v1/units/{unit}", headers=op).json()["status"] == "available"
+    timeline = client.get(path, headers=op).json()["timeline"]
+    assert sorted(e["detail"]["unit_id"] for e in timeline if e["entry"] == "released") == \
+        sorted([unit_a, unit_b])
+    audit = client.get("/api/v1/audit", params={"action": "incident.closed"},
+                       headers=world.headers(client, "a.commander")).json()["items"]
+    assert len(audit) == 1
+    assert audit[0]["username"] == "a.operator"
+    assert audit[0]["detail"]["from"] == "dispatched"
+    assert audit[0]["detail"]["disposition"] == "false_alarm"
+    assert sorted(audit[0]["detail"]["released_unit_ids"]) == sorted([unit_a, unit_b])
+    again = client.post(f"{path}/transition", headers=op,
+                        json={"to": "closed", "disposition": "resolved"})
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize("reached", ["en_route", "on_scene"])
+def test_an_incident_a_unit_is_working_on_closes_in_one_step(
+    devices: Devices, sos_token: str, client: TestClient, world: World, reached: str,
+) -> None:
+    unit_id, _ = devices.unit("ST-A", "A-11", lat=A_LAT + 0.002, lon=A_LON)
+    devices.post(sos_token, devices.sos())
+    incident = wait_for(lambda: devices.incidents(kind="sos"))[0]
+    path = f"/api/v1/incidents/{incident['id']}"
+    op = world.headers(client, "a.operator")
+    assert client.post(f"{path}/dispatch", json={"unit_id": unit_id}, headers=op).status_code \
+        == 200
+    status = client.post(f"/api/v1/units/{unit_id}/status", json={"status": reached},
+                         headers=world.headers(client, "a.patrol"))
+    assert status.status_code == 200, status.text
+    assert client.get(path, headers=op).json()["state"] == reached
+    closed = client.post(f"{path}/transition", headers=op,
+                         json={"to": "closed", "disposition": "resolved"})
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["state"] == "closed" and closed.json()["assigned_unit_ids"] == []
+    assert client.get(f"/api/v1/units/{unit_id}", headers=op).json()["status"] == "available"
+
+
 def test_unacknowledged_incident_escalates(
     devices: Devices, sos_token: str, db: Database, clock: ManualClock,
 ) -> None:

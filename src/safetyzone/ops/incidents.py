@@ -28,17 +28,23 @@ from safetyzone.ops.schemas import IncidentRead
 from safetyzone.ops.units import unit_payload
 
 S = IncidentState
+# An operator may close with a disposition from any open state ("acknowledge, dispatch, then
+# close"): the units still assigned are released in the same step, and the audit row names
+# the state it was closed from, the disposition and the released units. On scene and
+# cleared stay for the units' own reports and for incidents handled step by step.
 ALLOWED: dict[IncidentState, set[IncidentState]] = {
     S.NEW: {S.ACKNOWLEDGED, S.DISPATCHED, S.CLOSED},
     S.ACKNOWLEDGED: {S.DISPATCHED, S.CLOSED},
-    S.DISPATCHED: {S.EN_ROUTE, S.ON_SCENE, S.ACKNOWLEDGED},
-    S.EN_ROUTE: {S.ON_SCENE, S.DISPATCHED},
-    S.ON_SCENE: {S.CLEARED},
+    S.DISPATCHED: {S.EN_ROUTE, S.ON_SCENE, S.ACKNOWLEDGED, S.CLOSED},
+    S.EN_ROUTE: {S.ON_SCENE, S.DISPATCHED, S.CLOSED},
+    S.ON_SCENE: {S.CLEARED, S.CLOSED},
     S.CLEARED: {S.CLOSED},
     S.CLOSED: set(),
 }
 OPEN_STATES = {S.NEW, S.ACKNOWLEDGED, S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE}
-# Closing straight from new/acknowledged is for false alarms and tests: it needs a reason.
+# Closing a unit's incident ends its work there: the response-time clock's "clear" is then.
+_UNIT_WORK = {S.DISPATCHED, S.EN_ROUTE, S.ON_SCENE}
+# Every close needs a reason (a disposition), whichever state it comes from.
 DISPOSITIONS = {"resolved", "arrest", "assisted", "false_alarm", "test", "duplicate",
                 "no_trace", "referred", "maintenance_done"}
 STAMP = {S.ACKNOWLEDGED: "acknowledged_at", S.DISPATCHED: "dispatched_at",
@@ -242,8 +248,10 @@ def transition(
         incident.acknowledged_at, incident.acknowledged_by = now, scope.username
     if to is S.ACKNOWLEDGED and incident.acknowledged_by is None:
         incident.acknowledged_by = scope.username
-    if to in {S.CLEARED, S.CLOSED}:
-        _release_all(session, incident, now, scope.username)
+    if to is S.CLOSED and current in _UNIT_WORK and incident.cleared_at is None:
+        incident.cleared_at = now
+    released = (_release_all(session, incident, now, scope.username)
+                if to in {S.CLEARED, S.CLOSED} else [])
     incident.state = to
     incident.version += 1
     incident.updated_at = now
@@ -253,14 +261,21 @@ def transition(
         detail["on_behalf_of"] = on_behalf_of
     _log(session, incident, at=now, entry="transition", username=scope.username,
          from_state=current, to_state=to, text=note, detail=detail)
+    audit_detail: dict[str, Any] = {"from": current.value}
+    if disposition:
+        audit_detail["disposition"] = disposition
+    if released:
+        audit_detail["released_unit_ids"] = released
     audit.record(session, actor=scope, at=now, action=f"incident.{to.value}", entity="incident",
-                 entity_id=incident.id, station_id=incident.station_id,
-                 detail={"from": current.value})
+                 entity_id=incident.id, station_id=incident.station_id, detail=audit_detail)
     publish(session, incident, now, "incident.updated")
     return incident
 
 
-def _release_all(session: Session, incident: Incident, now: datetime, username: str) -> None:
+def _release_all(session: Session, incident: Incident, now: datetime,
+                 username: str) -> list[str]:
+    """Release every unit still assigned (available again); the ids released."""
+    released: list[str] = []
     for assignment in session.scalars(select(Assignment).where(
             Assignment.incident_id == incident.id, Assignment.released_at.is_(None))):
         assignment.released_at = now
@@ -272,6 +287,8 @@ def _release_all(session: Session, incident: Incident, now: datetime, username: 
             _publish_unit(session, unit, now)
         _log(session, incident, at=now, entry="released", username=username,
              detail={"unit_id": str(assignment.unit_id)})
+        released.append(str(assignment.unit_id))
+    return released
 
 
 def _publish_unit(session: Session, unit: Unit, now: datetime) -> None:

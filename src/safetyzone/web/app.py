@@ -160,7 +160,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     contract.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    console_assets.mount(app)  # refuses to start without `npm ci`
+    # Refuses to start without `npm ci`; the browser tests' hooks only in the test environment.
+    console_assets.mount(app, test_hooks=settings.environment == "test")
     pwa.mount_shared(app)
     citizen_pages.mount(app)
     officer_pages.mount(app)

@@ -15,6 +15,9 @@ from fastapi.staticfiles import StaticFiles
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
+# The browser tests' hooks: served (and loaded by the console page) only in the test
+# environment, so no production page carries window.__ssz.
+TESTING = HERE / "testing"
 # (URL prefix, directory inside node_modules, a file that must be there)
 VENDOR = (
     ("/vendor/leaflet", "leaflet/dist", "leaflet-src.esm.js"),
@@ -43,9 +46,12 @@ def find_node_modules(start: Path = HERE) -> Path:
         "upwards): run `npm ci` in the SafetyZone repository root")
 
 
-def mount(app: FastAPI, node_modules: Path | None = None) -> None:
-    """Serve the console's own files and the npm packages it uses."""
+def mount(app: FastAPI, node_modules: Path | None = None, *, test_hooks: bool = False) -> None:
+    """Serve the console's own files and the npm packages it uses (and, for a test server
+    only, the browser tests' hooks under /console/test)."""
     modules = node_modules or find_node_modules()
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    if test_hooks:
+        app.mount("/console/test", StaticFiles(directory=TESTING), name="console-test")
     for prefix, sub, _ in VENDOR:
         app.mount(prefix, StaticFiles(directory=modules / sub), name=prefix.strip("/"))

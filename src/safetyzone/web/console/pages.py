@@ -42,6 +42,8 @@ def _page(request: Request, ctx: ContextDep, name: str) -> HTMLResponse:
     context: dict[str, Any] = {
         "lang": lang, "t": t, "version": __version__,
         "tile_url": ctx.settings.tile_url or "",
+        # The browser tests' hooks (console/testing/hooks.js): only a test server loads them.
+        "test_hooks": ctx.settings.environment == "test",
     }
     response = templates.TemplateResponse(request, name, context)
     response.headers["Cache-Control"] = "no-store"

@@ -2,7 +2,7 @@
 import { t } from './i18n.js';
 import { api, ApiError } from './session.js';
 import { emit, store, upsertIncident } from './store.js';
-import { toast } from './ui.js';
+import { confirmAction, toast } from './ui.js';
 
 function applied(incident) {
   upsertIncident(incident);
@@ -45,12 +45,24 @@ export async function dispatch(id, unitId) {
   } catch (err) { return refused(err, id); }
 }
 
+// The `d` key. A unit already assigned means a second press is a question, never a second
+// car sent without asking: the dialog names who is on it and who would go (Enter sends,
+// Esc or Cancel keeps it as it is).
 export async function dispatchFirstRecommended(id) {
   const detail = await api(`/api/v1/incidents/${id}`);
   const first = detail.recommended_units[0];
   if (!first) {
     toast(t('dispatch.none'), 'warn');
     return null;
+  }
+  if (detail.assigned_unit_ids.length) {
+    const assigned = detail.assigned_unit_ids.map((u) => store.units.get(u)?.callsign || u).join(', ');
+    const sure = await confirmAction({
+      title: t('dispatch.another_title'),
+      text: t('dispatch.another_text', { assigned, next: first.callsign }),
+      confirmKey: 'dispatch.another', danger: false,
+    });
+    if (!sure) return null;
   }
   return dispatch(id, first.unit_id);
 }

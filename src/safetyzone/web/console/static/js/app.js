@@ -6,33 +6,35 @@ import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
 } from './citizen.js';
 import { Feed } from './feed.js';
+import { fitLayers } from './fit.js';
 import { bindHistory, renderHistory, setHistoryVisible, showHistoryTab } from './history.js';
 import { bindHomeWatch, onHomeWatchEntry, renderHomeWatch, setHomeWatchVisible } from './homewatch.js';
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
 import {
-  drawCitizen, drawIncident, drawStatic, drawUnit, focus, initMap, LAYERS, setLayer, theMap, viewState,
+  drawCitizen, drawIncident, drawStatic, drawUnit, initMap, LAYERS, setLayer, theMap,
 } from './map.js';
 import {
   bindPatrol, loadPatrol, onPatrolEntry, renderPatrol, rerenderPatrol, setPatrolVisible, startPatrolRefresh,
 } from './patrol.js';
 import { bindQueue, markNew, move, renderQueue, tickAges } from './queue.js';
 import {
-  api, expireForTest, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
+  api, hasRefreshToken, login, logout, onTokens, refresh, setReloginHandler, username,
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
 import { setStationVisible, stationChanged } from './station.js';
 import {
-  can, citizenInQueue, emit, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
+  can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
-import { beep, el, flash, showDialog, testProbe, toast, unlockAudio } from './ui.js';
+import { beep, el, flash, showDialog, toast, unlockAudio } from './ui.js';
 import { bindTracks } from './tracks.js';
 import { bindUnits, setUnitsVisible, unitsChanged } from './units.js';
-import { addToWall, bindWall, renderWall, setWallVisible } from './wall.js';
+import { addToWall, bindWall, renderWall, setWallVisible, wakeDocked } from './wall.js';
 
 const VIEWS = ['map', 'wall', 'station', 'patrol', 'services', 'history', 'units'];
 let feed = null;
+let dispatching = null; // the `d` key's dispatch on its way
 
 async function all(path, limit = 1000) {
   const items = [];
@@ -93,6 +95,7 @@ function onEntry(entry) {
     const incident = entry.data;
     const fresh = upsertIncident(incident);
     drawIncident(store.incidents.get(incident.id));
+    wakeDocked(store.incidents.get(incident.id));
     renderQueue();
     if (type === 'incident.created' && fresh) {
       beep(2);
@@ -144,13 +147,17 @@ function setConnection(state) {
   document.body.dataset.conn = state;
 }
 
+// The view tabs (the body also carries data-view, so look inside the tab list only: one
+// tab selected, never the body's stale twin).
+const tab = (view) => document.querySelector(`#topbar .views [data-view="${view}"]`);
+
 function setView(name) {
   // The tabs only: <body data-view> names the view too, and comes first in the document.
   const tab = (view) => document.querySelector(`#topbar .views [data-view="${view}"]`);
   if (tab(name)?.hidden) return; // not for this role
   for (const view of VIEWS) {
     document.getElementById(`view-${view}`).hidden = view !== name;
-    tab(view).setAttribute('aria-pressed', String(view === name));
+    tab(view).setAttribute('aria-selected', String(view === name));
   }
   document.body.dataset.view = name;
   setWallVisible(name === 'wall');
@@ -224,10 +231,16 @@ async function onKey(event) {
     case 'a':
       if (id && isCitizen(id)) {
         if (can('citizen.act') && store.citizen.get(id).state === 'new') await acknowledgeCitizen(id);
-      } else if (id) await acknowledge(id);
+      } else if (id && can('incident.act')) await acknowledge(id);
       renderQueue();
       break;
-    case 'd': if (id && !isCitizen(id)) { await dispatchFirstRecommended(id); renderQueue(); } break;
+    case 'd': // one dispatch at a time: a press while one is on its way is not a second car
+      if (id && !isCitizen(id) && can('incident.act') && !dispatching) {
+        dispatching = dispatchFirstRecommended(id).finally(() => { dispatching = null; });
+        await dispatching;
+        renderQueue();
+      }
+      break;
     case 'Enter': if (id) await (isCitizen(id) ? openCitizen(id) : openIncident(id)); break;
     case 'Escape': if (panelOpen()) closeIncident(); else if (isCitizenOpen()) closeCitizen(); break;
     case 'r': if (!isCitizenOpen() || !focusReply()) return; break;
@@ -268,6 +281,19 @@ function fillStations() {
   };
 }
 
+// Who is signed in, and the role in the current language (name on top, role under it).
+function showUser() {
+  const me = store.me;
+  if (!me) return;
+  const role = t(`role.${me.role}`);
+  const box = document.getElementById('user');
+  box.replaceChildren(el('span', { class: 'user-name' }, me.display_name), el('span', { class: 'user-role' }, role));
+  box.title = `${me.display_name} · ${role}`;
+  // A view-only role is not told about keys that act.
+  document.querySelector('#queue .hint').dataset.i18n = can('incident.act') ? 'queue.hint' : 'queue.hint_view';
+  apply(document.getElementById('queue'));
+}
+
 function tickClock() {
   document.getElementById('clock').textContent = formatDateTime(new Date(), { seconds: true });
 }
@@ -288,6 +314,7 @@ async function start() {
   document.getElementById('relogin').addEventListener('cancel', (event) => event.preventDefault());
   initMap(document.getElementById('map'), document.body.dataset.tileUrl || '');
   layersPanel();
+  fitLayers();
   bindQueue();
   bindIncident();
   bindCitizen();
@@ -316,6 +343,7 @@ async function start() {
   document.getElementById('logout').addEventListener('click', () => { logout(); location.replace('/login'); });
   onLangChange(() => {
     apply(document);
+    showUser();
     renderQueue();
     fillStations();
     renderWall();
@@ -339,7 +367,7 @@ async function start() {
   showServicesTab();
   bindCalls();
   showHistoryTab();
-  document.getElementById('user').textContent = `${me.display_name} (${t(`role.${me.role}`)})`;
+  showUser();
   await loadData();
   store.stations = stations(units, me);
   fillStations();
@@ -351,17 +379,6 @@ async function start() {
   startPatrolRefresh();
   document.body.dataset.ready = 'true';
 }
-
-// Hooks for the browser tests: each does to this page only what a real fault would.
-window.__ssz = {
-  probe: testProbe,
-  expireSession: expireForTest,
-  dropStream: (holdMs) => feed && feed.drop(holdMs),
-  holdFeed: (on) => feed && feed.hold(on),
-  view: () => ({ ...viewState(), open: store.open, view: document.body.dataset.view }),
-  focus: (lat, lon) => focus(lat, lon), // what an operator's pan and zoom would do
-  emit,
-};
 
 start().catch((err) => {
   console.error(err);

@@ -14,10 +14,10 @@ export class Feed {
     this.ws = null;
     this.backoff = 500;
     this.everLive = false;
-    this.held = null; // test hook: entries held back, as if the network lagged
     this.stopped = false;
     this.retryTimer = null;
     this.connecting = false; // a ticket is being fetched
+    Feed.current = this; // the page's one feed
   }
 
   state(value) {
@@ -64,8 +64,7 @@ export class Feed {
     if (message.type === 'ping' || message.seq === undefined) return;
     if (message.seq <= this.lastSeq) return;
     this.lastSeq = message.seq;
-    if (this.held) this.held.push(message);
-    else this.onEntry(message);
+    this.onEntry(message);
   }
 
   async closed(ws, event) {
@@ -85,9 +84,7 @@ export class Feed {
 
   retry() {
     if (this.stopped) return;
-    const delay = this.nextDelay ?? this.backoff;
-    this.nextDelay = null;
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer = setTimeout(() => this.connect(), this.backoff);
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
   }
 
@@ -96,17 +93,5 @@ export class Feed {
     // A socket that is open or opening (or a ticket on its way) handles itself.
     if (this.ws || this.connecting || this.stopped) return;
     this.connect();
-  }
-
-  // Test hooks.
-  drop(holdMs = null) {
-    this.nextDelay = holdMs;
-    if (this.ws) this.ws.close(4000, 'test drop');
-  }
-  hold(on) {
-    if (on) { this.held = []; return; }
-    const held = this.held || [];
-    this.held = null;
-    held.forEach((m) => this.onEntry(m));
   }
 }

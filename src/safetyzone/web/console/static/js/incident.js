@@ -6,13 +6,15 @@ import { downloadFile } from './files.js';
 import { currentLang, formatAge, formatDateTime, formatDistance, formatDuration, pick, t, tOr } from './i18n.js';
 import { clearTrail, focus, showTrail } from './map.js';
 import { api, ApiError } from './session.js';
-import { citizenForIncident, emit, on, store, upsertIncident } from './store.js';
+import { can, citizenForIncident, emit, on, OPEN_STATES, store, upsertIncident } from './store.js';
 import { CameraTile } from './tiles.js';
 import { el, toast } from './ui.js';
 
 const DISPOSITIONS = ['resolved', 'assisted', 'arrest', 'false_alarm', 'test', 'duplicate',
   'no_trace', 'referred', 'maintenance_done'];
-const CLOSABLE = ['new', 'acknowledged', 'cleared'];
+// Closing with a disposition is one step from any open state (the server releases the units
+// still assigned), and from cleared.
+const CLOSABLE = [...OPEN_STATES, 'cleared'];
 let detail = null;
 let tiles = [];
 let tileKey = '';
@@ -80,29 +82,33 @@ function section(titleKey, ...children) {
   return el('section', { class: 'inc-section' }, el('h3', { text: t(titleKey) }), ...children);
 }
 
+// Only what the session's role may do is offered (a viewer sees none of it); the server
+// refuses the rest anyway.
 function actions(d) {
   const buttons = [];
-  if (d.state === 'new') {
+  const acts = can('incident.act');
+  if (acts && d.state === 'new') {
     buttons.push(el('button', { type: 'button', class: 'btn primary', 'data-act': 'ack' }, t('queue.ack')));
   }
-  if (['dispatched', 'en_route'].includes(d.state)) {
+  if (acts && ['dispatched', 'en_route'].includes(d.state)) {
     buttons.push(el('button', { type: 'button', class: 'btn', 'data-act': 'on_scene' }, t('action.on_scene')));
   }
-  if (d.state === 'on_scene') {
+  if (acts && d.state === 'on_scene') {
     buttons.push(el('button', { type: 'button', class: 'btn', 'data-act': 'cleared' }, t('action.cleared')));
   }
   const source = d.source_asset_id ? store.assets.get(d.source_asset_id) : null;
-  if (source && (source.has_speaker || source.kind === 'loudspeaker')) {
+  if (source && (source.has_speaker || source.kind === 'loudspeaker') && can('command.send')) {
     buttons.push(el('button', { type: 'button', class: 'btn', 'data-act': 'speaker', 'data-id': source.id }, t('speaker.open')));
   }
   let closer = null;
-  if (CLOSABLE.includes(d.state)) {
+  if (acts && CLOSABLE.includes(d.state)) {
     const select = el('select', { id: 'disposition', 'aria-label': t('close.disposition') },
       el('option', { value: '' }, t('close.choose')),
       ...DISPOSITIONS.map((k) => el('option', { value: k }, t(`disposition.${k}`))));
     closer = el('div', { class: 'closer' }, select,
       el('button', { type: 'button', class: 'btn danger', 'data-act': 'close' }, t('close.button')));
   }
+  if (!buttons.length && !closer) return null;
   return el('div', { class: 'inc-actions' }, ...buttons, closer);
 }
 
@@ -124,8 +130,8 @@ function units(d) {
     el('span', {}, formatDistance(u.distance_m)),
     el('span', {}, t('dispatch.eta', { eta: formatDuration(u.eta_s) })),
     u.stale_fix ? el('span', { class: 'badge warn' }, t('dispatch.stale')) : null,
-    el('button', { type: 'button', class: `btn ${index === 0 ? 'primary' : ''}`, 'data-act': 'dispatch',
-      'data-id': u.unit_id }, t('dispatch.button'))));
+    can('incident.act') ? el('button', { type: 'button', class: `btn ${index === 0 ? 'primary' : ''}`, 'data-act': 'dispatch',
+      'data-id': u.unit_id }, t('dispatch.button')) : null));
   return section('incident.units',
     assigned.length ? el('p', { class: 'assigned' }, t('dispatch.assigned'), ' ',
       assigned.map((u) => el('span', { class: 'badge unit' }, `${u.callsign} · ${t(`unit_status.${u.status}`)}`))) : null,
@@ -148,8 +154,11 @@ function cameras(d) {
     tiles = live.map((c) => new CameraTile({ id: c.camera_id, code: c.code }));
   }
   tiles.forEach((tile) => grid.appendChild(tile.el));
-  return section('incident.cameras', live.length ? grid : el('p', { class: 'muted' }, t('incident.no_cameras')),
+  const part = section('incident.cameras', live.length ? grid : el('p', { class: 'muted' }, t('incident.no_cameras')),
     notLive.length ? el('p', { class: 'muted' }, t('camera.msg.footage'), ': ', notLive.map((c) => c.code).join(', ')) : null);
+  // How many: on a laptop the strip shows one row and scrolls for the rest.
+  if (live.length > 2) part.querySelector('h3').append(` (${live.length})`);
+  return part;
 }
 
 function timeline(d) {
@@ -176,7 +185,8 @@ function correlated(d) {
     el('time', {}, formatDateTime(e.received_at, { seconds: true }))))));
 }
 
-function notes(d) {
+function notes() {
+  if (!can('incident.act')) return null;
   const input = el('textarea', { id: 'note-text', rows: 2, placeholder: t('notes.placeholder'), 'aria-label': t('notes.title') });
   const part = section('notes.title', el('div', { class: 'note-form' }, input,
     el('button', { type: 'button', class: 'btn', 'data-act': 'note' }, t('notes.add'))));
@@ -269,10 +279,11 @@ function render() {
     d.disposition ? el('dd', {}, tOr(`disposition.${d.disposition}`, d.disposition)) : null);
   const body = root.querySelector('#inc-body');
   const focused = document.activeElement?.id;
-  body.replaceChildren(meta, actions(d), report(), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes(d));
+  body.replaceChildren(meta, actions(d) || '', report(), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes() || '');
   const select = root.querySelector('#disposition');
   if (select && [...select.options].some((o) => o.value === draft.disposition)) select.value = draft.disposition;
-  root.querySelector('#note-text').value = draft.note;
+  const note = root.querySelector('#note-text');
+  if (note) note.value = draft.note;
   if (focused === 'note-text' || focused === 'disposition') root.querySelector(`#${focused}`)?.focus();
 }
 

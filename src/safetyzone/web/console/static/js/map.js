@@ -3,7 +3,7 @@
 // zone outlines and markers carry the picture on their own.
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { pick, t } from './i18n.js';
-import { citizenInQueue, emit, inQueue, store } from './store.js';
+import { can, citizenInQueue, emit, inQueue, store } from './store.js';
 import { el } from './ui.js';
 
 export const LAYERS = [
@@ -117,7 +117,8 @@ export function drawStatic() {
   for (const asset of store.assets.values()) {
     if (asset.kind === 'camera_point') continue;
     const layerName = KIND_LAYER[asset.kind] || 'other';
-    const speaker = asset.kind === 'loudspeaker' || asset.has_speaker;
+    // The loudspeaker's button only for roles that may send it a command.
+    const speaker = (asset.kind === 'loudspeaker' || asset.has_speaker) && can('command.send');
     const mark = { sos_point: 'SOS', loudspeaker: '◀', red_box: 'R', street_light: '' }[asset.kind] ?? '•';
     L.marker([asset.lat, asset.lon], {
       icon: icon(`asset ${asset.kind}${asset.status !== 'active' ? ' inactive' : ''}`, mark),

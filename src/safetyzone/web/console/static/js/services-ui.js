@@ -47,37 +47,8 @@ export function refused(err, fallbackKey = 'svc.failed') {
   toast(said ? `${kind}: ${said}` : kind, 'error', 'services-error');
 }
 
-// Ask before acting; with `reason`, the person must also say why (at least `min`
-// characters). Resolves to the reason (or true) when confirmed, null when cancelled.
-export function confirmAction({ title, text, confirmKey, reason = null, min = 3, danger = true, value = '' }) {
-  return new Promise((resolve) => {
-    const why = reason ? el('textarea', { rows: 3, maxlength: 500, id: 'svc-confirm-reason' }) : null;
-    if (why) why.value = value;
-    const error = el('p', { class: 'error', role: 'alert' });
-    const ok = el('button', { type: 'submit', class: `btn ${danger ? 'danger' : 'primary'}`, 'data-confirm': '' }, t(confirmKey));
-    const cancel = el('button', { type: 'button', class: 'btn', 'data-cancel': '' }, t('svc.cancel'));
-    const form = el('form', { method: 'dialog' },
-      el('h2', {}, title), el('p', {}, text),
-      why ? el('label', { for: 'svc-confirm-reason' }, t(reason)) : null, why, error,
-      el('div', { class: 'row svc-confirm-actions' }, cancel, ok));
-    const dialog = el('dialog', { class: 'svc-confirm', 'aria-label': title }, form);
-    let answer = null;
-    form.addEventListener('submit', (event) => {
-      if (why && why.value.trim().length < min) {
-        event.preventDefault();
-        error.textContent = t('svc.reason_needed', { n: min });
-        why.focus();
-        return;
-      }
-      answer = why ? why.value.trim() : true;
-    });
-    cancel.addEventListener('click', () => dialog.close());
-    dialog.addEventListener('close', () => { dialog.remove(); resolve(answer); });
-    document.body.append(dialog);
-    dialog.showModal();
-    (why || ok).focus();
-  });
-}
+// The confirmation dialog lives in ui.js (the incident panel asks with it too).
+export { confirmAction } from './ui.js';
 
 // Did the person start typing in `root`? A periodic refresh then waits, so it never wipes
 // what they were writing.

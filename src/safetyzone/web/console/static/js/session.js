@@ -112,10 +112,3 @@ export async function api(path, options = {}) {
   if (!response.ok) throw await problem(response);
   return response.status === 204 ? null : response.json();
 }
-
-// Test hook: what an expired shift looks like (both tokens refused by the server).
-export function expireForTest() {
-  access = 'expired';
-  expiresAt = Date.now() + 60_000;
-  sessionStorage.setItem(REFRESH_KEY, 'expired');
-}

@@ -1,6 +1,6 @@
 // The station panel: open incidents, today's counts by type, response times, units on
 // duty, cameras online by owner class, today's checkpoint figures.
-import { formatDateTime, formatDuration, t, tOr } from './i18n.js';
+import { formatDateTime, formatDuration, onLangChange, t, tOr } from './i18n.js';
 import { api } from './session.js';
 import { store } from './store.js';
 import { el } from './ui.js';
@@ -8,6 +8,7 @@ import { el } from './ui.js';
 let visible = false;
 let timer = null;
 let pending = null;
+let last = null; // the panel last drawn, redrawn at once in a new language
 
 function card(titleKey, ...children) {
   return el('section', { class: 'card' }, el('h3', { text: t(titleKey) }), ...children);
@@ -25,6 +26,7 @@ function checkpointsCard(totals) {
 }
 
 function render(panel, totals) {
+  last = [panel, totals];
   const ops = panel.ops;
   const times = ops.response_times_today.by_receive_time;
   const owners = Object.entries(panel.cameras_by_owner_class);
@@ -70,6 +72,10 @@ export async function refreshStation() {
     .then(([panel, totals]) => render(panel, totals)).finally(() => { pending = null; });
   await pending;
 }
+
+// A new language redraws what is on screen now (its dates and words), not after the next
+// refresh: a panel drawn in Thai never lingers in English.
+onLangChange(() => { if (last) render(...last); });
 
 let soon = null;
 export function stationChanged() {

@@ -1,6 +1,9 @@
 // A camera tile: the picture through the app (never the camera's address), refreshed every
 // few seconds, with the camera's state on it. One request at a time per tile, each with its
 // own time limit, so a camera that does not answer says so and never holds up the page.
+// A picture the owner's sharing terms refuse (403: an alarm-only camera with no incident,
+// footage on request, registry only) shows the terms once and stops asking: the terms do
+// not change every two seconds. resume() asks again (an incident docked the camera).
 import { t } from './i18n.js';
 import { api } from './session.js';
 import { el } from './ui.js';
@@ -12,6 +15,7 @@ export class CameraTile {
   constructor(camera, { removable = false, onRemove = null } = {}) {
     this.camera = camera;
     this.stopped = false;
+    this.refused = false; // the sharing terms refused the picture: polling paused
     this.url = null;
     this.el = document.createElement('figure');
     this.el.className = 'tile';
@@ -45,7 +49,7 @@ export class CameraTile {
   }
 
   async loop() {
-    while (!this.stopped) {
+    while (!this.stopped && !this.refused) {
       const started = Date.now();
       await this.fetchOnce();
       const wait = Math.max(REFRESH_MS - (Date.now() - started), 250);
@@ -73,7 +77,10 @@ export class CameraTile {
       }
       let body = {};
       try { body = await response.json(); } catch { /* not JSON */ }
-      if (response.status === 403) this.show('forbidden', sharingMessage(body.detail || ''));
+      if (response.status === 403) {
+        this.refused = true;
+        this.show('forbidden', sharingMessage(body.detail || ''));
+      }
       else if (body.code === 'no-snapshot-url') this.show('nourl', t('camera.msg.nourl'));
       else if (response.status === 504) this.show('offline', t('camera.msg.timeout'));
       else this.show('offline', t('camera.msg.offline'));
@@ -82,6 +89,14 @@ export class CameraTile {
     } finally {
       clearTimeout(limit);
     }
+  }
+
+  // Ask for the picture again after the terms refused it (an incident now docks the camera).
+  resume() {
+    if (this.stopped || !this.refused) return;
+    this.refused = false;
+    this.show('loading', t('camera.loading'));
+    this.loop();
   }
 
   stop() {

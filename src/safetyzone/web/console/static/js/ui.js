@@ -2,7 +2,9 @@
 import { t } from './i18n.js';
 
 let audio = null;
-export const testProbe = { beeps: 0, flashes: 0 };
+
+// An alert's sound and flash, as a DOM event other parts of the page may follow.
+function signal(detail) { document.dispatchEvent(new CustomEvent('ssz:alert', { detail })); }
 
 export function toast(text, kind = 'info', tag = '') {
   const box = document.getElementById('toasts');
@@ -26,7 +28,7 @@ export function unlockAudio() {
 
 // A beep made by the Web Audio API: no sound file to ship. Escalations beep three times.
 export function beep(times = 2) {
-  testProbe.beeps += 1;
+  signal({ beep: times });
   unlockAudio();
   if (!audio) return;
   const start = audio.currentTime + 0.01;
@@ -45,7 +47,7 @@ export function beep(times = 2) {
 }
 
 export function flash(kind = 'new') {
-  testProbe.flashes += 1;
+  signal({ flash: kind });
   const el = document.getElementById('flash');
   el.className = '';
   void el.offsetWidth; // restart the animation
@@ -100,3 +102,35 @@ export function safeUrl(value) {
 }
 
 export function statusText(state) { return t(`state.${state}`); }
+
+// Ask before acting; with `reason`, the person must also say why (at least `min`
+// characters). Resolves to the reason (or true) when confirmed, null when cancelled.
+export function confirmAction({ title, text, confirmKey, reason = null, min = 3, danger = true, value = '' }) {
+  return new Promise((resolve) => {
+    const why = reason ? el('textarea', { rows: 3, maxlength: 500, id: 'svc-confirm-reason' }) : null;
+    if (why) why.value = value;
+    const error = el('p', { class: 'error', role: 'alert' });
+    const ok = el('button', { type: 'submit', class: `btn ${danger ? 'danger' : 'primary'}`, 'data-confirm': '' }, t(confirmKey));
+    const cancel = el('button', { type: 'button', class: 'btn', 'data-cancel': '' }, t('svc.cancel'));
+    const form = el('form', { method: 'dialog' },
+      el('h2', {}, title), el('p', {}, text),
+      why ? el('label', { for: 'svc-confirm-reason' }, t(reason)) : null, why, error,
+      el('div', { class: 'row svc-confirm-actions' }, cancel, ok));
+    const dialog = el('dialog', { class: 'svc-confirm confirm', 'aria-label': title }, form);
+    let answer = null;
+    form.addEventListener('submit', (event) => {
+      if (why && why.value.trim().length < min) {
+        event.preventDefault();
+        error.textContent = t('svc.reason_needed', { n: min });
+        why.focus();
+        return;
+      }
+      answer = why ? why.value.trim() : true;
+    });
+    cancel.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => { dialog.remove(); resolve(answer); });
+    document.body.append(dialog);
+    dialog.showModal();
+    (why || ok).focus();
+  });
+}
