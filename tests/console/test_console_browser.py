@@ -430,3 +430,47 @@ def test_a_phone_call_logged_by_hand_becomes_an_incident_and_is_dispatched(
     assert behalf == ["on_scene", "cleared"]
     page.click(f"#units-body tr[data-unit='{unit_id}'] button[data-act=available]")
     page.wait_for_selector(f"#units-body tr[data-unit='{unit_id}'][data-status=available]")
+
+
+def test_a_region_desk_sees_every_station_and_narrows_to_one(
+    open_console: Any, field: Field,
+) -> None:
+    """A Metropolitan commander (several stations): "all stations" names each item's station
+    in the queue and rolls the stations up in the panel; choosing one narrows the queue, the
+    map and the panel to it, and parts that work one station at a time say so."""
+    desk = open_console("mpb.commander", "region")
+    page = desk.page
+    options = page.locator("#station-select option")
+    assert options.first.get_attribute("value") == ""
+    stations = options.count() - 1
+    assert stations >= 2 and f"({stations})" in options.first.inner_text()
+    page.select_option("#station-select", "")
+    _, asset = press_sos(field, with_car=False)
+    incident = incident_for(field, asset["id"])
+    row = desk.item(incident["id"])
+    row.wait_for(timeout=ALERT_WITHIN_MS)
+    assert "MPB-PHASI-CHAROEN" in row.locator(".badge.station").inner_text()
+    page.keyboard.press("3")
+    table = page.locator("#station-rollup table.rollup-table")
+    table.wait_for()
+    assert table.locator("tbody tr").count() == stations
+    pcr = table.locator("tr[data-station='MPB-PHASI-CHAROEN']")
+    assert int(pcr.locator("td").first.inner_text()) >= 1
+    desk.shot("23-region-rollup")
+    page.keyboard.press("4")
+    page.wait_for_selector("#view-patrol .needs-station", state="visible")
+    page.keyboard.press("3")
+    pcr.locator("button[data-choose]").click()
+    assert page.input_value("#station-select") == "MPB-PHASI-CHAROEN"
+    page.wait_for_selector("#station-body:not([hidden]) .card")
+    assert "MPB-PHASI-CHAROEN" in page.locator("#station-name").inner_text()
+    # Another station of the region, chosen: the PCR incident leaves the queue and the map.
+    other = next(v for v in (options.nth(i).get_attribute("value") for i in range(1, stations + 1))
+                 if v and v != "MPB-PHASI-CHAROEN")
+    page.select_option("#station-select", other)
+    row.wait_for(state="detached")
+    page.keyboard.press("1")
+    assert page.locator("#map .mk.incident").count() == 0  # PCR's are off the map too
+    page.select_option("#station-select", "MPB-PHASI-CHAROEN")
+    row.wait_for()
+    desk.shot("24-region-one-station")

@@ -392,6 +392,7 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/stations/{t.station}/rules"),
     "PUT /api/v1/stations/{station_code}/rules": lambda t: Call(
         f"/api/v1/stations/{t.station}/rules", json=[]),
+    "GET /api/v1/stations-rollup": lambda t: Call("/api/v1/stations-rollup"),
     "GET /api/v1/stations/{station_code}/panel": lambda t: Call(
         f"/api/v1/stations/{t.station}/panel"),
     "WS /api/v1/stream": lambda t: Call("/api/v1/stream", params={"station": t.station}),

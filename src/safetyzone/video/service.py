@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.assets import service as assets
@@ -138,4 +138,28 @@ def counts_by_owner(session: Session, *, scope: Scope, station_id: uuid.UUID
             counts.frozen += 1
         else:
             counts.unknown += 1
+    return out
+
+
+def counts_by_station(session: Session, *, scope: Scope, station_ids: list[uuid.UUID]
+                      ) -> dict[uuid.UUID, StateCounts]:
+    """Cameras per station, all owners together (the roll-up of many stations): one grouped
+    query, counted as ``counts_by_owner`` counts one station's."""
+    scope.require(Permission.ASSET_READ)
+    out = {station_id: StateCounts() for station_id in station_ids}
+    for station_id, state, count in session.execute(
+            select(Camera.station_id, CameraHealth.state, func.count())
+            .outerjoin(CameraHealth, CameraHealth.camera_id == Camera.id)
+            .where(scope.station_filter(Camera.station_id), Camera.station_id.in_(station_ids))
+            .group_by(Camera.station_id, CameraHealth.state)):
+        counts = out[station_id]
+        counts.total += int(count)
+        if state is CameraState.ONLINE:
+            counts.online += int(count)
+        elif state is CameraState.OFFLINE:
+            counts.offline += int(count)
+        elif state is CameraState.FROZEN:
+            counts.frozen += int(count)
+        else:
+            counts.unknown += int(count)
     return out

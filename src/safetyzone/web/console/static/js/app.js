@@ -12,7 +12,7 @@ import { bindHomeWatch, onHomeWatchEntry, renderHomeWatch, setHomeWatchVisible }
 import { apply, currentLang, formatDateTime, loadLang, onLangChange, t } from './i18n.js';
 import { bindIncident, closeIncident, isOpen as panelOpen, openIncident, reloadSoon } from './incident.js';
 import {
-  drawCitizen, drawIncident, drawStatic, drawUnit, initMap, LAYERS, setLayer, theMap,
+  drawCitizen, drawIncident, drawStatic, drawUnit, fitIfPending, initMap, LAYERS, redrawChosen, setLayer, theMap,
 } from './map.js';
 import {
   bindPatrol, loadPatrol, onPatrolEntry, renderPatrol, rerenderPatrol, setPatrolVisible, startPatrolRefresh,
@@ -23,7 +23,7 @@ import {
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
-import { setStationVisible, stationChanged } from './station.js';
+import { bindStation, setStationVisible, stationChanged } from './station.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
@@ -167,7 +167,7 @@ function setView(name) {
   setUnitsVisible(name === 'units');
   setServicesVisible(name === 'services');
   setHistoryVisible(name === 'history');
-  if (name === 'map') setTimeout(() => theMap().invalidateSize(), 0);
+  if (name === 'map') setTimeout(() => { theMap().invalidateSize(); fitIfPending(); }, 0);
 }
 
 function layersPanel() {
@@ -268,13 +268,22 @@ function stations(units, me) {
 function fillStations() {
   const select = document.getElementById('station-select');
   const saved = localStorage.getItem('ssz.station');
-  select.replaceChildren(...store.stations.map((s) => el('option', { value: s.code },
-    currentLang() === 'en' ? s.name_en : s.name_th)));
-  store.station = store.stations.some((s) => s.code === saved) ? saved : store.stations[0]?.code || null;
-  if (store.station) select.value = store.station;
+  // Several stations (a region, HQ): "all of them" first; the queue, the map and the panel
+  // then show every station, each item naming its own.
+  const several = store.stations.length > 1;
+  select.replaceChildren(
+    ...(several ? [el('option', { value: '' }, t('station.all', { n: store.stations.length }))] : []),
+    ...store.stations.map((s) => el('option', { value: s.code }, currentLang() === 'en' ? s.name_en : s.name_th)));
+  store.station = store.stations.some((s) => s.code === saved) ? saved
+    : (several && saved === '' ? null : store.stations[0]?.code || null);
+  select.value = store.station || '';
+  document.body.dataset.allStations = String(!store.station);
   select.onchange = () => {
-    store.station = select.value;
-    localStorage.setItem('ssz.station', store.station);
+    store.station = select.value || null;
+    localStorage.setItem('ssz.station', select.value);
+    document.body.dataset.allStations = String(!store.station);
+    redrawChosen();
+    renderQueue();
     stationChanged();
     renderPatrol();
     unitsChanged();
@@ -325,6 +334,7 @@ async function start() {
   bindHomeWatch();
   bindServices();
   bindUnits();
+  bindStation();
   bindHistory();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
@@ -371,6 +381,8 @@ async function start() {
   await loadData();
   store.stations = stations(units, me);
   fillStations();
+  redrawChosen(); // the map and the queue follow the station chosen last time
+  renderQueue();
   renderHistory(); // its station filter lists the stations, known only now
   setView('map');
   tickClock();

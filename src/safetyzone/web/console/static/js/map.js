@@ -3,7 +3,9 @@
 // zone outlines and markers carry the picture on their own.
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { pick, t } from './i18n.js';
-import { can, citizenInQueue, emit, inQueue, store } from './store.js';
+import {
+  can, chosenStation, citizenInQueue, emit, inChosenStation, inQueue, store,
+} from './store.js';
 import { el } from './ui.js';
 
 export const LAYERS = [
@@ -86,13 +88,11 @@ function popup(title, lines, action) {
 export function drawStatic() {
   for (const name of ['zones', 'landmarks', 'cam_city', 'cam_police', 'cam_agency', 'cam_private',
     'sos', 'speaker', 'red_box', 'street_light', 'other']) groups[name].clearLayers();
-  const bounds = [];
   for (const zone of store.zones) {
     const shape = L.geoJSON(zone.boundary, {
       style: { color: '#c0392b', weight: 3, fillColor: '#c0392b', fillOpacity: 0.04, dashArray: '6 4' },
     }).bindTooltip(label(pick(zone, 'name')), { sticky: true });
     shape.addTo(groups.zones);
-    bounds.push(shape.getBounds());
     for (const mark of zone.landmarks || []) {
       L.marker([mark.lat, mark.lon], { icon: icon('landmark', '★'), title: pick(mark, 'name') })
         .bindTooltip(label(pick(mark, 'name')), { direction: 'top', offset: [0, -8] })
@@ -127,16 +127,45 @@ export function drawStatic() {
       speaker ? button(t('speaker.open'), 'speaker', asset.id) : null), { className: 'ssz-popup' })
       .addTo(groups[layerName]);
   }
-  if (bounds.length) {
-    let all = bounds[0];
-    for (const b of bounds.slice(1)) all = all.extend(b);
-    map.fitBounds(all, { padding: [20, 20], animate: false }); // no animation to race a focus()
+  fitStation();
+}
+
+// The map shows the chosen station's zones (all of the user's when none is chosen), and
+// only its incidents, units and citizens' reports.
+let fitLater = false; // chosen while the map was hidden (another view): fit when it shows
+
+export function fitStation() {
+  const size = map.getContainer().getBoundingClientRect();
+  if (!size.width || !size.height) {
+    fitLater = true; // a hidden map has no size to fit anything into
+    return;
   }
+  fitLater = false;
+  map.invalidateSize({ animate: false });
+  const chosen = chosenStation();
+  const zones = store.zones.filter((z) => !chosen || z.station_id === chosen.id);
+  const shapes = zones.map((z) => L.geoJSON(z.boundary).getBounds()).filter((b) => b.isValid());
+  if (shapes.length) {
+    let all = shapes[0];
+    for (const b of shapes.slice(1)) all = all.extend(b);
+    map.fitBounds(all, { padding: [20, 20], animate: false }); // no animation to race a focus()
+  } else if (chosen?.lat != null && chosen?.lon != null) {
+    map.setView([chosen.lat, chosen.lon], 15, { animate: false });
+  }
+}
+
+export function fitIfPending() { if (fitLater) fitStation(); }
+
+export function redrawChosen() {
+  store.incidents.forEach(drawIncident);
+  store.units.forEach(drawUnit);
+  store.citizen.forEach(drawCitizen);
+  fitStation();
 }
 
 export function drawUnit(unit) {
   const known = unitMarkers.get(unit.id);
-  if (unit.lat === null || unit.lon === null || unit.status === 'off_duty') {
+  if (unit.lat === null || unit.lon === null || unit.status === 'off_duty' || !inChosenStation(unit)) {
     if (known) { known.remove(); unitMarkers.delete(unit.id); }
     return;
   }
@@ -156,7 +185,7 @@ export function drawUnit(unit) {
 
 export function drawIncident(incident) {
   const known = incidentMarkers.get(incident.id);
-  if (!inQueue(incident) || incident.lat === null || incident.lon === null) {
+  if (!inQueue(incident) || incident.lat === null || incident.lon === null || !inChosenStation(incident)) {
     if (known) { known.remove(); incidentMarkers.delete(incident.id); }
     return;
   }
@@ -176,7 +205,7 @@ export function drawIncident(incident) {
 // A citizen's report or tip at the place it was reported, while it waits in the queue.
 export function drawCitizen(item) {
   const known = citizenMarkers.get(item.id);
-  if (!citizenInQueue(item) || item.lat === null || item.lon === null) {
+  if (!citizenInQueue(item) || item.lat === null || item.lon === null || !inChosenStation(item)) {
     if (known) { known.remove(); citizenMarkers.delete(item.id); }
     return;
   }

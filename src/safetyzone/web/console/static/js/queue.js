@@ -4,7 +4,9 @@
 import { acknowledge } from './actions.js';
 import { acknowledgeCitizen } from './citizen-actions.js';
 import { formatAge, formatTime, pick, t, tOr } from './i18n.js';
-import { can, emit, isCitizen, queueOrder, seesSeveralStations, store } from './store.js';
+import {
+  can, emit, isCitizen, queueOrder, seesSeveralStations, stationCode, store,
+} from './store.js';
 import { el } from './ui.js';
 
 const list = () => document.getElementById('queue-list');
@@ -28,6 +30,7 @@ function item(incident) {
   el('div', { class: 'q-row meta' },
     el('span', { class: `badge state-${incident.state}` }, t(`state.${incident.state}`)),
     escalated ? el('span', { class: 'badge escalated' }, t('queue.escalated', { n: incident.escalation_level })) : null,
+    seesSeveralStations() ? el('span', { class: 'badge station' }, stationCode(incident.station_id)) : null,
     incident.acknowledged_by ? el('span', { class: 'who' }, t('queue.by', { who: incident.acknowledged_by })) : null,
     el('span', { class: 'q-time' }, formatTime(incident.opened_at)),
     incident.event_count > 1 ? el('span', { class: 'badge' }, t('queue.presses', { n: incident.event_count })) : null),

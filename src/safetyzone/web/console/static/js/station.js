@@ -1,14 +1,15 @@
 // The station panel: open incidents, today's counts by type, response times, units on
 // duty, cameras online by owner class, today's checkpoint figures.
-import { formatDateTime, formatDuration, onLangChange, t, tOr } from './i18n.js';
+import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { api } from './session.js';
-import { store } from './store.js';
+import { seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
 
 let visible = false;
 let timer = null;
 let pending = null;
 let last = null; // the panel last drawn, redrawn at once in a new language
+let lastRollup = null;
 
 function card(titleKey, ...children) {
   return el('section', { class: 'card' }, el('h3', { text: t(titleKey) }), ...children);
@@ -23,6 +24,38 @@ function checkpointsCard(totals) {
   return card('station.checkpoints', el('div', { class: 'figures' },
     big(totals.sessions, 'station.cp_sessions'), big(totals.vehicles_checked, 'patrol.cp.vehicles'),
     big(totals.persons_checked, 'patrol.cp.persons'), big(totals.arrests, 'patrol.cp.arrests')));
+}
+
+// Region and HQ: every station on one line, the busiest first; a click chooses it.
+function rollupCard(rows) {
+  const sorted = [...rows].sort((a, b) => (b.ops.escalated_open - a.ops.escalated_open)
+    || (b.ops.open_incidents - a.ops.open_incidents) || a.station_code.localeCompare(b.station_code));
+  const heads = ['rollup.station', 'rollup.open', 'rollup.p1', 'rollup.escalated', 'rollup.oldest',
+    'rollup.on_duty', 'rollup.available', 'rollup.out', 'rollup.cameras', 'rollup.cam_down'];
+  return el('section', { class: 'card rollup' }, el('h3', { text: t('rollup.title', { n: rows.length }) }),
+    el('div', { class: 'rollup-scroll' }, el('table', { class: 'grid rollup-table' },
+      el('thead', {}, el('tr', {}, heads.map((k) => el('th', {}, t(k))))),
+      el('tbody', {}, sorted.map((r) => el('tr', {
+        'data-station': r.station_code, class: r.station_code === store.station ? 'chosen' : '',
+      },
+      el('th', {}, el('button', { type: 'button', class: 'btn link', 'data-choose': r.station_code },
+        `${r.station_code} · ${pick(r, 'name')}`)),
+      el('td', { class: r.ops.open_incidents ? 'open-count' : 'muted' }, String(r.ops.open_incidents)),
+      el('td', { class: r.ops.open_p1 ? 'bad' : '' }, String(r.ops.open_p1)),
+      el('td', { class: r.ops.escalated_open ? 'bad' : '' }, String(r.ops.escalated_open)),
+      el('td', {}, r.ops.oldest_open_at ? formatAge(r.ops.oldest_open_at) : '–'),
+      el('td', {}, String(r.ops.units_on_duty)),
+      el('td', {}, String(r.ops.units_available)),
+      el('td', { class: r.ops.units_out_of_service ? 'warn' : '' }, String(r.ops.units_out_of_service)),
+      el('td', {}, `${r.cameras.online}/${r.cameras.total}`),
+      el('td', { class: r.cameras.offline + r.cameras.frozen ? 'bad' : '' }, String(r.cameras.offline + r.cameras.frozen))))))));
+}
+
+function renderRollup(rows) {
+  lastRollup = rows;
+  const root = document.getElementById('station-rollup');
+  root.replaceChildren(rows ? rollupCard(rows) : '');
+  root.hidden = !rows;
 }
 
 function render(panel, totals) {
@@ -64,18 +97,41 @@ function render(panel, totals) {
 }
 
 export async function refreshStation() {
-  if (!visible || !store.station) return;
-  if (pending) return;
-  const code = encodeURIComponent(store.station);
-  pending = Promise.all([api(`/api/v1/stations/${code}/panel`),
-    api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null)])
-    .then(([panel, totals]) => render(panel, totals)).finally(() => { pending = null; });
+  if (!visible || pending) return;
+  const code = store.station ? encodeURIComponent(store.station) : null;
+  pending = Promise.all([
+    code ? api(`/api/v1/stations/${code}/panel`) : null,
+    code ? api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null) : null,
+    seesSeveralStations() ? api('/api/v1/stations-rollup') : null,
+  ]).then(([panel, totals, rows]) => {
+    renderRollup(rows);
+    document.getElementById('station-body').hidden = !panel;
+    if (panel) render(panel, totals);
+    else {
+      last = null;
+      document.getElementById('station-name').textContent = t('station.all', { n: rows?.length || 0 });
+    }
+  }).finally(() => { pending = null; });
   await pending;
+}
+
+// A station chosen in the roll-up is chosen in the top bar, as if picked there.
+export function bindStation() {
+  document.getElementById('station-rollup').addEventListener('click', (event) => {
+    const code = event.target.closest('button[data-choose]')?.dataset.choose;
+    if (!code) return;
+    const select = document.getElementById('station-select');
+    select.value = code;
+    select.dispatchEvent(new Event('change'));
+  });
 }
 
 // A new language redraws what is on screen now (its dates and words), not after the next
 // refresh: a panel drawn in Thai never lingers in English.
-onLangChange(() => { if (last) render(...last); });
+onLangChange(() => {
+  if (last) render(...last);
+  if (lastRollup) renderRollup(lastRollup);
+});
 
 let soon = null;
 export function stationChanged() {

@@ -22,6 +22,17 @@ export const store = {
 // What the signed-in user may do (permissions from /api/v1/auth/me).
 export function can(permission) { return Boolean(store.me?.permissions?.includes(permission)); }
 
+// The station chosen in the top bar (null: all the user's stations), and whether a thing of
+// a station (by id or by code) is in it: the queue, the map and the panel follow the choice.
+export function chosenStation() {
+  return store.station ? store.stations.find((s) => s.code === store.station) || null : null;
+}
+export function inChosenStation({ station_id: id, station_code: code }) {
+  const chosen = chosenStation();
+  return !chosen || id === chosen.id || code === chosen.code;
+}
+export function stationCode(id) { return store.stations.find((s) => s.id === id)?.code || ''; }
+
 // The user sees more than one station: queue rows then say which one an item belongs to.
 export function seesSeveralStations() {
   return Boolean(store.me) && (store.me.station_ids === null || store.me.station_ids.length > 1);
@@ -81,7 +92,7 @@ const since = (entry) => new Date(entry.opened_at || entry.created_at);
 
 // Most urgent first: priority, then the oldest.
 export function queueOrder() {
-  return [...[...store.incidents.values()].filter(inQueue),
-    ...[...store.citizen.values()].filter(citizenInQueue)]
+  return [...[...store.incidents.values()].filter((i) => inQueue(i) && inChosenStation(i)),
+    ...[...store.citizen.values()].filter((c) => citizenInQueue(c) && inChosenStation(c))]
     .sort((a, b) => (rank(a) - rank(b)) || (since(a) - since(b)));
 }
