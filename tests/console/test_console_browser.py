@@ -474,3 +474,35 @@ def test_a_region_desk_sees_every_station_and_narrows_to_one(
     page.select_option("#station-select", "MPB-PHASI-CHAROEN")
     row.wait_for()
     desk.shot("24-region-one-station")
+
+
+def test_a_commander_groups_the_zone_s_speakers_and_announces_to_them(
+    open_console: Any, field: Field,
+) -> None:
+    """The station panel's announcements: a group made from the station's speakers and LED
+    signs, a recorded message to all of them at once, and what the devices answered (the
+    demo's devices have no link to the platform: said so, not counted as sent)."""
+    commander = open_console("pcr.commander", "commander")
+    page = commander.page
+    page.keyboard.press("3")
+    card = page.locator("#announce-card")
+    card.wait_for()
+    page.click("#announce-card details.ann-new-group summary")
+    boxes = card.locator("input[name=device]")
+    assert boxes.count() >= 2
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.fill("#announce-card input[name=name]", "ลำโพงตลาด <b>")
+    page.click("#announce-card form[data-form=group] button[type=submit]")
+    page.wait_for_selector("#announce-card form[data-form=say]")
+    assert "ลำโพงตลาด <b> (2)" in card.locator("select[name=group]").inner_text()
+    page.select_option("#announce-card select[name=message]", "cctv_warning")
+    page.click("#announce-card form[data-form=say] button[type=submit]")
+    item = card.locator(".ann-recent li").first
+    item.wait_for()
+    assert "ลำโพงตลาด <b>" in item.inner_text() and "pcr.commander" in item.inner_text()
+    assert "ไม่ได้เชื่อมต่อ 2" in item.inner_text()
+    assert "null" not in card.inner_text()
+    commander.shot("25-announcement")
+    sent = field.get("/api/v1/announcements", station_code=field.station)[0]
+    assert sent["progress"]["unlinked"] == 2 and sent["message_id"] == "cctv_warning"

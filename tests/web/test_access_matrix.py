@@ -399,6 +399,23 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/speaker-messages": lambda t: Call("/api/v1/speaker-messages"),
     "POST /api/v1/assets/{asset_id}/commands": lambda t: Call(
         f"/api/v1/assets/{t.speaker}/commands", json={"type": "announce", "text": "matrix"}),
+    "GET /api/v1/announce-groups": lambda t: Call(
+        "/api/v1/announce-groups", params={"station_code": t.station}),
+    "POST /api/v1/announce-groups": lambda t: Call("/api/v1/announce-groups", json={
+        "station_code": t.station, "name": f"MX {t.extra['n']}",
+        "asset_codes": [f"{t.station}-SOS1"]}),
+    "GET /api/v1/announcements": lambda t: Call(
+        "/api/v1/announcements", params={"station_code": t.station}),
+    "POST /api/v1/announcements": lambda t: Call("/api/v1/announcements", json={
+        "group_id": t.extra["announce_group"], "message_id": "speaker_test"}),
+    "GET /api/v1/announce-schedules": lambda t: Call(
+        "/api/v1/announce-schedules", params={"station_code": t.station}),
+    "POST /api/v1/announce-schedules": lambda t: Call("/api/v1/announce-schedules", json={
+        "group_id": t.extra["announce_group"], "message_id": "cctv_warning",
+        "starts_at": t.extra["plan_to"], "ends_at": t.extra["plan_to_later"],
+        "every_min": 60}),
+    "POST /api/v1/announce-schedules/{schedule_id}/stop": lambda t: Call(
+        f"/api/v1/announce-schedules/{t.extra['announce_schedule']}/stop"),
     "GET /api/v1/assets/{asset_id}/commands": lambda t: Call(
         f"/api/v1/assets/{t.speaker}/commands"),
     "POST /api/v1/hotlists": lambda t: Call("/api/v1/hotlists", json={
@@ -738,6 +755,22 @@ def _homewatch_targets(client: TestClient, admin: dict[str, str], db: Database,
     return out
 
 
+def _announce_targets(client: TestClient, admin: dict[str, str], station: str,
+                      clock: ManualClock) -> dict[str, str]:
+    """A group of the station's SOS pole (its speaker) and a schedule on it, far ahead."""
+    made = client.post("/api/v1/announce-groups", headers=admin, json={
+        "station_code": station, "name": "MX group", "asset_codes": [f"{station}-SOS1"]})
+    assert made.status_code == 201, made.text
+    later = clock.now() + timedelta(days=30)
+    schedule = client.post("/api/v1/announce-schedules", headers=admin, json={
+        "group_id": made.json()["id"], "message_id": "cctv_warning",
+        "starts_at": later.isoformat(), "ends_at": (later + timedelta(days=1)).isoformat(),
+        "every_min": 60})
+    assert schedule.status_code == 201, schedule.text
+    return {"announce_group": made.json()["id"], "announce_schedule": schedule.json()["id"],
+            "plan_to_later": (clock.now() + timedelta(days=2)).isoformat()}
+
+
 def _call_body(station: str) -> dict[str, Any]:
     lat, lon = _point(Targets(station))
     return {"station_code": station, "source": "phone", "call_type": "fight",
@@ -1021,6 +1054,7 @@ def env(backend: str, request: pytest.FixtureRequest,
                                               station))
             t.extra.update(_services_targets(client, devices.admin, db, clock, station))
             t.extra.update(_call_targets(client, devices.admin, station))
+            t.extra.update(_announce_targets(client, devices.admin, station, clock))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

@@ -146,7 +146,7 @@ def decode_message(channel: Channel, payload: bytes, *, received_at: datetime
                     payload=StatusPayload(state=state, detail=_text(body, "detail", limit=500)))
 
 
-CommandAction = Literal["play", "announce", "light_on", "light_off"]
+CommandAction = Literal["play", "announce", "display", "light_on", "light_off"]
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,14 @@ class Command:
     action: CommandAction
     at: datetime
     message: str | None = None  # prerecorded message id, for play
-    text: str | None = None  # text to speak, for announce
+    text: str | None = None  # text to speak (announce) or to show (display)
 
     def __post_init__(self) -> None:
         if self.action == "play" and not self.message:
             raise AdapterError("a play command needs a message id")
-        if self.action == "announce" and not self.text:
-            raise AdapterError("an announce command needs a text")
+        if self.action in ("announce", "display") and not self.text:
+            raise AdapterError(f"a{'n' if self.action == 'announce' else ''} {self.action} "
+                               "command needs a text")
 
 
 def encode_command(command: Command) -> bytes:

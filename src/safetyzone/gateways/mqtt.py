@@ -342,7 +342,7 @@ class MqttBridge:
         if asset is None or station is None:
             return None
         action = str(command["type"])
-        if action not in ("play", "announce", "light_on", "light_off"):
+        if action not in ("play", "announce", "display", "light_on", "light_off"):
             log.warning("command %s: %r is not an MQTT action", command.get("id"), action)
             return None
         topic = Topic(station, asset.kind.value, device, Channel.CMD, self.settings.topic_prefix)

@@ -1,5 +1,6 @@
-"""Commands to field devices, starting with loudspeakers: play a prerecorded message or
-announce a text, from the console.
+"""Commands to field devices: loudspeakers play a prerecorded message or read out a text,
+LED signs display a text; from the console, one device at a time or as a zone announcement
+(``ops.announcements`` sends one command per device of a group).
 
 A command is a row (who asked, when, what) and an ``asset.command`` entry on the live feed,
 committed together; the device side (MQTT to the speaker) follows that feed. The table
@@ -18,7 +19,7 @@ from sqlalchemy import ForeignKey, String, Text, Uuid, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from safetyzone.assets import service as assets
-from safetyzone.assets.models import AssetKind, AssetStatus
+from safetyzone.assets.models import Asset, AssetKind, AssetStatus
 from safetyzone.audit import service as audit
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Base, UTCDateTime, new_id, str_enum
@@ -31,10 +32,13 @@ from safetyzone.ops import feed
 class CommandType(enum.StrEnum):
     PLAY = "play"
     ANNOUNCE = "announce"
+    DISPLAY = "display"  # an LED sign shows the text
 
 
 class CommandStatus(enum.StrEnum):
     QUEUED = "queued"  # stored and on the feed; the device side reports what follows
+    ACKNOWLEDGED = "acknowledged"  # the device said it played or showed it
+    FAILED = "failed"  # the device said it could not (its reason is in ack_detail)
 
 
 # Prerecorded messages every speaker holds, by id.
@@ -62,9 +66,12 @@ class AssetCommand(Base):
     message_id: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
     incident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    announcement_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     status: Mapped[CommandStatus] = mapped_column(str_enum(CommandStatus, "command_status"))
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ack_detail: Mapped[str | None] = mapped_column(String(500))
 
 
 class PlayIn(Inbound):
@@ -81,7 +88,14 @@ class AnnounceIn(Inbound):
     incident_id: uuid.UUID | None = None
 
 
-CommandIn = Annotated[PlayIn | AnnounceIn, Field(discriminator="type")]
+class DisplayIn(Inbound):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["display"]
+    text: str = Field(min_length=1, max_length=500, description="Shown on an LED sign.")
+    incident_id: uuid.UUID | None = None
+
+
+CommandIn = Annotated[PlayIn | AnnounceIn | DisplayIn, Field(discriminator="type")]
 
 
 class CommandRead(BaseModel):
@@ -93,9 +107,12 @@ class CommandRead(BaseModel):
     message_id: str | None
     text: str | None
     incident_id: uuid.UUID | None
+    announcement_id: uuid.UUID | None = None
     status: CommandStatus
     requested_by: str
     requested_at: datetime
+    acked_at: datetime | None = None
+    ack_detail: str | None = None
 
 
 class MessageRead(BaseModel):
@@ -109,16 +126,26 @@ def list_messages(*, scope: Scope) -> list[MessageRead]:
     return [MessageRead(id=k, text_th=th, text_en=en) for k, (th, en) in MESSAGES.items()]
 
 
+def speaks(asset: Asset) -> bool:
+    return asset.kind is AssetKind.LOUDSPEAKER or bool(asset.has_speaker)
+
+
 def send(session: Session, *, scope: Scope, clock: Clock, asset_id: uuid.UUID,
-         command: PlayIn | AnnounceIn) -> AssetCommand:
-    """Store a speaker command and put it on the feed; audited."""
+         command: PlayIn | AnnounceIn | DisplayIn,
+         announcement_id: uuid.UUID | None = None) -> AssetCommand:
+    """Store a command and put it on the feed; audited. A loudspeaker plays or announces,
+    an LED sign displays."""
     scope.require(Permission.COMMAND_SEND)
     asset = assets.get_asset(session, scope=scope, asset_id=asset_id)
-    if asset.kind is not AssetKind.LOUDSPEAKER and not asset.has_speaker:
+    if isinstance(command, DisplayIn):
+        if asset.kind is not AssetKind.LED_SIGN:
+            raise InvalidInput("only an LED sign displays a text",
+                               [Problem("not an LED sign", "asset_id")])
+    elif not speaks(asset):
         raise InvalidInput("this asset has no loudspeaker",
                            [Problem("not a loudspeaker or an SOS point with one", "asset_id")])
     if asset.status is AssetStatus.RETIRED:
-        raise Conflict("this loudspeaker is retired")
+        raise Conflict(f"{asset.code} is retired")
     if isinstance(command, PlayIn) and command.message_id not in MESSAGES:
         raise InvalidInput(f"no prerecorded message '{command.message_id}'",
                            [Problem(f"one of {sorted(MESSAGES)}", "message_id")])
@@ -126,8 +153,9 @@ def send(session: Session, *, scope: Scope, clock: Clock, asset_id: uuid.UUID,
     row = AssetCommand(
         station_id=asset.station_id, asset_id=asset.id, type=CommandType(command.type),
         message_id=command.message_id if isinstance(command, PlayIn) else None,
-        text=command.text if isinstance(command, AnnounceIn) else None,
-        incident_id=command.incident_id, status=CommandStatus.QUEUED,
+        text=command.text if isinstance(command, AnnounceIn | DisplayIn) else None,
+        incident_id=command.incident_id, announcement_id=announcement_id,
+        status=CommandStatus.QUEUED,
         requested_by=scope.username, requested_at=now)
     session.add(row)
     session.flush()
@@ -160,6 +188,10 @@ def record_ack(session: Session, *, command_id: uuid.UUID, asset_id: uuid.UUID, 
     row = session.get(AssetCommand, command_id)
     if row is None or row.asset_id != asset_id:
         return None
+    # The first answer counts (QoS 1 may deliver an ack twice); later ones are only logged.
+    if row.status is CommandStatus.QUEUED:
+        row.status = CommandStatus.ACKNOWLEDGED if ok else CommandStatus.FAILED
+        row.acked_at, row.ack_detail = at, detail[:500] if detail else None
     result = {"command_id": str(row.id), "ok": ok, "device_time": device_time.isoformat(),
               "detail": detail}
     audit.record(session, actor=None, username=device[:64], at=at, action="asset.command.ack",

@@ -24,6 +24,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
+from safetyzone.ops import announcements as ops_announcements
 from safetyzone.ops import calls as ops_calls
 from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
@@ -38,6 +39,7 @@ from safetyzone.web.context import AppContext
 from safetyzone.web.middleware import BodyLimit, LoginGate, Metrics
 from safetyzone.web.officer_app import pages as officer_pages
 from safetyzone.web.routes import (
+    announcements,
     assets,
     audit,
     auth,
@@ -84,7 +86,8 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
-           homewatch.router, consult.router, posts.router, calls.router, board.router)
+           homewatch.router, consult.router, posts.router, calls.router, board.router,
+           announcements.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -181,11 +184,12 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
 
 def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clock], object]]:
     """The passes the runtime's sweeper makes each minute besides the citizen's and the
-    tracks' own: callers of incidents entered by hand, the officer phone's photos and
-    answers, and the station services (requests whose time is over close, reminders go
-    out, each data type erased after its period)."""
+    tracks' own: scheduled announcements, callers of incidents entered by hand, the officer
+    phone's photos and answers, and the station services (requests whose time is over
+    close, reminders go out, each data type erased after its period)."""
     return [
         ops_calls.erase_callers,
+        ops_announcements.run_due,
         partial(patrol_retention.run, store=ctx.officer_media,
                 photo_days=settings.patrol_retain_photo_days),
         partial(homewatch_sweep.run, store=homewatch.media(ctx),

@@ -1,5 +1,6 @@
 // The console's entry point: session, data, live feed, views and keyboard.
 import { acknowledge, dispatchFirstRecommended } from './actions.js';
+import { bindAnnouncements } from './announce.js';
 import { bindCalls, openCall } from './calls.js';
 import { acknowledgeCitizen } from './citizen-actions.js';
 import {
@@ -335,6 +336,7 @@ async function start() {
   bindServices();
   bindUnits();
   bindStation();
+  bindAnnouncements();
   bindHistory();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());

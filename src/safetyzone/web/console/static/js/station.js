@@ -1,6 +1,7 @@
 // The station panel: open incidents, today's counts by type, response times, units on
 // duty, cameras online by owner class, today's checkpoint figures.
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
+import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
 import { api } from './session.js';
 import { seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
@@ -106,6 +107,7 @@ export async function refreshStation() {
   ]).then(([panel, totals, rows]) => {
     renderRollup(rows);
     document.getElementById('station-body').hidden = !panel;
+    loadAnnouncements(panel ? store.station : null).catch(() => {});
     if (panel) render(panel, totals);
     else {
       last = null;
@@ -129,6 +131,7 @@ export function bindStation() {
 // A new language redraws what is on screen now (its dates and words), not after the next
 // refresh: a panel drawn in Thai never lingers in English.
 onLangChange(() => {
+  rerenderAnnouncements();
   if (last) render(...last);
   if (lastRollup) renderRollup(lastRollup);
 });
