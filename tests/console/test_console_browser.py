@@ -12,6 +12,7 @@ test-artifacts/console/.
 from __future__ import annotations
 
 import itertools
+import os
 import socket
 import threading
 import time
@@ -23,6 +24,13 @@ import pytest
 
 from support.console import PASSWORD, Field, Server
 
+# The README's pictures of these steps are refreshed on request only
+# (SSZ_TEST_DOCS_SCREENSHOTS=1), so a test run leaves the checkout as it was.
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
+DOCS_STEPS = {"20-call-form": "console-call-form", "21-call-incident": "console-call-incident",
+              "22-unit-board": "console-unit-board", "23-region-rollup": "console-region-rollup",
+              "25-announcement": "console-announcement"}
 # Bounded waits: an SOS must be on screen within this, or the console is too slow.
 ALERT_WITHIN_MS = 5000
 SIZES = ((1920, 1080), (1366, 768))
@@ -64,6 +72,8 @@ class Console:
             overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
             assert overflow <= 0, f"{step}: the page scrolls sideways at {width}x{height}"
             page.screenshot(path=str(self.artifacts / f"{step}-{self.who}-{width}x{height}.png"))
+            if REFRESH_DOCS and step in DOCS_STEPS:
+                page.screenshot(path=str(DOCS / f"{DOCS_STEPS[step]}-{width}x{height}.png"))
         page.set_viewport_size({"width": 1920, "height": 1080})
 
     def item(self, incident_id: str) -> Any:
@@ -506,3 +516,48 @@ def test_a_commander_groups_the_zone_s_speakers_and_announces_to_them(
     commander.shot("25-announcement")
     sent = field.get("/api/v1/announcements", station_code=field.station)[0]
     assert sent["progress"]["unlinked"] == 2 and sent["message_id"] == "cctv_warning"
+
+
+def test_the_wall_pops_out_to_a_second_screen_and_the_layout_follows_the_user(
+    open_console: Any, field: Field,
+) -> None:
+    """The camera wall opens in its own window on the same session (the window never holds
+    the refresh token: only the console that opened it refreshes), and the wall chosen is
+    kept on the server, so a new login on another workstation finds it."""
+    operator = open_console("pcr.operator", "operator")
+    page = operator.page
+    page.keyboard.press("2")
+    page.fill("#wall-filter", "PCR-KBL-POLICE-P001-C1")
+    page.check("#wall-cameras input[data-camera]")
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1']")
+    with operator.context.expect_page() as opened:
+        page.click("#view-wall button[data-popout=wall]")
+    popout = opened.value
+    popout.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    assert popout.evaluate("document.body.dataset.popout") == "wall"
+    popout.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1'][data-state=online]")
+    assert popout.locator("#topbar .views").is_hidden()
+    assert popout.evaluate("sessionStorage.getItem('ssz.refresh')") is None
+    popout.screenshot(path=str(operator.artifacts / "26-wall-popout-1280x800.png"))
+    # The wall changed in the pop-out shows in the console too (one choice, two windows).
+    popout.click("#wall-clear")
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1']", state="detached")
+    popout.fill("#wall-filter", "PCR-KBL-POLICE-P001-C1")
+    popout.check("#wall-cameras input[data-camera]")
+    page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1']")
+    saved = field.http.get("/api/v1/auth/me/layout", headers={
+        "Authorization": f"Bearer {field.token('pcr.operator')}"})
+
+    def stored() -> list[str]:
+        layout = field.http.get("/api/v1/auth/me/layout", headers={
+            "Authorization": f"Bearer {field.token('pcr.operator')}"}).json()
+        return list(layout["wall_cameras"])
+
+    deadline = time.monotonic() + 10
+    while not stored() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(stored()) == 1 and saved.status_code == 200
+    popout.close()
+    elsewhere = open_console("pcr.operator", "operator-elsewhere")
+    elsewhere.page.keyboard.press("2")
+    elsewhere.page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1']")

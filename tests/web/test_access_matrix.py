@@ -231,6 +231,9 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
                                                 json={"refresh_token": t.new_refresh()}),
     "GET /api/v1/auth/me": lambda t: Call("/api/v1/auth/me"),
+    "GET /api/v1/auth/me/layout": lambda t: Call("/api/v1/auth/me/layout"),
+    "PUT /api/v1/auth/me/layout": lambda t: Call("/api/v1/auth/me/layout", json={
+        "wall_cameras": [t.camera], "layers": {"zones": True}, "windows": []}),
     "GET /api/v1/auth/lockouts": lambda t: Call("/api/v1/auth/lockouts"),
     "DELETE /api/v1/auth/lockouts/{kind}/{key}": lambda t: Call(
         "/api/v1/auth/lockouts/account/a.viewer"),
@@ -1060,6 +1063,10 @@ def env(backend: str, request: pytest.FixtureRequest,
         # once now, so that their background pass never changes data under a test.
         for each in client.app.state.runtime.sweeps:  # type: ignore[attr-defined]
             each(db, clock)
+        # ... and not again: a later pass would act on what a granted call made meanwhile
+        # (the reminder of a consultation another cell's call just booked) and change data
+        # under a denied call that must change nothing.
+        client.app.state.runtime.sweeps = []  # type: ignore[attr-defined]
         changes.install(db)
         env = Env(client, db, targets[0], targets[1], tokens)
         env.devices = devices  # type: ignore[attr-defined]

@@ -10,10 +10,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from safetyzone.core.security import ROLE_PERMISSIONS
-from safetyzone.org import auth
+from safetyzone.org import auth, layouts
 from safetyzone.org.login import LockKind, Lockout
 from safetyzone.org.schemas import Me, RefreshRequest, TokenPair
 from safetyzone.web.deps import ContextDep, ScopeDep
+from safetyzone.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -81,3 +82,19 @@ def clear_lockout(
 ) -> LockoutRead:
     """Lift a login block before it ends (admins; audited as auth.lockout_cleared)."""
     return _read(ctx.login.clear(scope=scope, kind=kind, key=key))
+
+
+@router.get("/me/layout", response_model=layouts.LayoutRead)
+def read_my_layout(ctx: ContextDep, scope: ScopeDep) -> layouts.LayoutRead:
+    """Your console layout (wall cameras, layers, popped-out windows), on any workstation."""
+    with ctx.db.read() as session:
+        return layouts.read(session, scope=scope)
+
+
+@router.put("/me/layout", response_model=layouts.LayoutRead,
+            responses=problem_responses(422))
+def save_my_layout(ctx: ContextDep, scope: ScopeDep, body: layouts.Layout
+                   ) -> layouts.LayoutRead:
+    """Replace your console layout; yours only, nobody else reads it."""
+    with ctx.db.write() as session:
+        return layouts.save(session, scope=scope, clock=ctx.clock, layout=body)

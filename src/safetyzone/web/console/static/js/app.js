@@ -2,6 +2,7 @@
 import { acknowledge, dispatchFirstRecommended } from './actions.js';
 import { bindAnnouncements } from './announce.js';
 import { bindCalls, openCall } from './calls.js';
+import { bindLayout, loadLayout } from './layout.js';
 import { acknowledgeCitizen } from './citizen-actions.js';
 import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
@@ -171,8 +172,19 @@ function setView(name) {
   if (name === 'map') setTimeout(() => { theMap().invalidateSize(); fitIfPending(); }, 0);
 }
 
+let saved = JSON.parse(localStorage.getItem('ssz.layers') || '{}');
+
+// Layers from the user's saved layout: each toggled as it was saved.
+function applyLayers(layers) {
+  saved = { ...layers };
+  localStorage.setItem('ssz.layers', JSON.stringify(saved));
+  document.querySelectorAll('#layer-list input[data-layer]').forEach((box) => {
+    box.checked = saved[box.dataset.layer] !== false;
+    setLayer(box.dataset.layer, box.checked);
+  });
+}
+
 function layersPanel() {
-  const saved = JSON.parse(localStorage.getItem('ssz.layers') || '{}');
   const root = document.getElementById('layer-list');
   root.replaceChildren(...LAYERS.map((name) => {
     const on = saved[name] !== false;
@@ -187,6 +199,7 @@ function layersPanel() {
     setLayer(box.dataset.layer, box.checked);
     saved[box.dataset.layer] = box.checked;
     localStorage.setItem('ssz.layers', JSON.stringify(saved));
+    emit('layout-changed');
   });
 }
 
@@ -337,6 +350,7 @@ async function start() {
   bindUnits();
   bindStation();
   bindAnnouncements();
+  const popout = bindLayout();
   bindHistory();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
@@ -386,7 +400,8 @@ async function start() {
   redrawChosen(); // the map and the queue follow the station chosen last time
   renderQueue();
   renderHistory(); // its station filter lists the stations, known only now
-  setView('map');
+  await loadLayout(applyLayers).catch(() => {}); // the wall and layers saved for this user
+  setView(popout || 'map');
   tickClock();
   setInterval(tickClock, 1000);
   setInterval(tickAges, 5000);

@@ -3,7 +3,7 @@
 // The list puts the cameras that can show a picture first, is searched by code or name,
 // and shows a page at a time with how many there are: never a silent cut.
 import { pick, t } from './i18n.js';
-import { OPEN_STATES, store } from './store.js';
+import { emit, OPEN_STATES, store } from './store.js';
 import { CameraTile } from './tiles.js';
 import { el, toast } from './ui.js';
 
@@ -19,7 +19,26 @@ let chosen = JSON.parse(localStorage.getItem(KEY) || '[]');
 const tiles = new Map();
 let visible = false;
 
-function save() { localStorage.setItem(KEY, JSON.stringify(chosen)); }
+function save() {
+  localStorage.setItem(KEY, JSON.stringify(chosen));
+  emit('layout-changed');
+}
+
+export function wallChoice() { return [...chosen]; }
+
+// The choice from the user's saved layout (another workstation) or from another window of
+// this console (a popped-out wall): shown as chosen there.
+export function setWallChoice(ids) {
+  chosen = ids.filter((id) => store.cameras.size === 0 || store.cameras.has(id)).slice(0, MAX_TILES);
+  localStorage.setItem(KEY, JSON.stringify(chosen));
+  renderWall();
+}
+
+window.addEventListener('storage', (event) => {
+  if (event.key !== KEY) return;
+  chosen = JSON.parse(event.newValue || '[]');
+  renderWall();
+});
 
 export function addToWall(cameraId) {
   if (chosen.includes(cameraId)) { // chosen again (from the map): a refused tile asks again
