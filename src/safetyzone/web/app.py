@@ -64,6 +64,7 @@ from safetyzone.web.routes import (
     patrol,
     posts,
     redbox,
+    shiftlog,
     stream,
     tracks,
     transfer,
@@ -84,7 +85,8 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
-           homewatch.router, consult.router, posts.router, calls.router, board.router)
+           homewatch.router, consult.router, posts.router, calls.router, board.router,
+           shiftlog.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
