@@ -23,6 +23,7 @@ import {
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
+import { bindShift } from './shift.js';
 import { setStationVisible, stationChanged } from './station.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
@@ -326,6 +327,7 @@ async function start() {
   bindServices();
   bindUnits();
   bindHistory();
+  bindShift();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
   on('citizen', (item) => { drawCitizen(item); renderQueue(); });

@@ -2,6 +2,7 @@
 // duty, cameras online by owner class, today's checkpoint figures.
 import { formatDateTime, formatDuration, onLangChange, t, tOr } from './i18n.js';
 import { api } from './session.js';
+import { refreshShiftBadge } from './shift.js';
 import { store } from './store.js';
 import { el } from './ui.js';
 
@@ -70,6 +71,7 @@ export async function refreshStation() {
   pending = Promise.all([api(`/api/v1/stations/${code}/panel`),
     api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null)])
     .then(([panel, totals]) => render(panel, totals)).finally(() => { pending = null; });
+  refreshShiftBadge(); // handovers waiting show on the panel's shift button
   await pending;
 }
 
