@@ -7,11 +7,12 @@ button to act, and may take the report.
 
 What officers type holds markup: shown as text, never parsed; no script error, no CSP
 violation, no native dialog. Screenshots at 1920x1080 and 1366x768 under
-test-artifacts/console/.
+test-artifacts/console/ (docs/screenshots/ with SSZ_TEST_DOCS_SCREENSHOTS=1).
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,8 @@ document.addEventListener('securitypolicyviolation',
 """
 MADE_FROM_TEXT = """() => [...document.querySelectorAll(
   'img[src="x"], [onerror], [onload], script:not([src])')].map((e) => e.outerHTML)"""
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 SIZES = ({"width": 1920, "height": 1080}, {"width": 1366, "height": 768})
 FLASH_DONE = """() => !document.getAnimations().some(
   (a) => a.effect?.target?.id === 'flash' && a.playState === 'running')"""
@@ -79,8 +82,8 @@ def shot(page: Any, artifacts: Path, step: str) -> None:
         assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0, step
         box = page.locator("dialog#shift").bounding_box()
         assert box is None or box["y"] + box["height"] <= size["height"] + 1, step
-        page.screenshot(path=str(artifacts / f"console-shift-{step}-{size['width']}x"
-                                              f"{size['height']}.png"))
+        name = f"console-shift-{step}-{size['width']}x{size['height']}.png"
+        page.screenshot(path=str((DOCS if REFRESH_DOCS else artifacts) / name))
     page.set_viewport_size(SIZES[1])
 
 
