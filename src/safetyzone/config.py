@@ -249,6 +249,11 @@ class Settings(BaseSettings):
         60, ge=5, le=1440,
         description="A risk spot not visited for this many minutes during its high-risk "
         "hours raises an alert (a plan target may set its own).")
+    ops_shift_day_start_hour: int = Field(
+        8, ge=0, le=23,
+        description="The Bangkok hour at which the CCOC's duty day starts (08:00 by the "
+        "police's 24-hour rota): a shift log day and the commander's daily report run from "
+        "this hour to the same hour the next day; 0 makes them the calendar day.")
 
     # Station services (docs/services.md): lost-document reports and their certificates.
     services_public_url: str = Field(

@@ -40,7 +40,9 @@ from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.lpr import service as lpr
 from safetyzone.lpr.schemas import HotlistCreate
+from safetyzone.ops import shiftlog
 from safetyzone.ops.models import Incident
+from safetyzone.ops.shiftlog_schemas import HandoverIn
 from safetyzone.org import auth
 from safetyzone.org import service as org
 from safetyzone.org import tokens as token_families
@@ -399,6 +401,23 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/stations/{station_code}/panel": lambda t: Call(
         f"/api/v1/stations/{t.station}/panel"),
     "WS /api/v1/stream": lambda t: Call("/api/v1/stream", params={"station": t.station}),
+    "GET /api/v1/stations/{station_code}/shift": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift"),
+    "POST /api/v1/stations/{station_code}/shift/on-duty": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift/on-duty"),
+    "GET /api/v1/stations/{station_code}/shift/log": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift/log"),
+    "POST /api/v1/stations/{station_code}/shift/log": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift/log",
+        json={"kind": "event", "text": "matrix", "incident_id": t.incident}),
+    "POST /api/v1/stations/{station_code}/shift/handovers": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift/handovers", json={"notes": "matrix"}),
+    "POST /api/v1/shift-handovers/{handover_id}/acknowledge": lambda t: Call(
+        f"/api/v1/shift-handovers/{t.extra['handover']}/acknowledge", json={}),
+    "GET /api/v1/stations/{station_code}/shift/report.pdf": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift/report.pdf"),
+    "POST /api/v1/stations/{station_code}/shift/off-duty": lambda t: Call(
+        f"/api/v1/stations/{t.station}/shift/off-duty", json={}),
     "GET /api/v1/speaker-messages": lambda t: Call("/api/v1/speaker-messages"),
     "POST /api/v1/assets/{asset_id}/commands": lambda t: Call(
         f"/api/v1/assets/{t.speaker}/commands", json={"type": "announce", "text": "matrix"}),
@@ -789,6 +808,21 @@ def _call_targets(client: TestClient, admin: dict[str, str], station: str) -> di
     return {"call_incident": created.json()["incident"]["id"]}
 
 
+def _shift_targets(db: Database, clock: ManualClock, station: str) -> dict[str, str]:
+    """A handover waiting at the station, written by an operator on duty there (not one of
+    the matrix's users, who go on duty, hand over and acknowledge in the rows' order)."""
+    name = f"mx.outgoing-{station.lower()}"
+    with db.write() as s:
+        user = auth.create_user(s, scope=system_scope(), clock=clock, data=UserCreate(
+            username=name, display_name="ผู้ส่งเวร", password=PASSWORD, role="operator",
+            org_unit_codes=[station]))
+        outgoing = auth.scope_for(s, user)
+        shiftlog.go_on_duty(s, scope=outgoing, clock=clock, station_code=station)
+        handover = shiftlog.write_handover(s, scope=outgoing, clock=clock, station_code=station,
+                                           data=HandoverIn(notes="matrix"), cameras_down=[])
+        return {"handover": str(handover.id)}
+
+
 def _patrol_targets(client: TestClient, admin: dict[str, str], station: str,
                     clock: ManualClock) -> dict[str, str]:
     """A risk spot, a plan on it and a checkpoint session whose staff is every test user."""
@@ -1058,6 +1092,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_services_targets(client, devices.admin, db, clock, station))
             t.extra.update(_call_targets(client, devices.admin, station))
             t.extra.update(_announce_targets(client, devices.admin, station, clock))
+            t.extra.update(_shift_targets(db, clock, station))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -65,3 +66,19 @@ def list_entries(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
     return list(rows), total
+
+
+def latest_of(session: Session, *, action: str, entity_ids: Iterable[str]
+              ) -> dict[str, AuditEntry]:
+    """The newest row of ``action`` for each entity, unscoped: for a domain that already
+    holds those entities in the caller's scope (the reason a unit went out of service)."""
+    ids = list(entity_ids)
+    if not ids:
+        return {}
+    out: dict[str, AuditEntry] = {}
+    for row in session.scalars(select(AuditEntry).where(
+            AuditEntry.action == action, AuditEntry.entity_id.in_(ids))
+            .order_by(AuditEntry.id)):
+        assert row.entity_id is not None
+        out[row.entity_id] = row
+    return out

@@ -39,11 +39,14 @@ def _summary(values: list[float]) -> Percentiles:
 
 
 def response_times(session: Session, *, scope: Scope, station_id: uuid.UUID,
-                   since: datetime) -> ResponseTimes:
+                   since: datetime, until: datetime | None = None) -> ResponseTimes:
+    """Percentiles of the incidents opened from ``since`` (up to ``until``, if given)."""
     scope.require(Permission.OPS_READ)
-    rows = list(session.scalars(select(Incident).where(
-        Incident.station_id == station_id, Incident.opened_at >= since,
-        Incident.event_count > 0)))
+    query = select(Incident).where(Incident.station_id == station_id,
+                                   Incident.opened_at >= since, Incident.event_count > 0)
+    if until is not None:
+        query = query.where(Incident.opened_at < until)
+    rows = list(session.scalars(query))
     by_device: dict[str, list[float]] = {k: [] for k in MILESTONES}
     by_receive: dict[str, list[float]] = {k: [] for k in MILESTONES}
     for incident in rows:

@@ -66,6 +66,7 @@ from safetyzone.web.routes import (
     patrol,
     posts,
     redbox,
+    shiftlog,
     stream,
     tracks,
     transfer,
@@ -87,7 +88,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
-           announcements.router)
+           announcements.router, shiftlog.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

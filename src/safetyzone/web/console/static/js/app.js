@@ -25,6 +25,7 @@ import {
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
+import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
@@ -352,6 +353,7 @@ async function start() {
   bindAnnouncements();
   const popout = bindLayout();
   bindHistory();
+  bindShift();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
   on('citizen', (item) => { drawCitizen(item); renderQueue(); });

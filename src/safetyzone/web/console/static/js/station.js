@@ -3,6 +3,7 @@
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
 import { api } from './session.js';
+import { refreshShiftBadge } from './shift.js';
 import { seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
 
@@ -114,6 +115,7 @@ export async function refreshStation() {
       document.getElementById('station-name').textContent = t('station.all', { n: rows?.length || 0 });
     }
   }).finally(() => { pending = null; });
+  refreshShiftBadge(); // handovers waiting show on the panel's shift button
   await pending;
 }
 
