@@ -178,6 +178,13 @@ class Settings(BaseSettings):
         "'https://tiles.example/{z}/{x}/{y}.png' (a server on the station's network). "
         "Unset: a plain background that still shows zones, assets, incidents and units.",
     )
+    tiles_file: Path | None = Field(
+        None,
+        description="A PMTiles v3 file of vector (MVT) or raster (PNG, JPEG, WebP) tiles the "
+        "app serves itself to logged-in users, so a closed network has streets without a tile "
+        "server (docs/operations/offline-maps.md). When set, the console draws it instead of "
+        "SSZ_TILE_URL.",
+    )
 
     citizen_media_max_bytes: int = Field(
         8 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024,
@@ -352,6 +359,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"not an address or network: {err}") from err
         return value
 
+    @field_validator("tiles_file")
+    @classmethod
+    def _readable_tiles(cls, value: Path | None) -> Path | None:
+        """A missing or foreign tile file stops the start: a map without streets would only
+        be noticed when an operator tries to direct a car by it."""
+        if value is None:
+            return None
+        problem = pmtiles_problem(value)
+        if problem:
+            raise ValueError(f"{value}: {problem} (docs/operations/offline-maps.md)")
+        return value.resolve()
+
     @field_validator("line_api_base", "line_data_api_base", "line_link_base")
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
@@ -418,6 +437,40 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'safetyzone.db').resolve()}"
+
+
+# The tile types the console can draw (PMTiles v3 header byte 99): 1 MVT is drawn by
+# protomaps-leaflet, 2 PNG, 3 JPEG and 4 WebP by the pmtiles reader's raster layer.
+PMTILES_TILE_TYPES = {1: "mvt", 2: "png", 3: "jpeg", 4: "webp"}
+PMTILES_HEADER_BYTES = 127
+
+
+def pmtiles_problem(path: Path) -> str | None:
+    """Why ``path`` is not a tile file the console can draw, or None when it is.
+
+    Only the fixed 127-byte header is read: enough to refuse a missing file, a directory, an
+    MBTiles file given by mistake, an older PMTiles version or a tile type nothing draws.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(PMTILES_HEADER_BYTES)
+    except FileNotFoundError:
+        return "no such file"
+    except IsADirectoryError:
+        return "a directory, not a file"
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    if header.startswith(b"SQLite format 3"):
+        return ("an MBTiles (SQLite) file: convert it once with `pmtiles convert in.mbtiles "
+                "out.pmtiles`")
+    if len(header) < PMTILES_HEADER_BYTES or not header.startswith(b"PMTiles"):
+        return "not a PMTiles file"
+    if header[7] != 3:
+        return f"PMTiles version {header[7]}: version 3 is needed (`pmtiles convert`)"
+    if header[99] not in PMTILES_TILE_TYPES:
+        return (f"tile type {header[99]} cannot be drawn (vector MVT, or raster PNG, JPEG or "
+                "WebP)")
+    return None
 
 
 def random_password() -> str:
