@@ -27,6 +27,7 @@ from pydantic_settings import (
 from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 from safetyzone.core.outbound import DEFAULT_CAMERA_NETWORKS, IPNetwork, parse_networks
+from safetyzone.core.tilefile import pmtiles_problem
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 PREFIX = "SSZ_"
@@ -437,40 +438,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'safetyzone.db').resolve()}"
-
-
-# The tile types the console can draw (PMTiles v3 header byte 99): 1 MVT is drawn by
-# protomaps-leaflet, 2 PNG, 3 JPEG and 4 WebP by the pmtiles reader's raster layer.
-PMTILES_TILE_TYPES = {1: "mvt", 2: "png", 3: "jpeg", 4: "webp"}
-PMTILES_HEADER_BYTES = 127
-
-
-def pmtiles_problem(path: Path) -> str | None:
-    """Why ``path`` is not a tile file the console can draw, or None when it is.
-
-    Only the fixed 127-byte header is read: enough to refuse a missing file, a directory, an
-    MBTiles file given by mistake, an older PMTiles version or a tile type nothing draws.
-    """
-    try:
-        with path.open("rb") as file:
-            header = file.read(PMTILES_HEADER_BYTES)
-    except FileNotFoundError:
-        return "no such file"
-    except IsADirectoryError:
-        return "a directory, not a file"
-    except OSError as err:
-        return f"cannot be read ({err.strerror or err})"
-    if header.startswith(b"SQLite format 3"):
-        return ("an MBTiles (SQLite) file: convert it once with `pmtiles convert in.mbtiles "
-                "out.pmtiles`")
-    if len(header) < PMTILES_HEADER_BYTES or not header.startswith(b"PMTiles"):
-        return "not a PMTiles file"
-    if header[7] != 3:
-        return f"PMTiles version {header[7]}: version 3 is needed (`pmtiles convert`)"
-    if header[99] not in PMTILES_TILE_TYPES:
-        return (f"tile type {header[99]} cannot be drawn (vector MVT, or raster PNG, JPEG or "
-                "WebP)")
-    return None
 
 
 def random_password() -> str:

@@ -4,9 +4,10 @@
 The test writes a small PMTiles file of vector tiles around Phasi Charoen's zone (a grid of
 streets every 250 m and a highway, tests/support/basemap.py), serves the demo with it, logs a
 duty officer in at 1366x768 and centres the map on a crossing. Then it reads the map's own
-tile canvases: the streets are drawn in the road colour exactly where the file puts them, the
+tiles' pixels: the streets are drawn in the road colour exactly where the file puts them, the
 land between them in the land colour; every range came from this server with the user's
-token; the strict CSP refused nothing.
+token; the strict CSP refused nothing. The same streets as PNG tiles (a raster file put in
+place of the first, as an operator would swap it) are drawn the same way.
 
 Screenshots at 1366x768 and 1920x1080 go to test-artifacts/console/ (tiles-*.png), and to
 docs/screenshots/ (console-offline-streets-*.png) when SSZ_TEST_DOCS_SCREENSHOTS=1.
@@ -23,7 +24,15 @@ from typing import Any
 
 import pytest
 
-from support.basemap import EARTH_RADIUS_M, LAND, ROAD, StreetMap, write_street_map
+from support.basemap import (
+    EARTH_RADIUS_M,
+    LAND,
+    RASTER_LAND,
+    RASTER_ROAD,
+    ROAD,
+    StreetMap,
+    write_street_map,
+)
 from support.console import PASSWORD, Server, demo_server
 
 # Phasi Charoen's zone (the demo's first), its middle: the grid's central crossing.
@@ -33,30 +42,39 @@ ZOOM = 17
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 
-# Every loaded tile canvas of the street layer, with where it sits on the screen.
-CANVASES = """() => [...document.querySelectorAll('#map .leaflet-tile-pane canvas')]"""
+# The street layer's tiles: canvases (vector) or pictures (raster), all at the shown zoom
+# (Leaflet drops the other zooms' once these are in), loaded, faded in and decoded.
+TILES = "#map .leaflet-tile-pane canvas, #map .leaflet-tile-pane img"
 SETTLED = """() => {
   const levels = [...document.querySelectorAll('#map .leaflet-tile-pane .leaflet-tile-container')]
-    .filter((level) => level.querySelector('canvas'));
+    .filter((level) => level.children.length);
   if (levels.length !== 1) return false;
-  const tiles = [...levels[0].querySelectorAll('canvas')];
+  const tiles = [...levels[0].children];
   return tiles.length > 0 && tiles.every((t) => t.classList.contains('leaflet-tile-loaded')
-    && (t.style.opacity === '' || t.style.opacity === '1'));
+    && (t.style.opacity === '' || t.style.opacity === '1')
+    && (t.tagName !== 'IMG' || (t.complete && t.naturalWidth > 0)));
 }"""
-# Colours counted over all tile canvases, and the colour at given screen points.
+# Colours counted over all tiles, and the colour at given screen points.
 READ = """([points, land, road]) => {
-  const tiles = [...document.querySelectorAll('#map .leaflet-tile-pane canvas')];
+  const tiles = [...document.querySelectorAll('TILES')];
   const near = (d, i, c) => Math.abs(d[i] - c[0]) <= 3 && Math.abs(d[i + 1] - c[1]) <= 3
     && Math.abs(d[i + 2] - c[2]) <= 3;
   let total = 0, onLand = 0, onRoad = 0;
   const data = tiles.map((t) => {
-    const pixels = t.getContext('2d').getImageData(0, 0, t.width, t.height).data;
+    let canvas = t;
+    if (t.tagName === 'IMG') { // a blob: picture of this origin: readable through a canvas
+      canvas = document.createElement('canvas');
+      canvas.width = t.naturalWidth;
+      canvas.height = t.naturalHeight;
+      canvas.getContext('2d').drawImage(t, 0, 0);
+    }
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     for (let i = 0; i < pixels.length; i += 4) {
       total += 1;
       if (near(pixels, i, land)) onLand += 1;
       else if (near(pixels, i, road)) onRoad += 1;
     }
-    return { rect: t.getBoundingClientRect(), pixels, width: t.width, height: t.height };
+    return { rect: t.getBoundingClientRect(), pixels, width: canvas.width, height: canvas.height };
   });
   const at = points.map(([x, y]) => {
     const tile = data.find((d) => x >= d.rect.left && x < d.rect.right
@@ -68,7 +86,7 @@ READ = """([points, land, road]) => {
     return [tile.pixels[i], tile.pixels[i + 1], tile.pixels[i + 2]];
   });
   return { total, onLand, onRoad, at, tiles: tiles.length };
-}"""
+}""".replace("TILES", TILES)
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +113,10 @@ def close(colour: list[int] | None, wanted: tuple[int, int, int]) -> bool:
     return colour is not None and all(abs(a - b) <= 3 for a, b in zip(colour, wanted, strict=True))
 
 
-def test_the_console_draws_the_streets_of_the_servers_own_file(
-    chromium: Any, server: Server, artifacts: Path,
-) -> None:
+def look_at_the_streets(chromium: Any, server: Server, artifacts: Path, kind: str,
+                        land: tuple[int, int, int], road: tuple[int, int, int]) -> None:
+    """A duty officer's console centred on the grid's middle crossing: the streets in
+    ``road`` where the file has them, ``land`` between, read from the tiles' pixels."""
     context = chromium.new_context(viewport={"width": 1366, "height": 768},
                                    timezone_id="Asia/Bangkok", locale="th-TH")
     page = context.new_page()
@@ -108,7 +127,7 @@ def test_the_console_draws_the_streets_of_the_servers_own_file(
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.on("console", lambda m: refused.append(m.text)
             if "Content Security Policy" in m.text else None)
-    page.on("request", lambda r: None if r.url.startswith(server.url)
+    page.on("request", lambda r: None if r.url.startswith((server.url, "blob:"))
             else elsewhere.append(r.url))
 
     def answered(response: Any) -> None:
@@ -126,12 +145,12 @@ def test_the_console_draws_the_streets_of_the_servers_own_file(
         page.click("button[type=submit]")
         page.wait_for_url("**/console")
         page.wait_for_selector("body[data-ready=true]", timeout=20_000)
-        page.wait_for_selector("#map[data-basemap=vector]")
+        page.wait_for_selector(f"#map[data-basemap={kind}]")
         page.evaluate("([lat, lon]) => window.__ssz.focus(lat, lon)", list(CENTRE))
         page.wait_for_function(SETTLED, timeout=20_000)
         view = page.evaluate("window.__ssz.view()")
         assert view["zoom"] == ZOOM
-        page.screenshot(path=str(artifacts / "tiles-streets-1366x768.png"))
+        page.screenshot(path=str(artifacts / f"tiles-{kind}-1366x768.png"))
 
         box = page.locator("#map").bounding_box()
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -142,17 +161,17 @@ def test_the_console_draws_the_streets_of_the_servers_own_file(
                 if box["y"] + 4 < cy + k * step + d < box["y"] + box["height"] - 4]
         on_street = [(cx, y) for y in rows]
         in_blocks = [(cx + side * step / 2, y) for side in (-1, 1) for y in rows]
-        seen = page.evaluate(READ, [on_street + in_blocks, list(LAND), list(ROAD)])
+        seen = page.evaluate(READ, [on_street + in_blocks, list(land), list(road)])
 
         # The wall screen's size: the wider map fetches more tiles, drawn the same way.
-        drawn = page.locator("#map .leaflet-tile-pane canvas").count()
+        drawn = page.locator(TILES).count()
         page.set_viewport_size({"width": 1920, "height": 1080})
-        page.wait_for_function(f"() => ({SETTLED})() && document.querySelectorAll("
-                               f"'#map .leaflet-tile-pane canvas').length > {drawn}")
-        shots = [artifacts / "tiles-streets-1920x1080.png"]
-        if REFRESH_DOCS:
+        page.wait_for_function(f"() => ({SETTLED})() && "
+                               f"document.querySelectorAll('{TILES}').length > {drawn}")
+        shots = [artifacts / f"tiles-{kind}-1920x1080.png"]
+        if REFRESH_DOCS and kind == "vector":
             shots.append(DOCS / "console-offline-streets-1920x1080.png")
-            shutil.copy(shots[0].with_name("tiles-streets-1366x768.png"),
+            shutil.copy(shots[0].with_name(f"tiles-{kind}-1366x768.png"),
                         DOCS / "console-offline-streets-1366x768.png")
         for shot in shots:
             page.screenshot(path=str(shot))
@@ -170,5 +189,22 @@ def test_the_console_draws_the_streets_of_the_servers_own_file(
     assert seen["onLand"] / seen["total"] > 0.5, seen   # between them, land
     street, blocks = seen["at"][:len(on_street)], seen["at"][len(on_street):]
     assert len(street) >= 4
-    assert all(close(c, ROAD) for c in street), street  # the street is where the file says
-    assert all(close(c, LAND) for c in blocks), blocks   # and the blocks beside it are land
+    assert all(close(c, road) for c in street), street  # the street is where the file says
+    assert all(close(c, land) for c in blocks), blocks   # and the blocks beside it are land
+
+
+def test_the_console_draws_the_vector_streets_of_the_servers_own_file(
+    chromium: Any, server: Server, artifacts: Path, street_map: StreetMap,
+) -> None:
+    write_street_map(street_map.path, lat=CENTRE[0], lon=CENTRE[1], spacing_m=SPACING_M)
+    look_at_the_streets(chromium, server, artifacts, "vector", LAND, ROAD)
+
+
+def test_a_raster_file_put_in_its_place_is_drawn_as_pictures(
+    chromium: Any, server: Server, artifacts: Path, street_map: StreetMap,
+) -> None:
+    """An operator swaps the file (a raster export of another tile server) without a
+    restart: the next console that opens draws its PNG tiles."""
+    write_street_map(street_map.path, lat=CENTRE[0], lon=CENTRE[1], spacing_m=SPACING_M,
+                     raster=True)
+    look_at_the_streets(chromium, server, artifacts, "raster", RASTER_LAND, RASTER_ROAD)

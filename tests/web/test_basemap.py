@@ -13,6 +13,8 @@ import mapbox_vector_tile
 import pytest
 from fastapi.testclient import TestClient
 from pmtiles.reader import Reader
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import Writer
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
@@ -83,6 +85,21 @@ def test_an_older_version_or_an_undrawable_tile_type_is_refused(
     unknown = tmp_path / "unknown.pmtiles"
     unknown.write_bytes(good[:99] + b"\x00" + good[100:])
     assert "tile type 0 cannot be drawn" in _refused(unknown)
+
+
+def test_vector_tiles_of_another_schema_are_refused(tmp_path: Path) -> None:
+    """An OpenMapTiles file (tilemaker's and planetiler's default) would load and draw
+    nothing: refused, naming its layers."""
+    other = tmp_path / "openmaptiles.pmtiles"
+    with other.open("wb") as out:
+        writer = Writer(out)
+        writer.write_tile(zxy_to_tileid(0, 0, 0), gzip.compress(mapbox_vector_tile.encode(
+            [{"name": "transportation", "features": []}])))
+        writer.finalize({"tile_type": TileType.MVT, "tile_compression": Compression.GZIP},
+                        {"vector_layers": [{"id": "transportation"}, {"id": "water"}]})
+    message = _refused(other)
+    assert "vector tiles with the layers transportation, water" in message
+    assert "Protomaps basemap" in message
 
 
 def test_ssz_serve_says_which_setting_and_why(tmp_path: Path) -> None:
