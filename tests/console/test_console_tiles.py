@@ -175,6 +175,15 @@ def look_at_the_streets(chromium: Any, server: Server, artifacts: Path, kind: st
                         DOCS / "console-offline-streets-1366x768.png")
         for shot in shots:
             page.screenshot(path=str(shot))
+        if kind == "vector":  # English: the layer is drawn anew, for names in English
+            page.evaluate(f"document.querySelectorAll('{TILES}')"
+                          ".forEach((t) => { t.dataset.before = 'th'; })")
+            page.click("#lang-switch")
+            page.wait_for_selector("html[lang=en]")
+            page.wait_for_function(f"() => ({SETTLED})() && "
+                                   "!document.querySelector('#map [data-before]')")
+            again = page.evaluate(READ, [[], list(land), list(road)])
+            assert again["onRoad"] / again["total"] > 0.03, again
     finally:
         context.close()
 
