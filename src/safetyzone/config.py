@@ -27,6 +27,7 @@ from pydantic_settings import (
 from safetyzone.adapters.mqtt import MqttSettings
 from safetyzone.adapters.sia_dc09.config import SiaDc09Settings
 from safetyzone.core.outbound import DEFAULT_CAMERA_NETWORKS, IPNetwork, parse_networks
+from safetyzone.core.tilefile import pmtiles_problem
 
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 PREFIX = "SSZ_"
@@ -177,6 +178,13 @@ class Settings(BaseSettings):
         description="Map tile URL template for the console, e.g. "
         "'https://tiles.example/{z}/{x}/{y}.png' (a server on the station's network). "
         "Unset: a plain background that still shows zones, assets, incidents and units.",
+    )
+    tiles_file: Path | None = Field(
+        None,
+        description="A PMTiles v3 file of vector (MVT) or raster (PNG, JPEG, WebP) tiles the "
+        "app serves itself to logged-in users, so a closed network has streets without a tile "
+        "server (docs/operations/offline-maps.md). When set, the console draws it instead of "
+        "SSZ_TILE_URL.",
     )
 
     citizen_media_max_bytes: int = Field(
@@ -356,6 +364,18 @@ class Settings(BaseSettings):
             except ValueError as err:
                 raise ValueError(f"not an address or network: {err}") from err
         return value
+
+    @field_validator("tiles_file")
+    @classmethod
+    def _readable_tiles(cls, value: Path | None) -> Path | None:
+        """A missing or foreign tile file stops the start: a map without streets would only
+        be noticed when an operator tries to direct a car by it."""
+        if value is None:
+            return None
+        problem = pmtiles_problem(value)
+        if problem:
+            raise ValueError(f"{value}: {problem} (docs/operations/offline-maps.md)")
+        return value.resolve()
 
     @field_validator("line_api_base", "line_data_api_base", "line_link_base")
     @classmethod

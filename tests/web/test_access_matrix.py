@@ -60,6 +60,7 @@ from support import changes
 from support import citizen as phone
 from support import consult as consult_phone
 from support import lostdocs as lost
+from support.basemap import write_street_map
 from support.live import Devices, wait_for
 from support.world import PASSWORD, STATIONS, World
 
@@ -219,6 +220,9 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /console": lambda t: Call("/console"),
     "GET /console/": lambda t: Call("/console/"),
     "GET /login": lambda t: Call("/login"),
+    # The reader's first read: the header and root directory (a 206 to every login).
+    "GET /api/v1/basemap.pmtiles": lambda t: Call("/api/v1/basemap.pmtiles",
+                                                  headers={"Range": "bytes=0-16383"}),
     "GET /citizen": lambda t: Call("/citizen"),
     "GET /citizen/": lambda t: Call("/citizen/"),
     "GET /citizen/t/{code}": lambda t: Call("/citizen/t/R-7K3M9QXP"),
@@ -1021,7 +1025,9 @@ def env(backend: str, request: pytest.FixtureRequest,
     # The matrix is about who may call what, not about throttling the public routes.
     settings = Settings(environment="test", data_dir=directory, secret_key=SECRET,
                         citizen_emergency_per_minute=10_000, citizen_write_per_minute=10_000,
-                        citizen_read_per_minute=10_000)
+                        citizen_read_per_minute=10_000,
+                        tiles_file=write_street_map(directory / "streets.pmtiles", lat=13.73,
+                                                    lon=100.46, zooms=range(12, 14)).path)
     with TestClient(create_app(settings, db, clock)) as client:
         world = World(settings=settings)
         devices = Devices(client, world, clock)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import partial
 
 from fastapi import Depends, FastAPI
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from safetyzone import __version__, migrations
 from safetyzone.bus.memory import MemoryBus
@@ -43,6 +43,7 @@ from safetyzone.web.routes import (
     assets,
     audit,
     auth,
+    basemap,
     board,
     calls,
     camera_urls,
@@ -88,7 +89,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
-           announcements.router, shiftlog.router)
+           announcements.router, shiftlog.router, basemap.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -177,7 +178,11 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     # Pages, scripts, JSON and problem answers travel compressed (the citizen app's first
     # load on a slow mobile link: benchmarks/citizen_shell.py). Pictures, fonts and event
     # streams are left alone; WebSockets pass through; a streamed body is flushed per chunk.
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=6)
+    # The street map file too: its tiles are compressed already, and a whole-file download
+    # (hundreds of MB) must not be gzipped on the fly (its ranges, 206, never are).
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=6,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES,
+                                              basemap.MEDIA_TYPE))
     # Outermost, so every answer gets the headers: problem+json errors and refusals included.
     app.add_middleware(SecurityHeaders, tile_url=settings.tile_url)
     return app

@@ -1,9 +1,9 @@
 """Where the console's third-party browser files live, and their mounts on the app.
 
-Leaflet, the Sarabun font, Swagger UI, ReDoc and jsQR come from npm (``package.json`` at the
-repository root, installed into ``node_modules`` by ``npm ci``). A console without them would
-show a blank map and Thai text as empty boxes (and /docs a blank page), so the app refuses to
-start instead, and says what to run.
+Leaflet, the Sarabun font, Swagger UI, ReDoc, jsQR, pmtiles and protomaps-leaflet come from
+npm (``package.json`` at the repository root, installed into ``node_modules`` by ``npm ci``).
+A console without them would show a blank map and Thai text as empty boxes (and /docs a
+blank page), so the app refuses to start instead, and says what to run.
 """
 
 from __future__ import annotations
@@ -27,6 +27,11 @@ VENDOR = (
     ("/vendor/redoc", "redoc/bundles", "redoc.standalone.js"),
     # The officer app's QR scanner (web/officer_app: red box check-ins).
     ("/vendor/jsqr", "jsqr/dist", "jsQR.js"),
+    # The street map file (SSZ_TILES_FILE) on the console: the PMTiles reader, and the vector
+    # renderer on a Leaflet layer (static/js/basemap.js). Both are classic-script bundles:
+    # their ES modules import bare package names a browser cannot resolve without a bundler.
+    ("/vendor/pmtiles", "pmtiles/dist", "pmtiles.js"),
+    ("/vendor/protomaps-leaflet", "protomaps-leaflet/dist", "protomaps-leaflet.js"),
 )
 
 

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from safetyzone import __version__
 from safetyzone.web.console.assets import HERE, STATIC
 from safetyzone.web.deps import ContextDep
+from safetyzone.web.routes import basemap
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -42,6 +43,8 @@ def _page(request: Request, ctx: ContextDep, name: str) -> HTMLResponse:
     context: dict[str, Any] = {
         "lang": lang, "t": t, "version": __version__,
         "tile_url": ctx.settings.tile_url or "",
+        # The street map file the app serves itself (routes/basemap.py); wins over tile_url.
+        "basemap_url": basemap.PATH if ctx.settings.tiles_file else "",
         # The browser tests' hooks (console/testing/hooks.js): only a test server loads them.
         "test_hooks": ctx.settings.environment == "test",
     }

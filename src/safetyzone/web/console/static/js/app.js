@@ -336,7 +336,8 @@ async function start() {
   }
   setReloginHandler(reloginDialog);
   document.getElementById('relogin').addEventListener('cancel', (event) => event.preventDefault());
-  initMap(document.getElementById('map'), document.body.dataset.tileUrl || '');
+  initMap(document.getElementById('map'), document.body.dataset.tileUrl || '',
+    document.body.dataset.basemapUrl || '');
   layersPanel();
   fitLayers();
   bindQueue();

@@ -1,7 +1,8 @@
 // The map: zones, assets by kind, cameras by owner class with their view, units, incidents,
-// landmarks. Every layer toggles. With no tile source the background is plain, and the
-// zone outlines and markers carry the picture on their own.
+// landmarks. Every layer toggles. With no street map (file or tile server) the background is
+// plain, and the zone outlines and markers carry the picture on their own.
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
+import { addBasemap } from './basemap.js';
 import { pick, t } from './i18n.js';
 import {
   can, chosenStation, citizenInQueue, emit, inChosenStation, inQueue, store,
@@ -56,9 +57,14 @@ function wedge(lat, lon, heading, fov) {
   return points;
 }
 
-export function initMap(element, tileUrl) {
+// The streets: the server's own tile file when it has one (basemap.js), else a tile server's
+// URL template, else none.
+export function initMap(element, tileUrl, basemapUrl = '') {
   map = L.map(element, { zoomControl: true, preferCanvas: false, attributionControl: false });
-  if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 20 }).addTo(map);
+  if (basemapUrl) {
+    element.classList.add('plain'); // until the first tiles cover it, or if the file fails
+    addBasemap(map, basemapUrl).catch((err) => console.error('street map file:', err));
+  } else if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 20 }).addTo(map);
   else element.classList.add('plain');
   L.control.scale({ imperial: false }).addTo(map);
   for (const name of LAYERS) groups[name] = L.layerGroup().addTo(map);
