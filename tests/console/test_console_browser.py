@@ -516,6 +516,16 @@ def test_a_commander_groups_the_zone_s_speakers_and_announces_to_them(
     commander.shot("25-announcement")
     sent = field.get("/api/v1/announcements", station_code=field.station)[0]
     assert sent["progress"]["unlinked"] == 2 and sent["message_id"] == "cctv_warning"
+    # LINE alerts for escalations: the demo's stations have no LINE account, and the
+    # commander is told so instead of being handed a code that could link nothing.
+    page.click("#linelink-open")
+    page.wait_for_selector("dialog#linelink[open]")
+    assert "ยังไม่ได้ผูก LINE" in page.locator("#linelink-body").inner_text()
+    page.click("#linelink-new")
+    warning = page.locator(".toast.error")
+    warning.wait_for()
+    assert "LINE account" in warning.inner_text()
+    page.click("dialog#linelink form[method=dialog] button")
 
 
 def test_the_wall_pops_out_to_a_second_screen_and_the_layout_follows_the_user(

@@ -240,6 +240,9 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/auth/me/layout": lambda t: Call("/api/v1/auth/me/layout"),
     "PUT /api/v1/auth/me/layout": lambda t: Call("/api/v1/auth/me/layout", json={
         "wall_cameras": [t.camera], "layers": {"zones": True}, "windows": []}),
+    "GET /api/v1/auth/me/line-link": lambda t: Call("/api/v1/auth/me/line-link"),
+    "POST /api/v1/auth/me/line-link": lambda t: Call("/api/v1/auth/me/line-link"),
+    "DELETE /api/v1/auth/me/line-link": lambda t: Call("/api/v1/auth/me/line-link"),
     "GET /api/v1/auth/lockouts": lambda t: Call("/api/v1/auth/lockouts"),
     "DELETE /api/v1/auth/lockouts/{kind}/{key}": lambda t: Call(
         "/api/v1/auth/lockouts/account/a.viewer"),

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from safetyzone.citizen import line_follow
+from safetyzone.citizen import line_follow, staff_line
 from safetyzone.citizen import line_texts as t
 from safetyzone.citizen.line_client import Content, LineApiError, PhotoRefused, text_message
 from safetyzone.citizen.line_models import (
@@ -102,6 +102,7 @@ class Chat:
 
     def unfollow(self, session: Session, turn: Turn) -> Answer:
         """The user blocked the account: their LINE contact and ticket list are deleted."""
+        staff_line.forget(session, channel_id=turn.channel_id, user_hash=turn.user_hash)
         user = self._user(session, turn)
         if user is None:
             return Answer()
@@ -114,6 +115,14 @@ class Chat:
         return Answer(stored=True)
 
     def text(self, session: Session, turn: Turn, text: str) -> Answer:
+        # A commander linking this LINE user to their login for escalations (staff_line):
+        # staff, not a citizen, so no consent prompt and nothing of the citizen's chat.
+        linked = staff_line.link_from_chat(
+            session, text=text, channel_id=turn.channel_id, user_hash=turn.user_hash,
+            user_sealed=self.box.seal(turn.user_id), clock=self.clock,
+            server_key=self._server_key)
+        if linked is not None:
+            return Answer(stored=True, now=[text_message(linked)])
         if "".join(text.split()).casefold() in t.LOSTDOC_WORDS:
             return Answer(now=[self._lostdoc(session, turn)])
         user = self._user(session, turn)

@@ -4,6 +4,7 @@ from safetyzone.assets import models as _assets  # noqa: F401
 from safetyzone.audit import models as _audit  # noqa: F401
 from safetyzone.citizen import line_models as _line  # noqa: F401
 from safetyzone.citizen import models as _citizen  # noqa: F401
+from safetyzone.citizen import staff_line as _staff_line  # noqa: F401
 from safetyzone.core.db import Base
 from safetyzone.intake import models as _intake  # noqa: F401
 from safetyzone.lpr import models as _lpr  # noqa: F401

@@ -17,6 +17,7 @@ from safetyzone.bus.memory import MemoryBus
 from safetyzone.bus.nats import NatsBus
 from safetyzone.citizen.line_bridge import ServicePort
 from safetyzone.citizen.retention import RetentionPolicy
+from safetyzone.citizen.staff_line import EscalationAlerts
 from safetyzone.config import Settings
 from safetyzone.core import redact
 from safetyzone.core.clock import Clock, SystemClock
@@ -128,6 +129,12 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         photo_max_bytes=settings.citizen_media_max_bytes)
     # Status changes and officers' replies reach LINE users (after each commit).
     ctx.notices.notifier = line_gateway.notifier
+    # Escalations reach the station's commanders on the LINE they linked (after each
+    # commit; the minute sweep catches what a crash between the two commits missed).
+    escalations = EscalationAlerts(db=db, clock=ctx.clock, box=ctx.secrets,
+                                   outbox=line_gateway.outbox,
+                                   console_url=settings.services_public_url)
+    runtime.sweeps.append(escalations.sweep)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -135,6 +142,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         await runtime.start()
         await snapshots.start()
         db.after_commit.append(ctx.notices.after_commit)
+        db.after_commit.append(escalations.after_commit)
         await line_gateway.start()
         log.info("SafetyZone %s serving on %s", __version__, db.engine.dialect.name)
         try:
@@ -143,6 +151,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
             await line_gateway.stop()
             with contextlib.suppress(ValueError):
                 db.after_commit.remove(ctx.notices.after_commit)
+            with contextlib.suppress(ValueError):
+                db.after_commit.remove(escalations.after_commit)
             await snapshots.stop()
             await runtime.stop()
             db.dispose()

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from safetyzone.citizen import staff_line
 from safetyzone.core.security import ROLE_PERMISSIONS
 from safetyzone.org import auth, layouts
 from safetyzone.org.login import LockKind, Lockout
@@ -98,3 +99,27 @@ def save_my_layout(ctx: ContextDep, scope: ScopeDep, body: layouts.Layout
     """Replace your console layout; yours only, nobody else reads it."""
     with ctx.db.write() as session:
         return layouts.save(session, scope=scope, clock=ctx.clock, layout=body)
+
+
+@router.get("/me/line-link", response_model=staff_line.LinkState)
+def read_my_line_link(ctx: ContextDep, scope: ScopeDep) -> staff_line.LinkState:
+    """The LINE accounts your escalations go to (commanders)."""
+    with ctx.db.read() as session:
+        return staff_line.link_state(session, scope=scope)
+
+
+@router.post("/me/line-link", response_model=staff_line.LinkCode,
+             responses=problem_responses(403, 404))
+def create_my_line_link_code(ctx: ContextDep, scope: ScopeDep) -> staff_line.LinkCode:
+    """A one-time code (10 minutes): send "SSZ <code>" to your station's LINE account and
+    escalated incidents reach that LINE. Commanders only."""
+    with ctx.db.write() as session:
+        return staff_line.new_code(session, scope=scope, clock=ctx.clock,
+                                   server_key=ctx.settings.secret_key.get_secret_value())
+
+
+@router.delete("/me/line-link", status_code=204)
+def delete_my_line_link(ctx: ContextDep, scope: ScopeDep) -> None:
+    """Stop escalations on LINE (every linked account of yours)."""
+    with ctx.db.write() as session:
+        staff_line.unlink(session, scope=scope, clock=ctx.clock)

@@ -3,6 +3,7 @@ import { acknowledge, dispatchFirstRecommended } from './actions.js';
 import { bindAnnouncements } from './announce.js';
 import { bindCalls, openCall } from './calls.js';
 import { bindLayout, loadLayout } from './layout.js';
+import { bindLineLink } from './linelink.js';
 import { acknowledgeCitizen } from './citizen-actions.js';
 import {
   bindCitizen, closeCitizen, focusReply, isCitizenOpen, openCitizen, reloadCitizenSoon, rerenderCitizen,
@@ -395,6 +396,7 @@ async function start() {
   store.me = me;
   showServicesTab();
   bindCalls();
+  bindLineLink();
   showHistoryTab();
   showUser();
   await loadData();
