@@ -1,6 +1,7 @@
 """The CCOC's shift in a real browser against a real server with the demo: the duty officer
-(pcr.operator) opens the shift sheet from the station panel, goes on duty, logs a notable
-event and hands over; the station commander (pcr.commander) sees the handover waiting on the
+(pcr.operator) logs a phone call as an incident and sends a car to it from the unit board,
+opens the shift sheet from the station panel, goes on duty, logs a notable event and hands
+over; the station commander (pcr.commander) sees the handover waiting on the
 panel's button, goes on duty, acknowledges it and downloads the daily report (Thai that
 reads back); the duty officer goes off duty. A viewer sees the sheet without a form or a
 button to act, and may take the report.
@@ -91,6 +92,27 @@ def test_a_shift_handed_over_acknowledged_and_reported(
         chromium: Any, server: Server, artifacts: Path) -> None:
     marker = f"SX{uuid.uuid4().hex[:8]}"
     with console(chromium, server, "pcr.operator") as operator:
+        # A phone call: logged from the keyboard, placed at the market's SOS pole.
+        operator.keyboard.press("n")
+        operator.wait_for_selector("dialog#call[open]")
+        operator.select_option("#call-source", "phone")
+        operator.select_option("#call-type", "fight")
+        operator.fill("#call-description", f"วัยรุ่นทะเลาะกันหน้าตลาด {marker}")
+        operator.fill("#call-landmark", "PCR-KBL-SOS01")
+        operator.check("#call-anonymous")
+        operator.click("#call-submit")
+        operator.wait_for_selector("#incident[data-state=acknowledged]")
+        incident_id = operator.get_attribute("#incident", "data-id")
+        operator.keyboard.press("Escape")
+        # A car sent to it from the unit board (the demo's cars have no GPS fix yet).
+        operator.keyboard.press("7")
+        car = operator.locator("#units-body tr[data-status=available]").first
+        car.locator("button[data-act=reassign]").click()
+        ask = operator.locator("#units-body form[data-kind=reassign]")
+        ask.locator("select[name=incident]").select_option(incident_id)
+        ask.locator("button[type=submit]").click()
+        operator.wait_for_selector(
+            f"#units-body tr[data-status=dispatched] button[data-id='{incident_id}']")
         open_sheet(operator)
         operator.click("#shift-body button[data-act=on]")
         operator.wait_for_selector("#shift-body .shift-duty li[data-user='pcr.operator']")
@@ -143,7 +165,7 @@ def test_a_shift_handed_over_acknowledged_and_reported(
             assert "รายงานประจำวันสำหรับผู้บังคับบัญชา" in flat
             squashed = "".join(text.split())
             for expected in (f"ฝากติดตามสายตรวจ11ที่ตลาดน้ำ{marker}", "รับทราบ",
-                             "".join(HOSTILE.split())):
+                             "".join(HOSTILE.split()), "ทะเลาะวิวาท"):
                 assert expected in squashed, expected
 
         operator.click("#shift-body button[data-act=off]")
