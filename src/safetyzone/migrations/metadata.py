@@ -9,6 +9,7 @@ from safetyzone.intake import models as _intake  # noqa: F401
 from safetyzone.lpr import models as _lpr  # noqa: F401
 from safetyzone.ops import commands as _commands  # noqa: F401
 from safetyzone.ops import models as _ops  # noqa: F401
+from safetyzone.ops import workorder_models as _workorders  # noqa: F401
 from safetyzone.org import models as _org  # noqa: F401
 from safetyzone.patrol import models as _patrol  # noqa: F401
 from safetyzone.patrol import plan_models as _patrol_plans  # noqa: F401
