@@ -158,7 +158,9 @@ def _target(session: Session, station_id: uuid.UUID, data: WorkOrderIn) -> _Targ
         if camera is None:
             raise InvalidInput(f"no camera '{data.camera_code}' at this station",
                                [Problem("unknown", "camera_code")])
-        return _Target(_kind(data.kind, WorkKind.CAMERA), data.place or camera.name_th,
+        point = session.get(Asset, camera.point_id)
+        named = f"{point.name_th} · {camera.name_th}" if point is not None else camera.name_th
+        return _Target(_kind(data.kind, WorkKind.CAMERA), data.place or named,
                        camera.lat, camera.lon, camera.owner_partner_id, camera=camera)
     if data.asset_code is not None:
         asset = session.scalar(select(Asset).where(Asset.station_id == station_id,

@@ -24,6 +24,7 @@ import {
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
+import { bindWorkorders } from './workorders.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
@@ -335,6 +336,7 @@ async function start() {
   bindServices();
   bindUnits();
   bindStation();
+  bindWorkorders();
   bindHistory();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
