@@ -232,6 +232,10 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /officer/": lambda t: Call("/officer/"),
     "GET /officer/sw.js": lambda t: Call("/officer/sw.js"),
     "GET /officer/manifest.webmanifest": lambda t: Call("/officer/manifest.webmanifest"),
+    "GET /partner": lambda t: Call("/partner"),
+    "GET /partner/": lambda t: Call("/partner/"),
+    "GET /partner/sw.js": lambda t: Call("/partner/sw.js"),
+    "GET /partner/manifest.webmanifest": lambda t: Call("/partner/manifest.webmanifest"),
     "POST /api/v1/auth/token": lambda t: Call(
         "/api/v1/auth/token", data={"username": "a.viewer", "password": PASSWORD}),
     "POST /api/v1/auth/refresh": lambda t: Call("/api/v1/auth/refresh",
@@ -722,7 +726,53 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/posts/{post_id}/consult-requests": lambda t: Call(
         f"/api/v1/posts/{t.extra['post']}/consult-requests",
         json=consult_phone.booking(t.extra["slot_post"], channel="post")),
+    "GET /api/v1/workorders": lambda t: Call("/api/v1/workorders",
+                                             params={"station_code": t.station}),
+    "POST /api/v1/workorders": lambda t: Call("/api/v1/workorders", json=_workorder_body(
+        t.station), headers=_once("workorder", t)),
+    "GET /api/v1/workorders/{order_id}": lambda t: Call(
+        f"/api/v1/workorders/{t.extra['workorder']}"),
+    "POST /api/v1/workorders/{order_id}/actions": lambda t: Call(
+        f"/api/v1/workorders/{t.extra['workorder']}/actions",
+        json={"action": "cancel", "note": "matrix"}),
+    "POST /api/v1/citizen/items/{item_id}/workorder": lambda t: Call(
+        f"/api/v1/citizen/items/{t.extra['lamp']}/workorder",
+        json={"partner_code": f"SHOP-{t.station}", "description": "ไฟดับ ซ่อมด้วย"}),
+    "POST /api/v1/incidents/{incident_id}/workorder": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/workorder", json={"partner_code": f"SHOP-{t.station}"}),
+    # A partner's own cells are tried on another partner's order (it must look missing).
+    "GET /api/v1/partner/workorders": lambda t: Call("/api/v1/partner/workorders"),
+    "GET /api/v1/partner/workorders/{order_id}": lambda t: Call(
+        f"/api/v1/partner/workorders/{t.extra['workorder_other']}"),
+    "POST /api/v1/partner/workorders/{order_id}/actions": lambda t: Call(
+        f"/api/v1/partner/workorders/{t.extra['workorder_other']}/actions",
+        json={"action": "accept"}),
 }
+
+
+def _workorder_body(station: str) -> dict[str, Any]:
+    lat, lon = _point(Targets(station))
+    return {"station_code": station, "kind": "street_light", "partner_code": f"SHOP-{station}",
+            "lat": lat, "lon": lon, "description": "ไฟถนนดับ 3 ดวง"}
+
+
+def _workorder_targets(client: TestClient, admin: dict[str, str], station: str
+                       ) -> dict[str, str]:
+    """A work order to the test partner's shop, one to another partner (a camera of its
+    own), and a citizen's report of a street light out to send on."""
+    out: dict[str, str] = {}
+    for name, body in (("workorder", _workorder_body(station)),
+                       ("workorder_other", {"station_code": station,
+                                            "camera_code": f"{station}-MXO-P1-C1",
+                                            "description": "กล้องดับ"})):
+        made = client.post("/api/v1/workorders", json=body, headers={
+            **admin, "Idempotency-Key": f"matrix-setup-{name}-{station}"})
+        assert made.status_code == 201, made.text
+        out[name] = made.json()["id"]
+    lat, lon = _point(Targets(station))
+    code = phone.send(client, "/reports", phone.report(phone.new_key(), lat, lon))["code"]
+    out["lamp"] = phone.item_by_code(client, admin, code)["id"]
+    return out
 
 
 def _homewatch_body(t: Targets, key: str | None = None) -> dict[str, Any]:
@@ -1102,6 +1152,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_call_targets(client, devices.admin, station))
             t.extra.update(_announce_targets(client, devices.admin, station, clock))
             t.extra.update(_shift_targets(db, clock, station))
+            t.extra.update(_workorder_targets(client, devices.admin, station))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

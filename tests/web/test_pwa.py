@@ -1,8 +1,8 @@
-"""What both phone apps (``/citizen`` and ``/officer``, built by ``web/pwa``) must hold: every
-file the page names is served, both catalogs hold the same words and every word used, no
-inline code or HTML sinks (strict CSP), a service worker that keeps the shell and never the
-API, a cache name that follows the files, and a valid manifest with the icons its script
-draws. What is particular to one app is in test_citizen_app.py and test_officer_app.py."""
+"""What the phone apps (``/citizen``, ``/officer`` and ``/partner``, built by ``web/pwa``) must
+hold: every file the page names is served, both catalogs hold the same words and every word
+used, no inline code or HTML sinks (strict CSP), a service worker that keeps the shell and
+never the API, a cache name that follows the files, and a valid manifest with the icons its
+script draws. What is particular to one app is in test_citizen_app.py and test_officer_app.py."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from PIL import Image
 from safetyzone.web import pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
 from safetyzone.web.officer_app import pages as officer_pages
+from safetyzone.web.partner_app import pages as partner_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_JS = sorted((pwa.STATIC / "js").glob("*.js"))
@@ -75,7 +76,16 @@ OFFICER = Spec(officer_pages.APP, (*officer_pages.LEAFLET, officer_pages.JSQR), 
     | _keys("outbox.kind", "status", "note", "photo", "checkin", "checkpoint", "positions", "sos",
             "checkin_photo")
     | _keys("checkin.photo", "waiting", "sent")))
-APPS = pytest.mark.parametrize("spec", [CITIZEN, OFFICER], ids=["citizen", "officer"])
+PARTNER = Spec(partner_pages.APP, (), (
+    _keys("status", "open", "accepted", "in_progress", "done", "verified", "rejected",
+          "cancelled")
+    | _keys("kind", "street_light", "camera", "sos_point", "abandoned_plot", "other")
+    | _keys("action", "accept", "reject", "start", "done")
+    | _keys("toast", "accept", "reject", "start", "done")
+    | _keys("answer.reject", "title", "label", "ok")
+    | _keys("answer.done", "title", "label", "ok")))
+APPS = pytest.mark.parametrize("spec", [CITIZEN, OFFICER, PARTNER],
+                               ids=["citizen", "officer", "partner"])
 
 
 class Refs(HTMLParser):

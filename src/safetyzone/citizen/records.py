@@ -39,7 +39,7 @@ from safetyzone.citizen.taxonomy import (
 )
 from safetyzone.core.errors import Conflict, InvalidInput, NotFound, Problem
 from safetyzone.core.secretbox import SecretBox
-from safetyzone.ops import emergencies, feed
+from safetyzone.ops import emergencies, feed, workorders
 from safetyzone.org import auth
 from safetyzone.org import service as org
 
@@ -225,7 +225,8 @@ def item_read(session: Session, item: CitizenItem) -> CitizenItemRead:
                for m in media(session, item)],
         messages_waiting=waiting(messages(session, item)), anonymous=item.anonymous,
         assigned_to=assigned, created_at=item.created_at, updated_at=item.updated_at,
-        version=item.version)
+        version=item.version, workorder=(workorders.brief_for_citizen(session, item.id)
+                                         if item.kind is ItemKind.REPORT else None))
 
 
 def new_item(session: Session, *, kind: ItemKind, channel: Channel, key_hash: str,

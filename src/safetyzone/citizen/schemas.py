@@ -22,6 +22,7 @@ from safetyzone.citizen.taxonomy import (
     TipCategory,
 )
 from safetyzone.core.text import Inbound
+from safetyzone.ops.workorder_schemas import WorkOrderBrief
 
 CLIENT_KEY_PATTERN = r"^[A-Za-z0-9_-]{22,64}$"
 CODE_PATTERN = r"^[ERT]-[0-9A-HJKMNP-TV-Z]{8}$"
@@ -382,6 +383,9 @@ class CitizenItemRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    workorder: WorkOrderBrief | None = Field(
+        None, description="The work order a report was sent on as (a lamp, a plot): its "
+        "partner, status and due time.")
 
 
 class FixRead(BaseModel):

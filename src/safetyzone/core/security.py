@@ -92,10 +92,16 @@ class Permission(enum.StrEnum):
     # Working at a post: take reports and consultation requests there (the service checks
     # that the caller is on the post's roster and that the post is open now).
     POST_DUTY = "post.duty"
+    # A partner's answer to the work orders addressed to it (accept, refuse with a reason,
+    # in progress, done): only partner accounts, only their own partner's orders (the service
+    # checks). The police side of work orders (create, verify, reopen, cancel) is
+    # INCIDENT_ACT; reading them is OPS_READ.
+    WORKORDER_REPLY = "workorder.reply"
 
 
-# Nobody but an assigned investigator reads a tipster's identity, not even an admin.
-_ALL = frozenset(Permission) - {Permission.TIP_IDENTITY_READ}
+# Nobody but an assigned investigator reads a tipster's identity, not even an admin; nobody
+# but a partner answers a work order for the partner (the police record their own acts).
+_ALL = frozenset(Permission) - {Permission.TIP_IDENTITY_READ, Permission.WORKORDER_REPLY}
 _READ = frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.OPS_READ,
                    Permission.CITIZEN_READ})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -113,8 +119,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS, Permission.PATROL_DUTY,
                                   Permission.CONSULT_NOTES, Permission.POST_DUTY},
     # A partner (camera owner) is an outsider: it reads the org tree to place its assets and
-    # keeps its own records current (the services narrow ASSET_* to what it owns).
-    Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE}),
+    # keeps its own records current (the services narrow ASSET_* to what it owns); it
+    # answers the work orders addressed to it, and reads nothing else of the station.
+    Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE,
+                             Permission.WORKORDER_REPLY}),
     Role.VIEWER: _READ | {Permission.CONSULT_NOTES},
     Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES},
     # Volunteers read nothing of the station's picture: only what their post duty needs.

@@ -12,6 +12,7 @@ from safetyzone.ops import announcements as _announcements  # noqa: F401
 from safetyzone.ops import commands as _commands  # noqa: F401
 from safetyzone.ops import models as _ops  # noqa: F401
 from safetyzone.ops import shiftlog_models as _shiftlog  # noqa: F401
+from safetyzone.ops import workorder_models as _workorders  # noqa: F401
 from safetyzone.org import layouts as _layouts  # noqa: F401
 from safetyzone.org import models as _org  # noqa: F401
 from safetyzone.patrol import models as _patrol  # noqa: F401

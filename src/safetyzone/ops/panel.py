@@ -1,5 +1,5 @@
 """The station panel's figures from the command center: open incidents, today's counts by
-type, response times, units on duty."""
+type, response times, units on duty, work orders open and overdue by partner."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 
 from safetyzone.core.clock import BANGKOK, as_utc
 from safetyzone.core.security import Permission, Scope
-from safetyzone.ops import stats
+from safetyzone.ops import stats, workorders
 from safetyzone.ops.incidents import OPEN_STATES, visible_to
 from safetyzone.ops.models import Incident, Unit, UnitStatus
 from safetyzone.ops.schemas import ResponseTimes
+from safetyzone.ops.workorder_schemas import PartnerLoad
 
 
 class OpsFigures(BaseModel):
@@ -27,6 +28,8 @@ class OpsFigures(BaseModel):
     response_times_today: ResponseTimes
     units_on_duty: int
     units_by_status: dict[str, int]
+    workorders_by_partner: list[PartnerLoad] = Field(
+        default_factory=list, description="Unfinished and overdue work orders per partner.")
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -58,7 +61,9 @@ def figures(session: Session, *, scope: Scope, station_id: uuid.UUID, now: datet
         response_times_today=stats.response_times(session, scope=scope, station_id=station_id,
                                                    since=since),
         units_on_duty=sum(n for s, n in by_status.items() if s != UnitStatus.OFF_DUTY.value),
-        units_by_status=by_status)
+        units_by_status=by_status,
+        workorders_by_partner=workorders.loads(session, scope=scope, station_id=station_id,
+                                               now=now))
 
 
 class StationOps(BaseModel):

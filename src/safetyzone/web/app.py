@@ -39,6 +39,7 @@ from safetyzone.web.console import pages
 from safetyzone.web.context import AppContext
 from safetyzone.web.middleware import BodyLimit, LoginGate, Metrics
 from safetyzone.web.officer_app import pages as officer_pages
+from safetyzone.web.partner_app import pages as partner_pages
 from safetyzone.web.routes import (
     announcements,
     assets,
@@ -73,6 +74,7 @@ from safetyzone.web.routes import (
     tracks,
     transfer,
     video,
+    workorders,
 )
 from safetyzone.web.runtime import Runtime
 from safetyzone.web.security_headers import SecurityHeaders
@@ -90,7 +92,8 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
-           announcements.router, shiftlog.router, basemap.router)
+           announcements.router, shiftlog.router, basemap.router, workorders.router,
+           partner_pages.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -180,6 +183,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     pwa.mount_shared(app)
     citizen_pages.mount(app)
     officer_pages.mount(app)
+    partner_pages.mount(app)
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
                        media_limit=max(settings.citizen_media_max_bytes,
                                        settings.citizen_voice_max_bytes))

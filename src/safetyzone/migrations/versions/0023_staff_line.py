@@ -35,7 +35,7 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_line_link")),
         sa.UniqueConstraint("user_id", "channel_id",
-                            name=op.f("uq_staff_line_link_user_id_channel_id")),
+                            name=op.f("uq_staff_line_link_user_id")),
     )
     op.create_index("ix_staff_line_link_user_id", "staff_line_link", ["user_id"])
     op.create_index("ix_staff_line_link_user_hash", "staff_line_link", ["user_hash"])
@@ -62,7 +62,7 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_alert")),
         sa.UniqueConstraint("incident_id", "level", "user_id",
-                            name=op.f("uq_staff_alert_incident_id_level_user_id")),
+                            name=op.f("uq_staff_alert_incident_id")),
     )
     op.create_index("ix_staff_alert_incident_id", "staff_alert", ["incident_id"])
 

@@ -28,6 +28,7 @@ import { bindServices, renderServices, setServicesVisible, showServicesTab } fro
 import { bindSpeaker, openSpeaker } from './speaker.js';
 import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
+import { bindWorkorders } from './workorders.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
@@ -354,6 +355,7 @@ async function start() {
   bindStation();
   bindAnnouncements();
   const popout = bindLayout();
+  bindWorkorders();
   bindHistory();
   bindShift();
   on('speaker', openSpeaker);

@@ -11,6 +11,7 @@ import { clearTrail, focus, showTrail } from './map.js';
 import { api, ApiError } from './session.js';
 import { can, CITIZEN_QUEUE_STATES, emit, on, store, upsertCitizen } from './store.js';
 import { el, toast } from './ui.js';
+import { canSendOn, sendCitizenReport, workorderSummary } from './workorders.js';
 
 const TERMINAL = ['closed', 'merged'];
 const PRIORITIES = [1, 2, 3, 4, 5];
@@ -118,6 +119,7 @@ function meta(d) {
     ...(d.joined ? row('citizen.joined_label', t('citizen.joined', { n: d.joined })) : []),
     ...(d.incident_id ? row('citizen.incident', el('button', { type: 'button', class: 'btn small', 'data-act': 'open-incident',
       'data-id': d.incident_id }, incident ? `P${incident.priority} · ${pick(incident, 'title')}` : t('citizen.open_incident'))) : []),
+    ...(d.workorder ? row('wo.citizen_row', el('span', { id: 'cz-workorder' }, workorderSummary(d.workorder))) : []),
     ...(d.merged_into_id ? row('citizen.merged_into', store.citizen.get(d.merged_into_id)?.code || d.merged_into_id) : []),
     ...(d.disposition ? row('citizen.disposition', dispositionText(d.disposition)) : []));
 }
@@ -196,6 +198,12 @@ function actionsSection(d) {
       el('div', { class: 'closer' }, select('cz-priority', 'citizen.incident_label',
         PRIORITIES.map((p) => el('option', { value: String(p) }, t(`citizen.priority.${p}`))), draft.priority),
       el('button', { type: 'button', class: 'btn', 'data-act': 'incident' }, t('citizen.to_incident')))));
+  }
+  if (canSendOn(d)) {
+    parts.push(el('div', { class: 'inc-actions' },
+      el('button', { type: 'button', class: 'btn', 'data-act': 'workorder' }, t('wo.send_on'))));
+  }
+  if (open) {
     const dispositions = store.catalog?.dispositions || [];
     const chosen = dispositions.find((x) => x.key === draft.disposition);
     parts.push(el('div', { class: 'cz-form' },
@@ -294,6 +302,8 @@ async function act(button) {
     const username = valueOf('#cz-assign');
     if (!need(username, 'citizen.need_assignee')) return;
     done = await assignTip(id, username);
+  } else if (kind === 'workorder') {
+    done = await sendCitizenReport(detail);
   } else if (kind === 'identity') {
     const body = await tipIdentity(id);
     if (body) identity = { id, body };

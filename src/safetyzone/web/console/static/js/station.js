@@ -1,11 +1,12 @@
 // The station panel: open incidents, today's counts by type, response times, units on
-// duty, cameras online by owner class, today's checkpoint figures.
+// duty, cameras online by owner class, today's checkpoint figures, work orders to partners.
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
 import { api } from './session.js';
 import { refreshShiftBadge } from './shift.js';
-import { seesSeveralStations, store } from './store.js';
+import { on, seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
+import { refreshWorkorders, workorderLoadsCard } from './workorders.js';
 
 let visible = false;
 let timer = null;
@@ -93,7 +94,8 @@ function render(panel, totals) {
           el('th', {}, t(`owner.${owner}`)), el('td', {}, String(c.total)), el('td', { class: 'ok' }, String(c.online)),
           el('td', { class: c.offline ? 'bad' : '' }, String(c.offline)), el('td', { class: c.frozen ? 'warn' : '' }, String(c.frozen)),
           el('td', { class: 'muted' }, String(c.unknown))))))),
-    ...(totals ? [checkpointsCard(totals)] : []));
+    ...(totals ? [checkpointsCard(totals)] : []),
+    workorderLoadsCard(ops.workorders_by_partner || []));
   document.getElementById('station-name').textContent = t('station.heading', { code: panel.station_code })
     + ' ' + (document.documentElement.lang === 'en' ? panel.name_en : panel.name_th);
 }
@@ -105,6 +107,7 @@ export async function refreshStation() {
     code ? api(`/api/v1/stations/${code}/panel`) : null,
     code ? api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null) : null,
     seesSeveralStations() ? api('/api/v1/stations-rollup') : null,
+    refreshWorkorders(store.station).catch(() => null),
   ]).then(([panel, totals, rows]) => {
     renderRollup(rows);
     document.getElementById('station-body').hidden = !panel;
@@ -121,6 +124,7 @@ export async function refreshStation() {
 
 // A station chosen in the roll-up is chosen in the top bar, as if picked there.
 export function bindStation() {
+  on('workorders-changed', () => { if (visible) stationChanged(); });
   document.getElementById('station-rollup').addEventListener('click', (event) => {
     const code = event.target.closest('button[data-choose]')?.dataset.choose;
     if (!code) return;
