@@ -92,6 +92,9 @@ class Permission(enum.StrEnum):
     # Working at a post: take reports and consultation requests there (the service checks
     # that the caller is on the post's roster and that the post is open now).
     POST_DUTY = "post.duty"
+    # The program's measurement data of a station: edit its facts (area, population, camera
+    # counts) and import or delete 191-call and crime-case records. Admins and commanders.
+    MEASURE_MANAGE = "measure.manage"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin.
