@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conftest import SECRET, fresh_db_url
 from safetyzone.assets import service as assets
@@ -20,6 +20,8 @@ from safetyzone.core.db import Database
 from safetyzone.core.security import system_scope
 from safetyzone.demo.loader import load_demo
 from safetyzone.intake.models import DeviceCredential
+from safetyzone.measure import facts as measure_facts
+from safetyzone.measure.models import Fact, FactStatus
 from safetyzone.ops import units as patrol
 from safetyzone.ops.models import UnitStatus
 from safetyzone.org import service as org
@@ -252,3 +254,38 @@ def test_the_readme_counts_the_stations_the_demo_loads(loaded: Database) -> None
                       r"phase 2\)", README.read_text("utf-8"))
     assert claim, "the README no longer says how many stations the demo loads"
     assert tuple(int(n) for n in claim.groups()) == (len(stations), phases[1], phases[2])
+
+
+def test_the_seeds_station_and_zone_figures_keep_their_status(loaded: Database,
+                                                               demo_dir: Path) -> None:
+    """Seed 002's station area and population, seed 001's 130 cameras in use beside its 416
+    by owner, the Big 6 names; "about" figures approximate; what the seeds leave open
+    unknown, never invented. Loading again sets nothing anew."""
+    scope = system_scope()
+    with loaded.read() as s:
+        plk = measure_facts.station_facts(s, scope=scope, station_code="PPR6-MUEANG-PHITSANULOK")
+        ryg = measure_facts.station_facts(s, scope=scope, station_code="PPR2-MUEANG-RAYONG")
+        pcr = measure_facts.station_facts(s, scope=scope, station_code="MPB-PHASI-CHAROEN")
+        count = s.scalar(select(func.count()).select_from(Fact))
+    assert (plk.area_km2.value, plk.area_km2.status) == (593.96, FactStatus.EXACT)
+    assert (plk.population.value, plk.population.status) == (260734.0, FactStatus.EXACT)
+    plk_facts = {f.key: f for f in plk.facts}
+    assert plk_facts["plate_reading_cameras"].status is FactStatus.UNKNOWN
+    assert plk_facts["plate_reading_cameras"].value is None
+    assert plk_facts["cameras_by_owner"].value == 183
+    assert plk_facts["big6_group_name"].value == "ภาคีเครือข่ายป้องกันอาชญากรรม (Big 6)"
+    assert plk_facts["big6_members"].status is FactStatus.UNKNOWN
+    zone = plk.zones[0]
+    assert (zone.population.value, zone.population.status) == (4589.0, FactStatus.APPROXIMATE)
+    assert {f.key: f.value for f in zone.facts}["big6_zone_name"] == (
+        "ชุมชนตำบลบ้านคลอง Smart Safety Zone 4.0")
+    assert zone.boundary_area_km2.status is FactStatus.APPROXIMATE  # a drawn boundary
+    ryg_facts = {f.key: f for f in ryg.facts}
+    assert (ryg_facts["cameras_in_use"].value, ryg_facts["cameras_by_owner"].value) == (130, 416)
+    assert ryg.area_km2.status is FactStatus.UNKNOWN
+    pcr_zone = {f.key: f for f in pcr.zones[0].facts}
+    assert pcr_zone["population_non_registered"].status is FactStatus.APPROXIMATE
+    assert pcr.area_km2.status is FactStatus.UNKNOWN and pcr.area_km2.note
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
+    with loaded.read() as s:
+        assert s.scalar(select(func.count()).select_from(Fact)) == count

@@ -208,6 +208,21 @@ def _checkin_photo(t: Targets) -> Call:
                 headers={"Content-Type": ctype})
 
 
+def _records_csv(station: str, n: int) -> bytes:
+    """A one-row 191 file, unique per call (number and minute), placed at the station."""
+    lat, lon = _point(Targets(station))
+    return ("วันที่รับแจ้ง,เวลา,ประเภทเหตุ,สถานที่,ละติจูด,ลองจิจูด,เลขรับแจ้ง\n"
+            f"15/03/2564,{n // 60 % 24:02d}:{n % 60:02d},ลักทรัพย์,ตลาด {n},{lat},{lon},"
+            f"MX-{station}-{n}\n").encode()
+
+
+def _records_upload(t: Targets) -> Call:
+    content, ctype = _multipart("file", "calls.csv", _records_csv(t.station, int(t.extra["n"])),
+                                "text/csv")
+    return Call(f"/api/v1/stations/{t.station}/records/import", params={"source": "191"},
+                content=content, headers={"Content-Type": ctype})
+
+
 # One plausible request per route. A new route needs a row in the docs AND a recipe here.
 REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /": lambda t: Call("/"),
@@ -315,6 +330,18 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         headers={"Content-Type": "text/csv"}),
     "GET /api/v1/stations/{station_code}/assets/export": lambda t: Call(
         f"/api/v1/stations/{t.station}/assets/export"),
+    "GET /api/v1/stations/{station_code}/facts": lambda t: Call(
+        f"/api/v1/stations/{t.station}/facts"),
+    "PUT /api/v1/stations/{station_code}/facts/{key}": lambda t: Call(
+        f"/api/v1/stations/{t.station}/facts/population", json={
+            "value": 1000 + int(t.extra["n"]), "status": "approximate", "source": "matrix"}),
+    "POST /api/v1/stations/{station_code}/records/import": _records_upload,
+    "GET /api/v1/stations/{station_code}/record-imports": lambda t: Call(
+        f"/api/v1/stations/{t.station}/record-imports"),
+    "DELETE /api/v1/record-imports/{import_id}": lambda t: Call(
+        f"/api/v1/record-imports/{t.extra['record_import']}"),
+    "GET /api/v1/stations/{station_code}/records": lambda t: Call(
+        f"/api/v1/stations/{t.station}/records", params={"group": "property"}),
     "GET /api/v1/audit": lambda t: Call("/api/v1/audit"),
     "POST /api/v1/devices": lambda t: Call("/api/v1/devices", json={
         "station_code": t.station, "subject_kind": "asset", "subject_id": t.speaker,
@@ -1039,9 +1066,18 @@ class Env:
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
 
-    def fresh(self, targets: Targets, devices: Devices, spare_asset: bool) -> Targets:
-        """Per call: a unique number for codes, and a spare asset to delete if asked."""
+    def fresh(self, targets: Targets, devices: Devices, spare_asset: bool,
+              spare_import: bool = False) -> Targets:
+        """Per call: a unique number for codes, and a spare asset (or record import) to
+        delete if asked."""
         self.n += 1
+        if spare_import:
+            upload = _records_upload(Targets(targets.station, extra={"n": str(self.n)}))
+            made = self.client.post(upload.path, params=upload.params, content=upload.content,
+                                    headers={**devices.admin, **upload.headers})
+            assert made.status_code == 200, made.text
+            return Targets(**{**targets.__dict__, "extra": {
+                **targets.extra, "n": str(self.n), "record_import": made.json()["import_id"]}})
         if not spare_asset:
             return Targets(**{**targets.__dict__, "extra": {**targets.extra, "n": str(self.n)}})
         spare = self.client.post("/api/v1/assets", headers=devices.admin, json={
@@ -1266,8 +1302,9 @@ def test_no_role_gets_more_than_its_cell(env: Env, route: str, role: str) -> Non
     recipe = REQUESTS[route]
     devices: Devices = env.devices  # type: ignore[attr-defined]
     spare = route.startswith("DELETE /api/v1/assets")
-    home = recipe(env.fresh(env.home, devices, spare))
-    foreign = recipe(env.fresh(env.foreign, devices, spare))
+    spare_import = route.startswith("DELETE /api/v1/record-imports")
+    home = recipe(env.fresh(env.home, devices, spare, spare_import))
+    foreign = recipe(env.fresh(env.foreign, devices, spare, spare_import))
     headers = env.headers(role)
 
     def denied(call: Call, why: str) -> None:

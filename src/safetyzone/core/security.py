@@ -97,6 +97,9 @@ class Permission(enum.StrEnum):
     # checks). The police side of work orders (create, verify, reopen, cancel) is
     # INCIDENT_ACT; reading them is OPS_READ.
     WORKORDER_REPLY = "workorder.reply"
+    # The program's measurement data of a station: edit its facts (area, population, camera
+    # counts) and import or delete 191-call and crime-case records. Admins and commanders.
+    MEASURE_MANAGE = "measure.manage"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin; nobody

@@ -41,6 +41,8 @@ from safetyzone.demo.placement import Placer
 from safetyzone.intake import credentials
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.intake.models import DeviceCredential, SubjectKind
+from safetyzone.measure import facts as measure_facts
+from safetyzone.measure.schemas import FactIn
 from safetyzone.ops import units as patrol
 from safetyzone.ops.models import UnitKind as PatrolKind
 from safetyzone.ops.models import UnitStatus
@@ -262,6 +264,29 @@ def _ensure_citizen_card(session: Session, scope: Scope, clock: Clock,
                               phone=directory.POLICE_HOTLINE)
 
 
+def _ensure_facts(session: Session, scope: Scope, clock: Clock) -> None:
+    """The seeds' station and zone figures with their status (``data/facts.json``); a
+    figure already set (by hand, or by an earlier load) is left as it is."""
+    data = _data("facts.json")
+    codes = {z["code"]: z["station"] for z in _data("zones.json")}
+    for item in data["station_facts"] + data["zone_facts"]:
+        station = item.get("station") or codes[item["zone"]]
+        current = measure_facts.station_facts(session, scope=scope, station_code=station)
+        figures = [current.area_km2, current.population, *current.facts]
+        if "zone" in item:
+            zone = next(z for z in current.zones if z.zone_code == item["zone"])
+            # The zone's own columns answer area and population until a fact is stored;
+            # only a stored figure has ``updated_at``.
+            figures = [zone.area_km2, zone.population, *zone.facts]
+        if any(f.key == item["key"] and f.updated_at is not None for f in figures):
+            continue
+        measure_facts.set_fact(session, scope=scope, clock=clock, station_code=station,
+                               key=item["key"], data=FactIn(
+                                   value=item["value"], status=item["status"],
+                                   zone_code=item.get("zone"), source=item.get("source"),
+                                   note=item.get("note")))
+
+
 def _devices_file_usable(session: Session, path: Path, hasher: SecretHasher) -> bool:
     """The file is there, valid, covers every patrol unit, and every token still works."""
     if not path.exists():
@@ -386,6 +411,7 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
             patrol_plans.ensure_plan(session, scope, clock, zone)
             patrol_plans.ensure_red_box_keys(session, scope, clock, box, zone)
             demo_services.ensure_services(session, scope, clock, zone)
+        _ensure_facts(session, scope, clock)
         if not _devices_file_usable(session, devices_path, hasher):
             issued = _issue_devices(session, scope, clock, hasher)
     if issued is not None:  # after the commit: the tokens in the file are live

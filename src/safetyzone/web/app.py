@@ -61,6 +61,7 @@ from safetyzone.web.routes import (
     line,
     lostdocs,
     lpr,
+    measure,
     officer,
     open311,
     ops,
@@ -85,6 +86,7 @@ GZIP_MIN_BYTES = 512
 # Every router the app serves; the scope test walks exactly this tuple.
 ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, transfer.router,
            devices.router, gateways.router, intake.router,
+           measure.router,
            history.router,  # before ops: /incidents/search is not /incidents/{incident_id}
            ops.router, stream.router, video.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,

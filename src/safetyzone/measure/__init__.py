@@ -1,0 +1,7 @@
+"""Measurement: the figures the program is judged by.
+
+Station and zone facts (area, population and the other counts the seeds give, each with its
+status), 191-call and crime-case records imported from files, and one stream of records that
+puts them beside the CCOC's own incidents. Hotspots, KPIs and dashboards read from here.
+This package reads ops, citizen, patrol, services and video data; nothing below imports it.
+"""
