@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from safetyzone.core.paging import MAX_INT32
 from safetyzone.core.text import Inbound
 from safetyzone.ops.workorder_models import WorkKind, WorkSource, WorkStatus
 
@@ -63,7 +64,8 @@ class PoliceActionIn(Inbound):
         None, min_length=1, max_length=64,
         description="reopen only: send it to another partner (after a refusal).")
     due_at: datetime | None = Field(None, description="reopen only: the new due time.")
-    version: int | None = Field(None, ge=1, description="Refused (409) if the order moved on.")
+    version: int | None = Field(None, ge=1, le=MAX_INT32,
+                                description="Refused (409) if the order moved on.")
 
 
 class PartnerActionIn(Inbound):
@@ -71,7 +73,7 @@ class PartnerActionIn(Inbound):
     action: Literal["accept", "reject", "start", "done"]
     note: str | None = Field(None, min_length=1, max_length=1000,
                              description="Required to reject: the reason.")
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(None, ge=1, le=MAX_INT32)
 
 
 class WorkLogRead(BaseModel):
