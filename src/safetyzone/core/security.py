@@ -92,6 +92,9 @@ class Permission(enum.StrEnum):
     # Working at a post: take reports and consultation requests there (the service checks
     # that the caller is on the post's roster and that the post is open now).
     POST_DUTY = "post.duty"
+    # The People Poll: create a zone's survey wave, open and close it, print its QR sheet.
+    # Reading results is OPS_READ (aggregates only; no answer is ever tied to a person).
+    POLL_MANAGE = "poll.manage"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin.
