@@ -241,6 +241,28 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /citizen": lambda t: Call("/citizen"),
     "GET /citizen/": lambda t: Call("/citizen/"),
     "GET /citizen/t/{code}": lambda t: Call("/citizen/t/R-7K3M9QXP"),
+    "GET /citizen/poll": lambda t: Call("/citizen/poll", params={"station": t.station}),
+    "GET /citizen/poll/{code}": lambda t: Call(f"/citizen/poll/{t.extra['poll']}"),
+    "GET /api/v1/public/polls": lambda t: Call("/api/v1/public/polls",
+                                               params={"station": t.station}),
+    "GET /api/v1/public/polls/{code}": lambda t: Call(f"/api/v1/public/polls/{t.extra['poll']}"),
+    "POST /api/v1/public/polls/{code}/responses": lambda t: Call(
+        f"/api/v1/public/polls/{t.extra['poll']}/responses", json={"answers": {"safe_dark": 3}},
+        headers={"X-Caller-Key": f"matrix-poll-token-{t.station}-0123456789"}),
+    "GET /api/v1/stations/{station_code}/polls": lambda t: Call(
+        f"/api/v1/stations/{t.station}/polls"),
+    "POST /api/v1/stations/{station_code}/polls": lambda t: Call(
+        f"/api/v1/stations/{t.station}/polls", json={
+            "zone_code": f"Z-{t.station}", "wave": _poll_wave(t), "wave_name": "x",
+            "opens_at": t.extra["now"], "closes_at": t.extra["plan_to"]}),
+    "POST /api/v1/polls/{code}/open": lambda t: Call(f"/api/v1/polls/{t.extra['poll_draft']}/open"),
+    "POST /api/v1/polls/{code}/close": lambda t: Call(f"/api/v1/polls/{t.extra['poll']}/close"),
+    "GET /api/v1/polls/{code}/results": lambda t: Call(f"/api/v1/polls/{t.extra['poll']}/results"),
+    "GET /api/v1/polls/{code}/results.csv": lambda t: Call(
+        f"/api/v1/polls/{t.extra['poll']}/results.csv"),
+    "GET /api/v1/polls/{code}/before-after": lambda t: Call(
+        f"/api/v1/polls/{t.extra['poll']}/before-after"),
+    "GET /api/v1/polls/{code}/qr.png": lambda t: Call(f"/api/v1/polls/{t.extra['poll']}/qr.png"),
     "GET /citizen/sw.js": lambda t: Call("/citizen/sw.js"),
     "GET /citizen/manifest.webmanifest": lambda t: Call("/citizen/manifest.webmanifest"),
     "GET /officer": lambda t: Call("/officer"),
@@ -907,6 +929,27 @@ def _shift_targets(db: Database, clock: ManualClock, station: str) -> dict[str, 
         return {"handover": str(handover.id)}
 
 
+def _poll_targets(client: TestClient, admin: dict[str, str], station: str,
+                  clock: ManualClock) -> dict[str, str]:
+    """A People Poll taking answers and a draft of the next wave, in the station's zone."""
+    out = {}
+    for name, wave, open_it in (("poll", 1, True), ("poll_draft", 2, False)):
+        made = client.post(f"/api/v1/stations/{station}/polls", headers=admin, json={
+            "zone_code": f"Z-{station}", "wave": wave, "wave_name": "รอบ",
+            "opens_at": clock.now().isoformat(),
+            "closes_at": (clock.now() + timedelta(days=30)).isoformat()})
+        assert made.status_code == 201, made.text
+        out[name] = made.json()["code"]
+        if open_it:
+            assert client.post(f"/api/v1/polls/{out[name]}/open",
+                               headers=admin).status_code == 200
+    return out
+
+
+def _poll_wave(t: Targets) -> int:
+    return int(re.sub(r"\D", "", t.extra["n"]) or 0) % 89 + 10
+
+
 def _patrol_targets(client: TestClient, admin: dict[str, str], station: str,
                     clock: ManualClock) -> dict[str, str]:
     """A risk spot, a plan on it and a checkpoint session whose staff is every test user."""
@@ -1189,6 +1232,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_announce_targets(client, devices.admin, station, clock))
             t.extra.update(_shift_targets(db, clock, station))
             t.extra.update(_workorder_targets(client, devices.admin, station))
+            t.extra.update(_poll_targets(client, devices.admin, station, clock))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

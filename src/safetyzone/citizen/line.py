@@ -13,6 +13,9 @@
   user's tickets with their status; ``action=station`` gives the station's card;
   ``action=lostdoc`` (and the words "แจ้งเอกสารหาย", "lost document") answers with the
   link to the public app's lost-document form for the channel's station, keeping nothing.
+  ``action=poll`` (and the word "แบบสอบถาม", "poll", "survey") answers with the link to the
+  station's open People Poll; the link carries a key derived from the LINE user (an HMAC,
+  the same on every ask), so one LINE user answers once per wave, from any phone.
 
 Each handler runs inside the webhook's write transaction and returns an :class:`Answer`:
 ``stored`` says whether it changed anything (the event is then recorded as served), and
@@ -123,8 +126,11 @@ class Chat:
             server_key=self._server_key)
         if linked is not None:
             return Answer(stored=True, now=[text_message(linked)])
-        if "".join(text.split()).casefold() in t.LOSTDOC_WORDS:
+        word = "".join(text.split()).casefold()
+        if word in t.LOSTDOC_WORDS:
             return Answer(now=[self._lostdoc(session, turn)])
+        if word in t.POLL_WORDS:
+            return Answer(now=[self._poll(session, turn)])
         user = self._user(session, turn)
         if user is None:
             return Answer(now=[self._consent(t.both("not_kept"))])
@@ -178,6 +184,8 @@ class Chat:
             fields = {}
         if fields.get("action") == "lostdoc":
             return Answer(now=[self._lostdoc(session, turn)])
+        if fields.get("action") == "poll":
+            return Answer(now=[self._poll(session, turn)])
         user = self._user(session, turn)
         if user is None:
             return self._not_consented(session, turn, fields)
@@ -430,6 +438,14 @@ class Chat:
         station = org.get_unit(session, unit_id=turn.station_id).code
         return text_message(f"{t.both('lostdoc')}\n\n"
                             f"{self.link_base}/citizen?station={station}#lostdoc")
+
+    def _poll(self, session: Session, turn: Turn) -> dict[str, Any]:
+        """The link to the station's open polls, with this LINE user's poll key: the poll
+        keeps only an HMAC of (key, wave), never the LINE user, and nothing is kept here."""
+        station = org.get_unit(session, unit_id=turn.station_id).code
+        key = self._key_for("poll", turn.user_hash)
+        return text_message(f"{t.both('poll')}\n\n"
+                            f"{self.link_base}/citizen/poll?station={station}&k={key}")
 
     def _key_for(self, purpose: str, value: str) -> str:
         """A client key the service accepts, the same for the same event (a redelivery)."""

@@ -86,6 +86,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lostdoc": ("แจ้งเอกสารหายออนไลน์ได้ที่แบบฟอร์มนี้ สถานีจะออกใบรับแจ้งพร้อม QR ตรวจสอบได้",
                 "Report lost documents with this form: the station issues a certificate "
                 "with a QR anyone can verify."),
+    "poll": ("แบบสอบถามความปลอดภัยของชุมชน (ไม่ระบุตัวตน ตอบได้ครั้งละหนึ่งรอบ): "
+             "ความรู้สึกปลอดภัย ความเชื่อมั่นต่อตำรวจ และสิ่งที่พื้นที่ต้องการ",
+             "The People Poll (anonymous, one answer per round): how safe you feel, your "
+             "confidence in police and what your area needs."),
     "followed": ("รับทราบ ท่านจะได้รับแจ้งความคืบหน้าของเรื่อง {code} ทาง LINE นี้",
                  "Done: you will hear about {code} on this LINE chat."),
     "follow_refused": ("รหัสติดตามไม่ถูกต้อง กรุณาตรวจสอบเลขเรื่องและรหัสจากหน้าคำขอ",
@@ -95,6 +99,7 @@ TEXTS: dict[str, tuple[str, str]] = {
 # Words that open the lost-document form instead of becoming a report (compared casefolded,
 # spaces removed).
 LOSTDOC_WORDS = frozenset({"แจ้งเอกสารหาย", "เอกสารหาย", "lostdocument", "lostdocuments"})
+POLL_WORDS = frozenset({"แบบสอบถาม", "ทำแบบสอบถาม", "poll", "survey", "peoplepoll"})
 
 
 def th(key: str, **values: Any) -> str:

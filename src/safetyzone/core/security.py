@@ -100,6 +100,9 @@ class Permission(enum.StrEnum):
     # The program's measurement data of a station: edit its facts (area, population, camera
     # counts) and import or delete 191-call and crime-case records. Admins and commanders.
     MEASURE_MANAGE = "measure.manage"
+    # The People Poll: create a zone's survey wave, open and close it, print its QR sheet.
+    # Reading results is OPS_READ (aggregates only; no answer is ever tied to a person).
+    POLL_MANAGE = "poll.manage"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin; nobody

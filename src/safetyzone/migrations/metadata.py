@@ -20,6 +20,7 @@ from safetyzone.patrol import models as _patrol  # noqa: F401
 from safetyzone.patrol import plan_models as _patrol_plans  # noqa: F401
 from safetyzone.patrol import redbox_models as _redbox  # noqa: F401
 from safetyzone.patrol import track_models as _patrol_tracks  # noqa: F401
+from safetyzone.poll import models as _poll  # noqa: F401
 from safetyzone.services import consult_models as _consult  # noqa: F401
 from safetyzone.services import homewatch_models as _homewatch  # noqa: F401
 from safetyzone.services import lostdocs_models as _lostdocs  # noqa: F401

@@ -68,6 +68,7 @@ from safetyzone.web.routes import (
     org,
     panel,
     patrol,
+    poll,
     posts,
     redbox,
     shiftlog,
@@ -95,7 +96,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
-           partner_pages.router)
+           partner_pages.router, poll.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

@@ -48,6 +48,20 @@ def read_citizen_ticket_page(
     return APP.page(request, ctx)
 
 
+@router.get(f"{PREFIX}/poll", response_class=HTMLResponse)
+def read_citizen_polls_page(request: Request, ctx: ContextDep) -> HTMLResponse:
+    """The station's open People Polls (``?station=CODE``; LINE adds the user's ``k``)."""
+    return APP.page(request, ctx)
+
+
+@router.get(f"{PREFIX}/poll/{{code}}", response_class=HTMLResponse)
+def read_citizen_poll_page(
+    request: Request, ctx: ContextDep, code: str = PathParam(max_length=24),
+) -> HTMLResponse:
+    """A People Poll to answer (the link and the QR on posters); the script reads the code."""
+    return APP.page(request, ctx)
+
+
 @router.get(f"{PREFIX}/sw.js")
 def read_citizen_service_worker() -> Response:
     return APP.service_worker()

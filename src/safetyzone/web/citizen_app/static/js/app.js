@@ -1,6 +1,7 @@
 // The citizen app: one page, one screen at a time. /citizen#report, #tip, #tickets,
 // #station, #data, and the station services #lostdoc, #homewatch, #consult pick a screen;
-// /citizen/t/{code} is a ticket's status page, or a service request's (L-, H-, C- codes).
+// /citizen/t/{code} is a ticket's status page, or a service request's (L-, H-, C- codes);
+// /citizen/poll/{code} a People Poll to answer (/citizen/poll?station=CODE lists them).
 import { loadCatalog, renderConsent } from './catalog.js';
 import { $, toast } from '/pwa/static/js/dom.js';
 import { currentLang, loadLang, onLangChange, t } from '/pwa/static/js/i18n.js';
@@ -8,6 +9,7 @@ import { initConsult, redrawConsult, showConsult } from './consult.js';
 import { initEmergency } from './emergency.js';
 import { initHomewatch, redrawHomewatch, showHomewatch } from './homewatch.js';
 import { initLostdoc, redrawLostdoc, showLostdoc } from './lostdoc.js';
+import { isPollPath, redrawPoll, showPoll } from './poll.js';
 import { initReport, renderCategories, showReport } from './report.js';
 import { closeServiceItem, initServiceItem, isServiceCode, openServiceItem, rerenderServiceItem } from './service-item.js';
 import { initStation, redrawStation, showStation } from './station.js';
@@ -15,11 +17,12 @@ import { closeTicket, initTicket, openTicket, rerenderTicket } from './ticket.js
 import { initTickets, renderDataPicker, renderTickets } from './tickets.js';
 import { initTip, renderTipCategories, showTip } from './tip.js';
 
-const SCREENS = ['home', 'report', 'tip', 'tickets', 'station', 'ticket', 'data', 'lostdoc', 'homewatch', 'consult', 'service'];
-const ITEMS = new Set(['ticket', 'service']); // reached by a code in the path, never by #
+const SCREENS = ['home', 'report', 'tip', 'tickets', 'station', 'ticket', 'data', 'lostdoc', 'homewatch', 'consult', 'service', 'poll'];
+const ITEMS = new Set(['ticket', 'service', 'poll']); // reached by a code in the path, never by #
 let dataFor = null;
 
 function where() {
+  if (isPollPath()) return { screen: 'poll' };
   const match = location.pathname.match(/^\/citizen\/t\/([^/]+)$/);
   if (match) {
     const code = decodeURIComponent(match[1]).toUpperCase();
@@ -41,6 +44,7 @@ function show() {
   if (screen !== 'service') closeServiceItem();
   if (screen === 'ticket') openTicket(code);
   else if (screen === 'service') openServiceItem(code);
+  else if (screen === 'poll') showPoll();
   else if (screen === 'lostdoc') showLostdoc();
   else if (screen === 'homewatch') showHomewatch();
   else if (screen === 'consult') showConsult();
@@ -118,6 +122,7 @@ async function main() {
     redrawLostdoc();
     redrawHomewatch();
     redrawConsult();
+    redrawPoll();
     if (where().screen === 'tickets') renderTickets();
   });
   installable();
