@@ -56,6 +56,7 @@ from safetyzone.web.routes import (
     gateways,
     history,
     homewatch,
+    hotspots,
     intake,
     line,
     lostdocs,
@@ -90,7 +91,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
-           announcements.router, shiftlog.router, basemap.router)
+           announcements.router, shiftlog.router, basemap.router, hotspots.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

@@ -1,0 +1,1 @@
+"""Measures of the program: records, hotspots and the figures built on them."""
