@@ -427,6 +427,16 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         "/api/v1/incidents/search", params={"station_code": t.station, "state": "new"}),
     "GET /api/v1/incidents/search.csv": lambda t: Call(
         "/api/v1/incidents/search.csv", params={"station_code": t.station, "kind": "sos"}),
+    "GET /api/v1/hotspots/cells": lambda t: Call(
+        "/api/v1/hotspots/cells", params={"station_code": t.station, "method": "gi_star"}),
+    "GET /api/v1/hotspots/h3": lambda t: Call(
+        "/api/v1/hotspots/h3", params={"station_code": t.station, "resolution": 9}),
+    "GET /api/v1/hotspots/knox": lambda t: Call(
+        "/api/v1/hotspots/knox", params={"station_code": t.station, "distance_m": 200}),
+    "GET /api/v1/hotspots/forecast": lambda t: Call(
+        "/api/v1/hotspots/forecast", params={
+            "station_code": t.station, "since": "2020-01-01T00:00:00Z",
+            "split": "2021-01-01T00:00:00Z", "until": "2022-01-01T00:00:00Z"}),
     "GET /api/v1/incidents/{incident_id}/report.pdf": lambda t: Call(
         f"/api/v1/incidents/{t.incident}/report.pdf"),
     "GET /api/v1/incidents/{incident_id}/report.csv": lambda t: Call(

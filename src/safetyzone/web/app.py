@@ -57,6 +57,7 @@ from safetyzone.web.routes import (
     gateways,
     history,
     homewatch,
+    hotspots,
     intake,
     line,
     lostdocs,
@@ -96,7 +97,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
-           partner_pages.router, poll.router)
+           partner_pages.router, poll.router, hotspots.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

@@ -33,6 +33,7 @@ import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
 import { beep, el, flash, showDialog, toast, unlockAudio } from './ui.js';
+import { bindHotspots } from './hotspots.js';
 import { bindTracks } from './tracks.js';
 import { bindUnits, setUnitsVisible, unitsChanged } from './units.js';
 import { addToWall, bindWall, renderWall, setWallVisible, wakeDocked } from './wall.js';
@@ -348,6 +349,7 @@ async function start() {
   bindWall();
   bindSpeaker();
   bindTracks();
+  bindHotspots();
   bindPatrol();
   bindHomeWatch();
   bindServices();

@@ -1,0 +1,94 @@
+"""Statistical hotspots on the operator console, in a real browser against a real server.
+
+Calls are logged through the API (the way the call desk enters them): 90 spread over the
+station, 45 at one market corner. The operator turns on "จุดเสี่ยงจากสถิติ" in the layers
+panel: Gi* draws the corner as hot cells (5 % false discovery rate) with a legend that
+counts them; local Moran's I labels the same place HH; in English the legend speaks English.
+Screenshot at 1366x768 in test-artifacts/console/.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from support.console import PASSWORD, Field, Server
+
+
+def centre(field: Field) -> tuple[float, float]:
+    zone = field.get("/api/v1/zones", station_code=field.station)["items"][0]
+    ring = zone["boundary"]["coordinates"][0]
+    return (sum(p[1] for p in ring[:-1]) / (len(ring) - 1),
+            sum(p[0] for p in ring[:-1]) / (len(ring) - 1))
+
+
+def log_calls(field: Field) -> tuple[float, float]:
+    """Thefts entered as phone calls; answers the planted corner."""
+    lat, lon = centre(field)
+    rng = np.random.default_rng(8)
+    spread = [(lat + a, lon + o) for a, o in rng.uniform(-0.02, 0.02, (90, 2))]
+    corner = (lat + 0.008, lon + 0.008)
+    spots = spread + [(corner[0] + a, corner[1] + o) for a, o in rng.normal(0, 0.0003, (45, 2))]
+    for a, o in spots:
+        response = field.http.post("/api/v1/calls", headers={
+            **field.admin, "Idempotency-Key": uuid.uuid4().hex}, json={
+            "station_code": field.station, "source": "phone", "call_type": "theft",
+            "description": "ถูกลักทรัพย์", "lat": round(float(a), 6), "lon": round(float(o), 6)})
+        assert response.status_code == 201, response.text
+    return corner
+
+
+@pytest.fixture
+def page(chromium: Any, server: Server) -> Any:
+    context = chromium.new_context(viewport={"width": 1366, "height": 768},
+                                   timezone_id="Asia/Bangkok", locale="th-TH")
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    tab.goto(f"{server.url}/login")
+    tab.wait_for_selector("body[data-ready=true]")
+    tab.fill("#username", "pcr.operator")
+    tab.fill("#password", PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url("**/console")
+    tab.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    yield tab
+    assert not errors, f"JavaScript errors: {errors}"
+    context.close()
+
+
+def test_an_operator_sees_gi_star_hot_cells(field: Field, page: Any, artifacts: Path) -> None:
+    corner = log_calls(field)
+    page.click("#layers summary")  # folded on a laptop screen (fit.js): the operator opens it
+    page.check("#hotspots-on")
+    page.wait_for_selector("path.hotspot-hot")
+    hot = page.locator("path.hotspot-hot").count()
+    assert hot >= 1
+    legend = page.locator("#hotspots-legend li").all_inner_texts()
+    assert legend[0] == f"จุดร้อน ({hot})"
+    assert "เหตุ" in page.locator("#hotspots-status").inner_text()
+    # The server's own layer: the hot cells drawn are its hot cells, at the planted corner.
+    layer = field.get("/api/v1/hotspots/cells", station_code=field.station, method="gi_star")
+    cells = [f for f in layer["features"] if f["properties"]["class"] == "hot"]
+    assert len(cells) == hot
+    for cell in cells:
+        ring = cell["geometry"]["coordinates"][0][:4]
+        lat, lon = sum(p[1] for p in ring) / 4, sum(p[0] for p in ring) / 4
+        assert abs(lat - corner[0]) < 0.005 and abs(lon - corner[1]) < 0.005
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0
+    page.screenshot(path=str(artifacts / "console-hotspots-1366x768.png"))
+    # Local Moran's I labels the same place a high-high cluster.
+    page.select_option("#hotspots-method", "moran")
+    page.wait_for_selector("path.hotspot-HH")
+    assert page.locator("#hotspots-legend li").first.inner_text().startswith("สูงล้อมด้วยสูง")
+    page.click("#lang-switch")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.locator("#hotspots-legend li").first.inner_text().startswith(
+        "High among high (HH)")
+    page.uncheck("#hotspots-on")
+    page.wait_for_function("() => !document.querySelector('path.hotspot-cell')")
