@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from safetyzone.core.paging import MAX_INT32
 from safetyzone.core.text import Inbound, SafeText
 from safetyzone.poll.models import PollStatus
 
@@ -92,7 +93,10 @@ class ResponseIn(Inbound):
     Every item may be skipped, but not all of them. No free text: it could name someone."""
 
     model_config = ConfigDict(extra="forbid")
-    answers: Annotated[dict[ItemKey, StrictInt | Annotated[list[ItemKey], Field(max_length=6)]],
+    # Integers bounded here like every integer a body carries; 1-5 is checked against the
+    # poll's own items (answers.checked_answers), which names the item that is wrong.
+    answers: Annotated[dict[ItemKey, Annotated[StrictInt, Field(ge=-MAX_INT32, le=MAX_INT32)]
+                            | Annotated[list[ItemKey], Field(max_length=6)]],
                        Field(min_length=1, max_length=12)]
 
 
