@@ -6,6 +6,7 @@ import re
 import stat
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,9 @@ from safetyzone.core.security import system_scope
 from safetyzone.demo.loader import load_demo
 from safetyzone.intake.models import DeviceCredential
 from safetyzone.measure import facts as measure_facts
+from safetyzone.measure import program
 from safetyzone.measure.models import Fact, FactStatus
+from safetyzone.measure.rollout_models import StationRollout
 from safetyzone.ops import units as patrol
 from safetyzone.ops.models import UnitStatus
 from safetyzone.org import service as org
@@ -289,3 +292,21 @@ def test_the_seeds_station_and_zone_figures_keep_their_status(loaded: Database,
     load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     with loaded.read() as s:
         assert s.scalar(select(func.count()).select_from(Fact)) == count
+
+
+def test_the_pilots_start_on_the_launch_day_and_the_rest_stay_unrecorded(
+        loaded: Database, demo_dir: Path) -> None:
+    """Seed 003 gives the launch day of the 15 pilots; the phase-2 station's start is not in
+    any seed, so the program view counts it as not started rather than guessing."""
+    with loaded.read() as s:
+        view = program.overview(s, scope=system_scope(), now=datetime(2026, 12, 1, tzinfo=UTC))
+    by_phase = {p.phase: p for p in view.phases}
+    assert (by_phase[1].stations, by_phase[1].started, by_phase[1].target) == (15, 15, 15)
+    assert (by_phase[2].stations, by_phase[2].started) == (1, 0)
+    plk = next(r for r in view.stations if r.station_code == "PPR6-MUEANG-PHITSANULOK")
+    assert plk.rollout.started_on == date(2021, 9, 21) and "seed 003" in (plk.rollout.source or "")
+    assert plk.rollout.zones == 1 and plk.rollout.cameras > 0
+    assert plk.population == 260734.0
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
+    with loaded.read() as s:
+        assert s.scalar(select(func.count()).select_from(StationRollout)) == 15

@@ -468,6 +468,10 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "PUT /api/v1/stations/{station_code}/rules": lambda t: Call(
         f"/api/v1/stations/{t.station}/rules", json=[]),
     "GET /api/v1/stations-rollup": lambda t: Call("/api/v1/stations-rollup"),
+    "GET /api/v1/program": lambda t: Call("/api/v1/program"),
+    "PUT /api/v1/stations/{station_code}/rollout": lambda t: Call(
+        f"/api/v1/stations/{t.station}/rollout", json={
+            "started_on": "2021-09-21", "phase": 1, "source": f"matrix {t.extra['n']}"}),
     "GET /api/v1/stations/{station_code}/panel": lambda t: Call(
         f"/api/v1/stations/{t.station}/panel"),
     "WS /api/v1/stream": lambda t: Call("/api/v1/stream", params={"station": t.station}),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ from safetyzone.intake import credentials
 from safetyzone.intake.credentials import SecretHasher
 from safetyzone.intake.models import DeviceCredential, SubjectKind
 from safetyzone.measure import facts as measure_facts
+from safetyzone.measure import program
+from safetyzone.measure.program_schemas import RolloutIn
+from safetyzone.measure.rollout_models import StationRollout
 from safetyzone.measure.schemas import FactIn
 from safetyzone.ops import units as patrol
 from safetyzone.ops.models import UnitKind as PatrolKind
@@ -287,6 +291,21 @@ def _ensure_facts(session: Session, scope: Scope, clock: Clock) -> None:
                                    note=item.get("note")))
 
 
+def _ensure_rollout(session: Session, scope: Scope, clock: Clock) -> None:
+    """The start the seeds give (the 15 pilots' launch day) for each station of that
+    phase whose start is not recorded yet; other phases' starts stay unrecorded."""
+    for item in _data("facts.json")["rollout"]:
+        stations = session.scalars(select(OrgUnit).where(
+            OrgUnit.kind == UnitKind.STATION, OrgUnit.pilot_phase == item["phase"])).all()
+        for station in stations:
+            if session.get(StationRollout, station.id) is not None:
+                continue
+            program.set_rollout(session, scope=scope, clock=clock, station_code=station.code,
+                                data=RolloutIn(started_on=date.fromisoformat(item["started_on"]),
+                                               phase=item["phase"], source=item["source"],
+                                               note=item["note"]))
+
+
 def _devices_file_usable(session: Session, path: Path, hasher: SecretHasher) -> bool:
     """The file is there, valid, covers every patrol unit, and every token still works."""
     if not path.exists():
@@ -412,6 +431,7 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
             patrol_plans.ensure_red_box_keys(session, scope, clock, box, zone)
             demo_services.ensure_services(session, scope, clock, zone)
         _ensure_facts(session, scope, clock)
+        _ensure_rollout(session, scope, clock)
         if not _devices_file_usable(session, devices_path, hasher):
             issued = _issue_devices(session, scope, clock, hasher)
     if issued is not None:  # after the commit: the tokens in the file are live
