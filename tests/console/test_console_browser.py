@@ -30,7 +30,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 DOCS_STEPS = {"20-call-form": "console-call-form", "21-call-incident": "console-call-incident",
               "22-unit-board": "console-unit-board", "23-region-rollup": "console-region-rollup",
-              "25-announcement": "console-announcement"}
+              "25-announcement": "console-announcement", "26-program": "console-program"}
 # Bounded waits: an SOS must be on screen within this, or the console is too slow.
 ALERT_WITHIN_MS = 5000
 SIZES = ((1920, 1080), (1366, 768))
@@ -573,3 +573,40 @@ def test_the_wall_pops_out_to_a_second_screen_and_the_layout_follows_the_user(
     elsewhere = open_console("pcr.operator", "operator-elsewhere")
     elsewhere.page.keyboard.press("2")
     elsewhere.page.wait_for_selector(".tile[data-camera-code='PCR-KBL-POLICE-P001-C1']")
+
+
+def test_hq_compares_every_station_and_the_rollout_in_the_program_view(
+    open_console: Any,
+) -> None:
+    """HQ's desk (key 8): the 15 pilots started on the launch day, the phase-2 station not
+    yet; a table of all 16 stations sorted by any column; a dot per station on the map."""
+    desk = open_console("hq.viewer", "hq")
+    page = desk.page
+    assert page.locator("#program-tab").is_visible()
+    page.keyboard.press("8")
+    table = page.locator("#program-table")
+    table.wait_for()
+    assert table.locator("tbody tr").count() == 16
+    pilots = page.locator(".program-phases tr[data-phase='1']")
+    assert "15" in pilots.locator("td").nth(0).inner_text()  # the target
+    assert "15 จาก 15" in pilots.locator("td").nth(2).inner_text()  # started
+    assert "0 จาก 1" in page.locator(".program-phases tr[data-phase='2'] td").nth(2).inner_text()
+    plk = table.locator("tr[data-station='PPR6-MUEANG-PHITSANULOK']")
+    assert "2564" in plk.locator("td").nth(2).inner_text()  # 21 Sep 2021 in Buddhist Era
+    # Sorted by phase, descending: the phase-2 station comes first.
+    table.locator("button[data-sort='phase']").click()
+    table.locator("button[data-sort='phase']").click()
+    descending = "#program-table th[aria-sort='descending'] button[data-sort='phase']"
+    assert page.locator(descending).count() == 1
+    assert page.locator("#program-table tbody tr").first.get_attribute("data-station") == (
+        "PPR1-MUEANG-ANG-THONG")
+    assert page.locator("#program-map path.program-dot").count() == 16
+    desk.shot("26-program")
+    page.click("#lang-switch")
+    page.locator("#program-table caption", has_text="16 stations").wait_for()
+    assert "Sep 2021" in page.locator(
+        "#program-table tr[data-station='PPR6-MUEANG-PHITSANULOK'] td").nth(2).inner_text()
+    page.click("#lang-switch")
+    # A station's own desk sees no program tab: it has one line to compare.
+    operator = open_console("pcr.operator", "operator")
+    assert operator.page.locator("#program-tab").is_hidden()

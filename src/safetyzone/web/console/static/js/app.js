@@ -26,6 +26,7 @@ import {
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
+import { bindProgram, setProgramVisible, showProgramTab } from './program.js';
 import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
 import { bindWorkorders } from './workorders.js';
@@ -38,7 +39,7 @@ import { bindTracks } from './tracks.js';
 import { bindUnits, setUnitsVisible, unitsChanged } from './units.js';
 import { addToWall, bindWall, renderWall, setWallVisible, wakeDocked } from './wall.js';
 
-const VIEWS = ['map', 'wall', 'station', 'patrol', 'services', 'history', 'units'];
+const VIEWS = ['map', 'wall', 'station', 'patrol', 'services', 'history', 'units', 'program'];
 let feed = null;
 let dispatching = null; // the `d` key's dispatch on its way
 
@@ -173,6 +174,7 @@ function setView(name) {
   setUnitsVisible(name === 'units');
   setServicesVisible(name === 'services');
   setHistoryVisible(name === 'history');
+  setProgramVisible(name === 'program');
   if (name === 'map') setTimeout(() => { theMap().invalidateSize(); fitIfPending(); }, 0);
 }
 
@@ -271,6 +273,7 @@ async function onKey(event) {
     case '5': setView('services'); break;
     case '6': setView('history'); break;
     case '7': setView('units'); break;
+    case '8': setView('program'); break;
     default: return;
   }
   event.preventDefault();
@@ -359,6 +362,7 @@ async function start() {
   const popout = bindLayout();
   bindWorkorders();
   bindHistory();
+  bindProgram();
   bindShift();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());
@@ -402,6 +406,7 @@ async function start() {
   bindCalls();
   bindLineLink();
   showHistoryTab();
+  showProgramTab();
   showUser();
   await loadData();
   store.stations = stations(units, me);
