@@ -15,8 +15,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.assets.models import Camera
@@ -88,17 +89,24 @@ def _grouped(session: Session, query: object) -> dict[uuid.UUID, int]:
     return {sid: int(n) for sid, n in session.execute(query)}  # type: ignore[call-overload]
 
 
-def _stations(session: Session, scope: Scope) -> tuple[list[OrgUnit], dict[uuid.UUID, OrgUnit]]:
-    units = {u.id: u for u in session.scalars(select(OrgUnit))}
+# The tree as plain rows: HQ reads 1,500 units, and ORM objects cost a third of the view.
+UnitRow = Row[*tuple[Any, ...]]
+_UNIT = (OrgUnit.id, OrgUnit.code, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.name_th,
+         OrgUnit.name_en, OrgUnit.station_type, OrgUnit.pilot_phase, OrgUnit.lat, OrgUnit.lon)
+
+
+def _stations(session: Session, scope: Scope) -> tuple[list[UnitRow], dict[uuid.UUID, UnitRow]]:
+    units: dict[uuid.UUID, UnitRow] = {u.id: u for u in session.execute(select(*_UNIT))}
     stations = sorted((u for u in units.values()
                        if u.kind is UnitKind.STATION and scope.sees_station(u.id)),
                       key=lambda u: u.code)
     return stations, units
 
 
-def _ancestor(unit: OrgUnit, units: dict[uuid.UUID, OrgUnit], kind: UnitKind) -> OrgUnit | None:
+def _ancestor(unit: UnitRow, units: dict[uuid.UUID, UnitRow], kind: UnitKind
+              ) -> UnitRow | None:
     seen = 0
-    current: OrgUnit | None = unit
+    current: UnitRow | None = unit
     while current is not None and seen < 10:
         if current.kind is kind:
             return current
@@ -158,7 +166,7 @@ def overview(session: Session, *, scope: Scope, now: datetime,
                            regions=_regions(rows, units), phases=_phases(rows))
 
 
-def _station_row(station: OrgUnit, units: dict[uuid.UUID, OrgUnit], *, now: datetime,
+def _station_row(station: UnitRow, units: dict[uuid.UUID, UnitRow], *, now: datetime,
                  incidents: int, open_now: int, zones: int, cameras: int, online: int,
                  operators: int, on_duty: bool, last_duty: datetime | None,
                  population: tuple[float | None, FactStatus] | None,
@@ -186,7 +194,7 @@ def _station_row(station: OrgUnit, units: dict[uuid.UUID, OrgUnit], *, now: date
         population_status=status, incidents_per_1000=facts.per_1000_people(incidents, figure))
 
 
-def _regions(rows: list[ProgramStation], units: dict[uuid.UUID, OrgUnit]
+def _regions(rows: list[ProgramStation], units: dict[uuid.UUID, UnitRow]
              ) -> list[ProgramRegion]:
     by_code = {u.code: u for u in units.values() if u.kind is UnitKind.REGION}
     grouped: dict[str, list[ProgramStation]] = defaultdict(list)
