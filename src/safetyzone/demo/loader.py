@@ -144,7 +144,14 @@ def _load_cameras(session: Session, scope: Scope, clock: Clock, box: SecretBox,
         points = owner["points"] or max(1, -(-count // CAMERAS_PER_POINT))
         note = None if owner["cameras"] else "จำนวนกล้องไม่ระบุในเอกสาร (count not stated)"
         owner_class = OwnerClass(owner["owner_class"])
+        # How many read plates, where a seed says some do but not how many: only the points
+        # the demo needs for the simulator, each saying it is a demo assumption.
+        readers = owner.get("plate_reading_points", points) if owner["plate_reading"] else 0
         for p in range(points):
+            reads = p < readers
+            point_note = note
+            if reads and owner.get("plate_reading_note"):
+                point_note = "; ".join(filter(None, (note, owner["plate_reading_note"])))
             lat, lon = placer.point()
             point_code = f"{partner_code}-P{p + 1:03d}"
             assets.create_asset(session, scope=scope, clock=clock, data=AssetCreate(
@@ -153,7 +160,7 @@ def _load_cameras(session: Session, scope: Scope, clock: Clock, box: SecretBox,
                 name_th=f"จุดกล้อง {owner['owner_name_th']} {p + 1}",
                 name_en=f"{owner['owner_name_en']} camera point {p + 1}", lat=lat, lon=lon,
                 owner_class=owner_class, owner_partner_code=partner_code, synthetic=True,
-                note=note))
+                note=point_note))
             # Spread the cameras over the points as evenly as the seed's totals allow.
             share = count // points + (1 if p < count % points else 0)
             for c in range(share):
@@ -164,7 +171,7 @@ def _load_cameras(session: Session, scope: Scope, clock: Clock, box: SecretBox,
                     station_code=zone["station"], point_code=point_code, code=cam_code,
                     name_th=f"กล้อง {p + 1}-{c + 1}", lat=clat, lon=clon,
                     heading_deg=placer.heading(), fov_deg=90.0,
-                    plate_reading=owner["plate_reading"],
+                    plate_reading=reads,
                     sharing_level=SHARING_BY_OWNER[owner_class],
                     # Synthetic cameras have no real stream: the app draws their pictures.
                     stream_url=f"sim://{cam_code.lower()}",
