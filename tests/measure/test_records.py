@@ -22,7 +22,7 @@ from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 from safetyzone.core.security import Scope, system_scope
-from safetyzone.measure import record_files, records, taxonomy
+from safetyzone.measure import points, record_files, records, taxonomy
 from safetyzone.measure.models import Record, RecordImport, RecordSource
 from safetyzone.measure.schemas import RecordImportReport
 from safetyzone.ops.calltypes import CALL_TYPES, CrimeGroup
@@ -400,3 +400,43 @@ def test_the_unified_stream_adds_ccoc_incidents_and_counts_a_191_call_once(
 
 
 
+
+
+def test_hotspot_points_join_imported_records_with_a_position_and_count_a_191_call_once(
+        client: TestClient, world: World, db: Database, clock: ManualClock) -> None:
+    """The hotspot layers read one stream: imported records that carry a position beside
+    the reported incidents; a 191 transfer whose number was imported is one point, a record
+    without a position and a device's SOS are none."""
+    admin = world.headers(client, "admin")
+    now = clock.now()
+    made = client.post("/api/v1/calls", headers={**admin, "Idempotency-Key": "points-dup"},
+                       json={"station_code": "ST-A", "source": "transfer_191",
+                             "call_type": "theft", "external_ref": "191-PT-1",
+                             "description": "เหตุ", "lat": 13.7301, "lon": 100.4702,
+                             "received_at": (now - timedelta(hours=1)).isoformat()})
+    assert made.status_code == 201, made.text
+    phone = client.post("/api/v1/calls", headers={**admin, "Idempotency-Key": "points-own"},
+                        json={"station_code": "ST-A", "source": "phone", "call_type": "fight",
+                              "description": "เหตุ", "lat": 13.7320, "lon": 100.4710,
+                              "received_at": (now - timedelta(hours=1)).isoformat()})
+    assert phone.status_code == 201, phone.text
+    _incident(db, "ST-A", "sos", now - timedelta(minutes=30))
+    local = (now - timedelta(hours=2)).astimezone(ZONE)
+    day = f"{local:%d/%m}/{local.year + 543},{local:%H:%M}"
+    run_import(db, clock, (
+        "วันที่รับแจ้ง,เวลา,ประเภทเหตุ,สถานที่,ละติจูด,ลองจิจูด,เลขรับแจ้ง\n"
+        f"{day},ลักทรัพย์,ตลาด,13.7302,100.4703,191-PT-1\n"
+        f"{day},ชิงทรัพย์,ซอย 3,13.7290,100.4690,191-PT-2\n"
+        f"{day},ทะเลาะวิวาท,ไม่ทราบพิกัด,,,191-PT-3\n").encode())
+    with db.read() as session:
+        station = org.get_station(session, scope=system_scope(), code="ST-A")
+        found = points.points(session, scope=user_scope(db, "a.operator"),
+                              station_id=station.id, since=now - timedelta(days=1),
+                              until=now + timedelta(minutes=1))
+        with pytest.raises(InvalidInput, match="at most 2 are analysed"):
+            points.points(session, scope=system_scope(), station_id=station.id,
+                          since=now - timedelta(days=1), until=now + timedelta(minutes=1),
+                          limit=2)
+    assert sorted((round(p.lat, 4), p.group) for p in found) == [
+        (13.729, "property"), (13.7302, "property"), (13.732, "public_order")]
+    assert [p.time for p in found] == sorted(p.time for p in found)
