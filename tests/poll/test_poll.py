@@ -11,7 +11,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from fastapi.testclient import TestClient
 from scipy import stats
 from sqlalchemy import func, inspect, select
@@ -19,12 +21,15 @@ from sqlalchemy import func, inspect, select
 from conftest import SECRET
 from safetyzone.audit.models import AuditEntry
 from safetyzone.config import Settings
+from safetyzone.core.clock import BANGKOK as ZONE
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.poll import results
 from safetyzone.poll.models import PollBallot, PollResponse
 from safetyzone.web.app import create_app
+from support.console import fresh_artifacts
 from support.line_env import OTHER_USER, LineEnv, line_env
+from support.lostdocs import pdf_text
 from support.world import World
 
 PUBLIC = "/api/v1/public/polls"
@@ -320,3 +325,29 @@ def test_answers_are_throttled_per_address(db: Database, settings: Settings, wor
         refused = answer(client, poll["code"], key(), {"safe_dark": 3})
         assert refused.status_code == 429 and refused.headers["Retry-After"]
     assert counts(db) == (2, 2)
+
+
+def test_the_poster_prints_the_qr_link_closing_day_and_what_is_kept(
+        client: TestClient, world: World, admin: dict[str, str], clock: ManualClock) -> None:
+    """What a station puts up in the zone: the QR a phone scans (read back off the rendered
+    page) is the poll's link, the closing day in the Buddhist Era, the privacy promise."""
+    poll = opened(client, admin, clock)
+    other = world.headers(client, "b.operator")
+    assert client.get(f"/api/v1/polls/{poll['code']}/poster.pdf", headers=other
+                      ).status_code == 404
+    response = client.get(f"/api/v1/polls/{poll['code']}/poster.pdf",
+                          headers=world.headers(client, "a.operator"))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "คุณรู้สึกปลอดภัยแค่ไหน" in text and "ไม่ถามชื่อ" in text
+    closes = datetime.fromisoformat(poll["closes_at"])
+    assert str(closes.astimezone(ZONE).year + 543) in text
+    assert poll["link"] in text.replace("\r", "").replace("\n", "")
+    document = pdfium.PdfDocument(response.content)
+    try:
+        assert len(document) == 1  # one A4 sheet
+        image = document[0].render(scale=2).to_pil()
+    finally:
+        document.close()
+    image.save(fresh_artifacts("poll") / "poster.png")
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [poll["link"]]

@@ -263,6 +263,8 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/polls/{code}/before-after": lambda t: Call(
         f"/api/v1/polls/{t.extra['poll']}/before-after"),
     "GET /api/v1/polls/{code}/qr.png": lambda t: Call(f"/api/v1/polls/{t.extra['poll']}/qr.png"),
+    "GET /api/v1/polls/{code}/poster.pdf": lambda t: Call(
+        f"/api/v1/polls/{t.extra['poll']}/poster.pdf"),
     "GET /citizen/sw.js": lambda t: Call("/citizen/sw.js"),
     "GET /citizen/manifest.webmanifest": lambda t: Call("/citizen/manifest.webmanifest"),
     "GET /officer": lambda t: Call("/officer"),

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from safetyzone.citizen.schemas import CLIENT_KEY_PATTERN
 from safetyzone.core.spreadsheet import csv_cell
-from safetyzone.poll import answers, results, service
+from safetyzone.org import service as org
+from safetyzone.poll import answers, poster, results, service
 from safetyzone.poll.schemas import (
     POLL_CODE_PATTERN,
     BeforeAfter,
@@ -28,6 +29,7 @@ from safetyzone.poll.schemas import (
     ResponseAccepted,
     ResponseIn,
 )
+from safetyzone.web.console.assets import find_node_modules
 from safetyzone.web.deps import ContextDep, ScopeDep
 from safetyzone.web.routes.citizen_public import READ, WRITE
 
@@ -164,3 +166,22 @@ def read_poll_qr(ctx: ContextDep, scope: ScopeDep, code: Code) -> Response:
     segno.make(target, error="m", micro=False).save(buf, kind="png", scale=10, border=4)
     return Response(buf.getvalue(), media_type="image/png",
                     headers={"Content-Disposition": f'inline; filename="poll-{code}.png"'})
+
+
+@router.get("/api/v1/polls/{code}/poster.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def read_poll_poster(ctx: ContextDep, scope: ScopeDep, code: Code) -> Response:
+    """The poll's A4 poster: its QR and link, when it closes (B.E.), and what it keeps (no
+    name, no phone number), Thai and English, to put up in the zone."""
+    with ctx.db.read() as session:
+        poll = service.get_poll(session, scope=scope, code=code)
+        read = service.read(session, poll, public_url=_url(ctx))
+        station = org.get_station(session, scope=scope, code=read.station_code)
+        sheet = poster.Poster(
+            code=poll.code, link=read.link, station_name_th=station.name_th,
+            station_name_en=station.name_en, zone_name_th=read.zone_name_th,
+            zone_name_en=read.zone_name_en, wave_name=read.wave_name,
+            closes_at=read.closes_at, questions=len(poll.items))
+    pdf = poster.render_pdf(sheet, find_node_modules() / "@fontsource" / "sarabun" / "files")
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="poll-{poll.code}.pdf"'})
