@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from safetyzone.core.clock import BANGKOK
 from support.console import PASSWORD, Field, Server
 
 # The README's pictures of these steps are refreshed on request only
@@ -30,7 +33,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 DOCS_STEPS = {"20-call-form": "console-call-form", "21-call-incident": "console-call-incident",
               "22-unit-board": "console-unit-board", "23-region-rollup": "console-region-rollup",
-              "25-announcement": "console-announcement", "26-program": "console-program"}
+              "25-announcement": "console-announcement", "26-program": "console-program",
+              "27-poll": "console-poll"}
 # Bounded waits: an SOS must be on screen within this, or the console is too slow.
 ALERT_WITHIN_MS = 5000
 SIZES = ((1920, 1080), (1366, 768))
@@ -610,3 +614,46 @@ def test_hq_compares_every_station_and_the_rollout_in_the_program_view(
     # A station's own desk sees no program tab: it has one line to compare.
     operator = open_console("pcr.operator", "operator")
     assert operator.page.locator("#program-tab").is_hidden()
+
+
+def test_a_commander_runs_a_people_poll_wave_from_the_station_panel(
+    open_console: Any, field: Field,
+) -> None:
+    """The People Poll card: a new wave of the zone, opened; three phones answer; its results
+    with intervals and the small-sample warning; the poster downloads as a PDF."""
+    commander = open_console("pcr.commander", "commander")
+    page = commander.page
+    page.keyboard.press("3")
+    card = page.locator("#poll-card")
+    card.wait_for()
+    page.click("#poll-card details.poll-new summary")
+    closes = (datetime.now(UTC) + timedelta(days=14)).astimezone(BANGKOK).date().isoformat()
+    page.fill("#poll-card input[name=closes]", closes)
+    assert str(int(closes[:4]) + 543) in card.locator("output.be-date").nth(1).inner_text()
+    page.fill("#poll-card input[name=name]", "รอบแรก <script>")
+    page.click("#poll-card form[data-form=poll] button[type=submit]")
+    row = card.locator(".poll-row", has_text="รอบแรก <script>").first
+    row.wait_for()
+    assert "ร่าง" in row.inner_text()
+    row.locator("button[data-open]").click()
+    row.locator(".badge.poll-open").wait_for()
+    code = row.get_attribute("data-poll")
+    for value in (1, 2, 4):
+        answered = field.http.post(f"/api/v1/public/polls/{code}/responses",
+                                   headers={"X-Caller-Key": secrets.token_urlsafe(32)},
+                                   json={"answers": {"safe_dark": value}})
+        assert answered.status_code == 201, answered.text
+    row.locator("button[data-results-toggle]").click()
+    shares = row.locator("tr[data-item=safe_dark]")
+    shares.wait_for()
+    assert "3" in shares.locator("td").nth(2).inner_text()
+    assert row.locator(".poll-warn .badge", has_text="ตัวอย่างน้อย").count() >= 1
+    assert "67 %" in row.locator(".poll-results p").first.inner_text()  # 2 of 3 feel unsafe
+    assert "3 คำตอบ" in row.locator(".poll-line").inner_text()
+    assert "null" not in page.locator("#view-station .station-head").inner_text()
+    card.scroll_into_view_if_needed()
+    commander.shot("27-poll")
+    with page.expect_download() as got:
+        row.locator("button[data-poster]").click()
+    path = got.value.path()
+    assert path is not None and Path(path).read_bytes()[:5] == b"%PDF-"

@@ -26,6 +26,7 @@ import {
 } from './session.js';
 import { bindServices, renderServices, setServicesVisible, showServicesTab } from './services.js';
 import { bindSpeaker, openSpeaker } from './speaker.js';
+import { bindPolls } from './poll.js';
 import { bindProgram, setProgramVisible, showProgramTab } from './program.js';
 import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
@@ -363,6 +364,7 @@ async function start() {
   bindWorkorders();
   bindHistory();
   bindProgram();
+  bindPolls();
   bindShift();
   on('speaker', openSpeaker);
   on('panel', () => renderQueue());

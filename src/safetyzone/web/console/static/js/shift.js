@@ -155,7 +155,8 @@ function showBadge(state) {
   const open = document.getElementById('shift-open');
   if (!open) return;
   const n = state.pending_handovers.length;
-  open.replaceChildren(t('shift.open'), n ? el('span', { class: 'badge alert', 'data-pending': n }, t('shift.pending_count', { n })) : null);
+  // replaceChildren writes a null as the text "null": only what there is goes in.
+  open.replaceChildren(...[t('shift.open'), n ? el('span', { class: 'badge alert', 'data-pending': n }, t('shift.pending_count', { n })) : null].filter(Boolean));
 }
 
 async function load() {

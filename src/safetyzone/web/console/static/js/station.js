@@ -2,6 +2,7 @@
 // duty, cameras online by owner class, today's checkpoint figures, work orders to partners.
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
+import { loadPolls } from './poll.js';
 import { api } from './session.js';
 import { refreshShiftBadge } from './shift.js';
 import { on, seesSeveralStations, store } from './store.js';
@@ -112,6 +113,7 @@ export async function refreshStation() {
     renderRollup(rows);
     document.getElementById('station-body').hidden = !panel;
     loadAnnouncements(panel ? store.station : null).catch(() => {});
+    loadPolls(panel ? store.station : null).catch(() => {});
     if (panel) render(panel, totals);
     else {
       last = null;
