@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,11 @@ from safetyzone.web.problems import PROBLEM_JSON, problem_body
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# The header as routes declare it (one declaration, so the API docs say the same everywhere).
+IdempotencyKey = Annotated[str | None, Header(alias=HEADER, description=(
+    "8-64 of A-Z a-z 0-9 _ -, new for each action and the same on its retries: a retry (a "
+    "double click, a lost answer, a phone's queue replayed) gets the first answer and "
+    "changes nothing."))]
 Work = Callable[[Session], tuple[int, dict[str, Any]]]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -27,13 +27,10 @@ from safetyzone.ops.call_schemas import (
 from safetyzone.ops.calltypes import CALL_TYPES, GROUP_NAMES, SOURCE_NAMES
 from safetyzone.web.console.assets import find_node_modules
 from safetyzone.web.deps import ContextDep, ScopeDep
-from safetyzone.web.idempotency import HEADER, once
+from safetyzone.web.idempotency import IdempotencyKey, once
 from safetyzone.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["command center"])
-Key = Annotated[str | None, Header(alias=HEADER, description=(
-    "8-64 of A-Z a-z 0-9 _ -, new for each call entered and the same on its retries "
-    "(a double click or a lost answer opens one incident)."))]
 Name = Annotated[str | None, Query(min_length=1, max_length=100)]
 
 
@@ -78,7 +75,8 @@ def read_thai_address(scope: ScopeDep, province: Name = None,
 
 @router.post("/calls", response_model=CallCreated, status_code=201,
              responses=problem_responses(404, 409, 422))
-def create_call(ctx: ContextDep, scope: ScopeDep, body: CallIn, key: Key = None) -> JSONResponse:
+def create_call(ctx: ContextDep, scope: ScopeDep, body: CallIn,
+                key: IdempotencyKey = None) -> JSONResponse:
     """Log a call (191 transfer, phone, walk-in, radio, counter) as an incident, acknowledged
     by you; a 191 case number already logged at the station is refused with its incident."""
     book = address_book()

@@ -40,7 +40,7 @@ from safetyzone.services.homewatch_schemas import (
 )
 from safetyzone.web.context import AppContext
 from safetyzone.web.deps import ContextDep, ScopeDep
-from safetyzone.web.idempotency import HEADER, once
+from safetyzone.web.idempotency import IdempotencyKey, once
 from safetyzone.web.problems import problem_responses
 from safetyzone.web.routes.citizen_public import READ, WRITE
 
@@ -53,8 +53,6 @@ Code = Annotated[str, Path(min_length=10, max_length=10, pattern=HOMEWATCH_CODE_
                            description="Request code, e.g. H-7K3M9QXP.")]
 CallerKey = Annotated[str, Header(alias="X-Caller-Key", min_length=22, max_length=64,
                                   pattern=CLIENT_KEY_PATTERN)]
-Key = Annotated[str | None, Header(alias=HEADER, description=(
-    "Required: 8-64 of A-Z a-z 0-9 _ -, new for each visit and the same on its retries."))]
 PHOTO: dict[int | str, dict[str, Any]] = {200: {
     "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
     "description": "The photo (EXIF removed)."}}
@@ -262,7 +260,7 @@ def _visit_answer(session: Session, verdict: homewatch_visits.Verdict, instance:
 @router.post(f"{OFFICER}/{{request_id}}/visits", response_model=VisitRead,
              status_code=status.HTTP_201_CREATED, responses=problem_responses(404, 409, 422))
 def create_home_watch_visit(ctx: ContextDep, scope: ScopeDep, request_id: uuid.UUID,
-                            body: VisitIn, key: Key = None) -> JSONResponse:
+                            body: VisitIn, key: IdempotencyKey = None) -> JSONResponse:
     """Log a visit at the house with the phone's GPS fix; the owner hears of it at once.
 
     Refused: 422 problem+json with ``reason`` (off_shift, other_station, not_watched,

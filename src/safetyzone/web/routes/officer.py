@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, UploadFile, status
+from fastapi import APIRouter, File, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 
@@ -35,12 +35,10 @@ from safetyzone.patrol.schemas import (
     dump,
 )
 from safetyzone.web.deps import ContextDep, RuntimeDep, ScopeDep
-from safetyzone.web.idempotency import HEADER, once
+from safetyzone.web.idempotency import IdempotencyKey, once
 from safetyzone.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1/officer", tags=["officer (phone)"])
-Key = Annotated[str | None, Header(alias=HEADER, description=(
-    "8-64 of A-Z a-z 0-9 _ -, new for each action and the same on its retries."))]
 REFUSALS = problem_responses(404, 409, 422)
 
 
@@ -54,7 +52,7 @@ def list_officer_units(ctx: ContextDep, scope: ScopeDep) -> list[UnitChoice]:
 @router.post("/shift", response_model=ShiftRead, status_code=status.HTTP_201_CREATED,
              responses=REFUSALS)
 def start_officer_shift(ctx: ContextDep, scope: ScopeDep, body: ShiftStart,
-                        key: Key = None) -> JSONResponse:
+                        key: IdempotencyKey = None) -> JSONResponse:
     """Start your shift with a unit (the unit comes on duty with its first officer)."""
     def work(session: Session) -> tuple[int, dict[str, object]]:
         shift = shifts.start_shift(session, scope=scope, clock=ctx.clock, unit_id=body.unit_id)
@@ -64,7 +62,7 @@ def start_officer_shift(ctx: ContextDep, scope: ScopeDep, body: ShiftStart,
 
 @router.post("/shift/end", response_model=ShiftRead, responses=REFUSALS)
 def end_officer_shift(ctx: ContextDep, scope: ScopeDep, body: ShiftEnd | None = None,
-                      key: Key = None) -> JSONResponse:
+                      key: IdempotencyKey = None) -> JSONResponse:
     """End your shift (refused while your unit, left to nobody, is on an open assignment)."""
     def work(session: Session) -> tuple[int, dict[str, object]]:
         shift = shifts.end_shift(session, scope=scope, clock=ctx.clock)
@@ -81,7 +79,7 @@ def read_officer_me(ctx: ContextDep, scope: ScopeDep) -> OfficerMe:
 
 @router.post("/status", response_model=OfficerMe, responses=REFUSALS)
 def change_officer_status(ctx: ContextDep, scope: ScopeDep, body: StatusIn,
-                          key: Key = None) -> JSONResponse:
+                          key: IdempotencyKey = None) -> JSONResponse:
     """Your unit's status; en route, on scene and cleared move its incident along."""
     def work(session: Session) -> tuple[int, dict[str, object]]:
         officer.set_status(session, scope=scope, clock=ctx.clock, status=body.status)
@@ -93,7 +91,7 @@ def change_officer_status(ctx: ContextDep, scope: ScopeDep, body: StatusIn,
 @router.post("/incident/notes", response_model=NoteRead, status_code=status.HTTP_201_CREATED,
              responses=REFUSALS)
 def create_officer_note(ctx: ContextDep, scope: ScopeDep, body: NoteIn,
-                        key: Key = None) -> JSONResponse:
+                        key: IdempotencyKey = None) -> JSONResponse:
     """A note on your unit's incident (on its timeline for the console)."""
     def work(session: Session) -> tuple[int, dict[str, object]]:
         return 201, dump(officer.add_note(session, scope=scope, clock=ctx.clock,
@@ -106,7 +104,7 @@ def create_officer_note(ctx: ContextDep, scope: ScopeDep, body: NoteIn,
                  404, 409, 413, 415, 422))
 def create_officer_photo(ctx: ContextDep, scope: ScopeDep,
                          file: Annotated[UploadFile, File(description="JPEG, PNG or WebP")],
-                         key: Key = None) -> JSONResponse:
+                         key: IdempotencyKey = None) -> JSONResponse:
     """A photo at your unit's incident; its EXIF (place, phone) is removed before keeping."""
     limit = ctx.officer_media.max_photo_bytes
     data = file.file.read(limit + 1)
@@ -172,7 +170,8 @@ async def create_officer_sos(ctx: ContextDep, runtime: RuntimeDep, scope: ScopeD
 
 @router.post("/sos/safe", response_model=NoteRead, status_code=status.HTTP_201_CREATED,
              responses=REFUSALS)
-def create_officer_safe(ctx: ContextDep, scope: ScopeDep, key: Key = None) -> JSONResponse:
+def create_officer_safe(ctx: ContextDep, scope: ScopeDep,
+                        key: IdempotencyKey = None) -> JSONResponse:
     """You are safe after your SOS: said on your unit's open "officer in danger" incident
     for the console, which confirms by radio and closes it (this never closes it)."""
     def work(session: Session) -> tuple[int, dict[str, object]]:

@@ -11,7 +11,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
@@ -37,16 +37,13 @@ from safetyzone.patrol.plan_schemas import (
 )
 from safetyzone.web.context import AppContext
 from safetyzone.web.deps import ContextDep, ScopeDep
-from safetyzone.web.idempotency import once
+from safetyzone.web.idempotency import IdempotencyKey, once
 
 router = APIRouter(prefix="/api/v1", tags=["patrol plans"])
 StationCode = Annotated[str, Query(min_length=1, max_length=64, description="Station code.")]
 OptionalStation = Annotated[str | None, Query(min_length=1, max_length=64,
                                               description="Station code.")]
 Day = Annotated[date | None, Query(description="Bangkok calendar day (default: today).")]
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", description="8-64 of A-Z a-z 0-9 _ -: a retry with the same key "
-    "is answered with the first answer and changes nothing.")]
 LOG_ROUTE = "patrol.checkpoint.log"
 
 

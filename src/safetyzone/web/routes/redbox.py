@@ -13,7 +13,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.orm import Session
 
@@ -35,15 +35,11 @@ from safetyzone.patrol.redbox_schemas import (
 from safetyzone.web.console.assets import find_node_modules
 from safetyzone.web.context import AppContext
 from safetyzone.web.deps import ContextDep, ScopeDep
-from safetyzone.web.idempotency import once
+from safetyzone.web.idempotency import IdempotencyKey, once
 from safetyzone.web.problems import problem_responses
 
 router = APIRouter(tags=["red boxes"])
 CHECKIN_ROUTE = "redbox.checkin"
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key",
-    description="Required: 8-64 characters [A-Za-z0-9_-], one per check-in the phone "
-    "queued; a retry with the same key gets the first answer.")]
 NO_STORE = {"Cache-Control": "no-store"}
 
 

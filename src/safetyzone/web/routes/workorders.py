@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
@@ -29,13 +29,10 @@ from safetyzone.ops.workorder_schemas import (
 )
 from safetyzone.org import service as org
 from safetyzone.web.deps import ContextDep, ScopeDep
-from safetyzone.web.idempotency import HEADER, once
+from safetyzone.web.idempotency import IdempotencyKey, once
 from safetyzone.web.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["work orders"])
-Key = Annotated[str | None, Header(alias=HEADER, description=(
-    "8-64 of A-Z a-z 0-9 _ -, new for each order and the same on its retries (a double click "
-    "or a lost answer makes one order)."))]
 Code = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
@@ -62,7 +59,7 @@ def list_workorders(
 @router.post("/workorders", response_model=WorkOrderRead, status_code=201,
              responses=problem_responses(404, 409, 422))
 def create_workorder(ctx: ContextDep, scope: ScopeDep, body: WorkOrderIn,
-                     key: Key = None) -> JSONResponse:
+                     key: IdempotencyKey = None) -> JSONResponse:
     """Send a fix to the partner responsible (by default the owner of the asset or camera),
     due by the kind's default unless given."""
     def work(session: Session) -> tuple[int, dict[str, object]]:
