@@ -29,6 +29,7 @@ import { bindSpeaker, openSpeaker } from './speaker.js';
 import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
 import { bindWorkorders } from './workorders.js';
+import { bindZoneSelection } from './zoneselect.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
@@ -358,6 +359,7 @@ async function start() {
   bindAnnouncements();
   const popout = bindLayout();
   bindWorkorders();
+  bindZoneSelection();
   bindHistory();
   bindShift();
   on('speaker', openSpeaker);
