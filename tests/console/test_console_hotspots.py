@@ -5,6 +5,11 @@ station, 45 at one market corner. The operator turns on "จุดเสี่�
 panel: Gi* draws the corner as hot cells (5 % false discovery rate) with a legend that
 counts them; local Moran's I labels the same place HH; in English the legend speaks English.
 Screenshot at 1366x768 in test-artifacts/console/.
+
+Zone selection on the same station: a commander reads two candidate areas ranked with their
+breakdown on the station panel (a name holding markup shown as text), records the Big 6
+meeting's decision in the dialog, and reads it back with its meeting day in the Buddhist Era
+(Gregorian in English). Screenshot console-zone-selection-1366x768.png.
 """
 
 from __future__ import annotations
@@ -92,3 +97,73 @@ def test_an_operator_sees_gi_star_hot_cells(field: Field, page: Any, artifacts: 
         "High among high (HH)")
     page.uncheck("#hotspots-on")
     page.wait_for_function("() => !document.querySelector('path.hotspot-cell')")
+
+
+HOSTILE = "ตลาด <img src=x onerror=alert(1)>"
+
+
+def box(lat: float, lon: float, half: float = 0.003) -> dict[str, Any]:
+    ring = [[lon - half, lat - half], [lon + half, lat - half], [lon + half, lat + half],
+            [lon - half, lat + half], [lon - half, lat - half]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_a_commander_ranks_candidates_and_records_the_big6_decision(
+        chromium: Any, server: Server, field: Field, artifacts: Path) -> None:
+    lat, lon = centre(field)
+    base = f"/api/v1/stations/{field.station}"
+    for name, (a, o), counts in (
+            (HOSTILE, (lat + 0.008, lon + 0.008), [{
+                "criterion": "economic", "kind": "market", "count": 2, "source": "สำรวจ"}]),
+            ("ริมคลอง", (lat - 0.01, lon - 0.01), [])):
+        made = field.http.post(f"{base}/zone-candidates", headers={
+            **field.admin, "Idempotency-Key": uuid.uuid4().hex}, json={
+            "name_th": name, "name_en": name, "boundary": box(a, o), "entered_counts": counts})
+        assert made.status_code == 201, made.text
+    context = chromium.new_context(viewport={"width": 1366, "height": 768},
+                                   timezone_id="Asia/Bangkok", locale="th-TH")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(f"{server.url}/login")
+    page.wait_for_selector("body[data-ready=true]")
+    page.fill("#username", "pcr.commander")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console")
+    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    page.keyboard.press("3")
+    page.wait_for_selector("#view-station:not([hidden]) #zs-table tbody tr")
+    rows = page.locator("#zs-table tbody tr")
+    assert rows.count() == 2
+    assert HOSTILE in rows.all_inner_texts()[0] + rows.all_inner_texts()[1]
+    assert page.locator('img[src="x"]').count() == 0
+    assert "ยังไม่มีการบันทึกมติ" in page.locator("#zs-no-decision").inner_text()
+    page.click("#zs-decide-open")
+    dialog = page.locator("dialog#zs-decision-dialog[open]")
+    dialog.wait_for()
+    dialog.locator("#zs-d-meeting").fill("2021-06-15")
+    dialog.locator("#zs-d-launch").fill("2021-09-21")
+    dialog.locator("#zs-d-members").fill(
+        "พ.ต.อ. ก | ผกก. | สน.ภาษีเจริญ\nนาย ข | ผู้อำนวยการเขต | สำนักงานเขตภาษีเจริญ")
+    dialog.locator("input[data-candidate]").first.check()
+    dialog.locator("select[data-zone-for]").first.select_option("PCR-KBL")
+    dialog.locator("#zs-d-rationale").fill("ตลาดน้ำ มีเหตุลักทรัพย์ซ้ำ <b>ไม่ใช่ HTML</b>")
+    page.screenshot(path=str(artifacts / "console-zone-decision-1366x768.png"))
+    dialog.locator("#zs-decision-dialog-submit").click()
+    page.wait_for_selector(".zs-decision.in-force")
+    decision = page.locator(".zs-decision.in-force").inner_text()
+    assert "มติที่ 1" in decision and "มีผลอยู่" in decision
+    assert "15 มิ.ย. 2564" in decision and "21 ก.ย. 2564" in decision
+    assert "<b>ไม่ใช่ HTML</b>" in decision
+    page.screenshot(path=str(artifacts / "console-zone-selection-1366x768.png"))
+    page.click("#lang-switch")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    english = page.locator(".zs-decision.in-force").inner_text()
+    assert "Decision 1" in english and "15 Jun 2021" in english
+    decisions = field.get(f"{base}/zone-decisions")
+    assert [(d["number"], d["choices"][0]["zone_code"]) for d in decisions] == [(1, "PCR-KBL")]
+    compared = field.get(f"{base}/zones/PCR-KBL/before-after", months=3)
+    assert (compared["launch_from"], compared["launch_on"]) == ("decision", "2021-09-21")
+    assert not errors, f"JavaScript errors: {errors}"
+    context.close()

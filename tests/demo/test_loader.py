@@ -17,12 +17,13 @@ from safetyzone.assets import service as assets
 from safetyzone.assets.models import AssetKind
 from safetyzone.citizen import routing
 from safetyzone.config import Settings
+from safetyzone.core.clock import SystemClock
 from safetyzone.core.db import Database
 from safetyzone.core.security import system_scope
 from safetyzone.demo.loader import load_demo
 from safetyzone.intake.models import DeviceCredential
 from safetyzone.measure import facts as measure_facts
-from safetyzone.measure import program
+from safetyzone.measure import program, zonedecisions, zoneselect
 from safetyzone.measure.models import Fact, FactStatus
 from safetyzone.measure.rollout_models import StationRollout
 from safetyzone.ops import units as patrol
@@ -317,3 +318,30 @@ def test_the_pilots_start_on_the_launch_day_and_the_rest_stay_unrecorded(
     load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
     with loaded.read() as s:
         assert s.scalar(select(func.count()).select_from(StationRollout)) == 15
+
+
+def test_phitsanulok_zone_selection_holds_what_seed_002_gives(loaded: Database,
+                                                              demo_dir: Path) -> None:
+    """Seed 002's chosen area as a candidate with its 7 convenience stores and its road
+    junction (sources named), scored over the seed's 191 window; no decision, since the seed
+    gives neither the meeting's date nor its members. Loading again adds nothing."""
+    scope = system_scope()
+    code = "PPR6-MUEANG-PHITSANULOK"
+    with loaded.read() as s:
+        weights = zoneselect.get_weights(s, scope=scope, station_code=code)
+        ranking = zoneselect.ranking(s, scope=scope, clock=SystemClock(), station_code=code)
+        decisions = zonedecisions.list_decisions(s, scope=scope, station_code=code)
+    assert (weights.risk_from, weights.risk_to) == (date(2021, 3, 1), date(2021, 5, 31))
+    assert decisions == []
+    [only] = ranking.candidates
+    assert only.name_th == "ชุมชนตำบลบ้านคลอง Smart Safety Zone 4.0"
+    entered = {p.kind: p for p in only.economic.items + only.landmark.items
+               if p.origin == "entered"}
+    assert entered["convenience_store"].count == 7
+    assert entered["convenience_store"].source and "7 แห่ง" in entered["convenience_store"].source
+    assert entered["junction"].count == 1
+    assert only.economic.count == 8  # the 7 stores (entered) and the market (registered)
+    assert only.risk.count == 0 and "no_records" in ranking.notes
+    load_demo(loaded, Settings(environment="test", data_dir=demo_dir, secret_key=SECRET))
+    with loaded.read() as s:
+        assert len(zoneselect.list_candidates(s, scope=scope, station_code=code)) == 1

@@ -62,7 +62,7 @@ from support import consult as consult_phone
 from support import lostdocs as lost
 from support.basemap import write_street_map
 from support.live import Devices, wait_for
-from support.world import PASSWORD, STATIONS, World
+from support.world import PASSWORD, STATIONS, World, square
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security" / "access.md"
 ROLES = ("admin", "commander", "operator", "patrol_officer", "investigator", "partner", "viewer",
@@ -366,6 +366,35 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/record-imports/{t.extra['record_import']}"),
     "GET /api/v1/stations/{station_code}/records": lambda t: Call(
         f"/api/v1/stations/{t.station}/records", params={"group": "property"}),
+    "GET /api/v1/stations/{station_code}/zone-candidates": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-candidates"),
+    "POST /api/v1/stations/{station_code}/zone-candidates": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-candidates", json=_zone_candidate(t),
+        headers=_once("zonecandidate", t)),
+    "GET /api/v1/stations/{station_code}/zone-candidates/ranking": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-candidates/ranking"),
+    "GET /api/v1/stations/{station_code}/zone-candidates/{candidate_id}": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-candidates/{t.extra['zone_candidate']}"),
+    "PATCH /api/v1/stations/{station_code}/zone-candidates/{candidate_id}": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-candidates/{t.extra['zone_candidate']}",
+        json={"note": f"matrix {t.extra['n']}"}),
+    "GET /api/v1/stations/{station_code}/zone-weights": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-weights"),
+    "PUT /api/v1/stations/{station_code}/zone-weights": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-weights", json={
+            "risk": 1, "landmark": 0.5, "economic": int(t.extra["n"]) % 10 / 10}),
+    "GET /api/v1/stations/{station_code}/zone-decisions": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-decisions"),
+    # A decision in force is superseded by naming it; one that does not is a 409 to a
+    # granted caller (not a 401/403), and looks missing at another station.
+    "POST /api/v1/stations/{station_code}/zone-decisions": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-decisions", json=_zone_decision(t, t.extra[
+            "zone_decision"]), headers=_once("zonedecision", t)),
+    "GET /api/v1/stations/{station_code}/zone-decisions/{decision_id}": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zone-decisions/{t.extra['zone_decision']}"),
+    "GET /api/v1/stations/{station_code}/zones/{zone_code}/before-after": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zones/Z-{t.station}/before-after",
+        params={"months": 1}),
     "GET /api/v1/audit": lambda t: Call("/api/v1/audit"),
     "POST /api/v1/devices": lambda t: Call("/api/v1/devices", json={
         "station_code": t.station, "subject_kind": "asset", "subject_id": t.speaker,
@@ -962,6 +991,36 @@ def _poll_targets(client: TestClient, admin: dict[str, str], station: str,
     return out
 
 
+def _zone_candidate(t: Targets) -> dict[str, Any]:
+    return {"name_th": "พื้นที่ทดสอบ", "name_en": "matrix", "boundary": square(*_point(t))}
+
+
+def _zone_decision(t: Targets, supersedes: str | None) -> dict[str, Any]:
+    launch = datetime.fromisoformat(t.extra["now"]) - timedelta(days=60)
+    return {"meeting_on": (launch - timedelta(days=30)).date().isoformat(),
+            "members": [{"name": "ประธาน", "role": "ผู้กำกับการ", "agency": "สถานี"}],
+            "choices": [{"candidate_id": t.extra["zone_candidate"],
+                         "zone_code": f"Z-{t.station}"}],
+            "rationale": "matrix", "launch_on": launch.date().isoformat(),
+            "supersedes_id": supersedes}
+
+
+def _zoneselect_targets(client: TestClient, admin: dict[str, str], station: str,
+                        clock: ManualClock) -> dict[str, str]:
+    """A candidate on the station's zone and a decision in force choosing it (its zone
+    launched 60 days ago)."""
+    t = Targets(station, extra={"now": clock.now().isoformat()})
+    made = client.post(f"/api/v1/stations/{station}/zone-candidates", json=_zone_candidate(t),
+                       headers={**admin, "Idempotency-Key": f"matrix-setup-zc-{station}"})
+    assert made.status_code == 201, made.text
+    t.extra["zone_candidate"] = made.json()["id"]
+    decided = client.post(f"/api/v1/stations/{station}/zone-decisions",
+                          json=_zone_decision(t, None),
+                          headers={**admin, "Idempotency-Key": f"matrix-setup-zd-{station}"})
+    assert decided.status_code == 201, decided.text
+    return {"zone_candidate": t.extra["zone_candidate"], "zone_decision": decided.json()["id"]}
+
+
 def _poll_wave(t: Targets) -> int:
     return int(re.sub(r"\D", "", t.extra["n"]) or 0) % 89 + 10
 
@@ -1249,6 +1308,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_shift_targets(db, clock, station))
             t.extra.update(_workorder_targets(client, devices.admin, station))
             t.extra.update(_poll_targets(client, devices.admin, station, clock))
+            t.extra.update(_zoneselect_targets(client, devices.admin, station, clock))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

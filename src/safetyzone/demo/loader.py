@@ -38,6 +38,7 @@ from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.demo import patrol_plans
 from safetyzone.demo import services as demo_services
+from safetyzone.demo import zoneselect as demo_zoneselect
 from safetyzone.demo.placement import Placer
 from safetyzone.intake import credentials
 from safetyzone.intake.credentials import SecretHasher
@@ -439,6 +440,7 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
             demo_services.ensure_services(session, scope, clock, zone)
         _ensure_facts(session, scope, clock)
         _ensure_rollout(session, scope, clock)
+        demo_zoneselect.ensure_zone_selection(session, scope, clock)
         if not _devices_file_usable(session, devices_path, hasher):
             issued = _issue_devices(session, scope, clock, hasher)
     if issued is not None:  # after the commit: the tokens in the file are live

@@ -79,6 +79,7 @@ from safetyzone.web.routes import (
     transfer,
     video,
     workorders,
+    zoneselect,
 )
 from safetyzone.web.runtime import Runtime
 from safetyzone.web.security_headers import SecurityHeaders
@@ -98,7 +99,8 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            officer_pages.router, lostdocs.router,
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
-           partner_pages.router, poll.router, hotspots.router, program.router)
+           partner_pages.router, poll.router, hotspots.router, program.router,
+           zoneselect.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

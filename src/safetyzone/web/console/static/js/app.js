@@ -31,6 +31,7 @@ import { bindProgram, setProgramVisible, showProgramTab } from './program.js';
 import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
 import { bindWorkorders } from './workorders.js';
+import { bindZoneSelection } from './zoneselect.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
@@ -362,6 +363,7 @@ async function start() {
   bindAnnouncements();
   const popout = bindLayout();
   bindWorkorders();
+  bindZoneSelection();
   bindHistory();
   bindProgram();
   bindPolls();

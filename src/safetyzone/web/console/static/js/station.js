@@ -8,6 +8,7 @@ import { refreshShiftBadge } from './shift.js';
 import { on, seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
 import { refreshWorkorders, workorderLoadsCard } from './workorders.js';
+import { refreshZoneSelection } from './zoneselect.js';
 
 let visible = false;
 let timer = null;
@@ -109,6 +110,7 @@ export async function refreshStation() {
     code ? api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null) : null,
     seesSeveralStations() ? api('/api/v1/stations-rollup') : null,
     refreshWorkorders(store.station).catch(() => null),
+    refreshZoneSelection(store.station).catch(() => null), // read again only on a new station
   ]).then(([panel, totals, rows]) => {
     renderRollup(rows);
     document.getElementById('station-body').hidden = !panel;
