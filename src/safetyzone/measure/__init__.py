@@ -2,6 +2,7 @@
 
 Station and zone facts (area, population and the other counts the seeds give, each with its
 status), 191-call and crime-case records imported from files, and one stream of records that
-puts them beside the CCOC's own incidents, and the hotspot statistics (PySAL) on them.
+puts them beside the CCOC's own incidents, the hotspot statistics (PySAL) on them, and the
+KPIs of a station or a zone over a period beside their targets (``kpis``).
 This package reads ops, citizen, patrol, services and video data; nothing below imports it.
 """

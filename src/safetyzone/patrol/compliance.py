@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.core.geo import haversine_m
@@ -35,6 +36,7 @@ from safetyzone.ops import feed
 from safetyzone.patrol import redbox
 from safetyzone.patrol.plan_models import PatrolPlan, PlanTarget, PlanVisit
 from safetyzone.patrol.plan_schemas import PlanState, Summary, TargetState, TargetStatus
+from safetyzone.patrol.redbox_models import CheckIn
 from safetyzone.patrol.weighting import bangkok_hour
 
 MIN_DWELL_S = 60.0
@@ -168,9 +170,14 @@ def close_stale_visits(session: Session, *, now: datetime) -> int:
 # --- status -----------------------------------------------------------------------------
 
 
+def reached(target_visits: int, target_minutes: float, visits: int, minutes: float) -> bool:
+    """Whether a target got what its plan asks: enough visits and enough minutes."""
+    return visits >= target_visits and minutes >= target_minutes
+
+
 def _status(plan: PatrolPlan, target: PlanTarget, visits: int, minutes: float,
             now: datetime) -> TargetState:
-    if visits >= target.target_visits and minutes >= target.target_minutes:
+    if reached(target.target_visits, target.target_minutes, visits, minutes):
         return "visited"
     if now >= plan_end(plan):
         return "missed"
@@ -256,3 +263,84 @@ def publish_plan(session: Session, plan: PatrolPlan, now: datetime, event: str) 
     feed.append(session, station_id=plan.station_id, at=now, type="patrol.plan",
                 entity_id=plan.id, payload={"plan_id": str(plan.id), "event": event,
                                             "target": None})
+
+
+# --- ended plans of many stations at once (the KPIs, ``measure.kpi_field``) ----------------
+
+
+@dataclass(frozen=True, slots=True)
+class EndedTarget:
+    """A target of a plan that ended: where it was, and whether it got what was asked."""
+
+    station_id: uuid.UUID
+    kind: str
+    lat: float
+    lon: float
+    visited: bool
+
+
+def ended_targets(session: Session, *, station_ids: Collection[uuid.UUID], since: datetime,
+                  until: datetime) -> list[EndedTarget]:
+    """Every target of the stations' plans that ended in [since, until), each with its final
+    status by the rule above (visits and minutes, red boxes counting check-ins). Cancelled
+    plans are left out: calling a plan off is a decision, not a missed patrol.
+
+    Four queries whatever the number of stations and plans (a region has dozens of
+    stations, HQ about 1,500): targets as plain rows, visits summed per target in SQL, and
+    only the red-box targets' stays and check-ins read one by one.
+    """
+    ids = list(station_ids)
+    if not ids or since >= until:
+        return []
+    plans = (PatrolPlan.station_id.in_(ids), PatrolPlan.cancelled_at.is_(None),
+             PatrolPlan.ends_at >= since, PatrolPlan.ends_at < until)
+    rows = session.execute(select(
+        PlanTarget.id, PlanTarget.kind, PlanTarget.ref_id, PlanTarget.lat, PlanTarget.lon,
+        PlanTarget.target_visits, PlanTarget.target_minutes, PatrolPlan.station_id,
+        PatrolPlan.starts_at, PatrolPlan.ends_at).join(
+        PatrolPlan, PlanTarget.plan_id == PatrolPlan.id).where(*plans)).all()
+    if not rows:
+        return []
+    of_plans = select(PlanTarget.id).join(PatrolPlan, PlanTarget.plan_id == PatrolPlan.id
+                                          ).where(*plans)
+    tallies = {target_id: (int(n or 0), float(seconds or 0.0)) for target_id, n, seconds in
+               session.execute(select(
+                   PlanVisit.target_id, func.sum(case((PlanVisit.counted.is_(True), 1),
+                                                      else_=0)),
+                   func.sum(PlanVisit.dwell_s)).where(PlanVisit.target_id.in_(of_plans))
+                   .group_by(PlanVisit.target_id))}
+    red = [r for r in rows if r.kind == "red_box" and r.ref_id is not None]
+    boxes = _red_box_counts(session, red) if red else {}
+    out = []
+    for r in rows:
+        visits, seconds = tallies.get(r.id, (0, 0.0))
+        if r.id in boxes:
+            visits = boxes[r.id]
+        out.append(EndedTarget(station_id=r.station_id, kind=r.kind, lat=r.lat, lon=r.lon,
+                               visited=reached(r.target_visits, r.target_minutes, visits,
+                                               seconds / 60)))
+    return out
+
+
+def _red_box_counts(session: Session, red: Sequence[Any]) -> dict[uuid.UUID, int]:
+    """Visits of red-box targets (check-ins plus stays without one), as ``target_statuses``
+    counts them for a plan that has ended: check-ins in [plan start, plan end)."""
+    targets = {t.id: t for t in session.scalars(
+        select(PlanTarget).where(PlanTarget.id.in_([r.id for r in red])))}
+    stays: dict[uuid.UUID, list[PlanVisit]] = {}
+    for visit in session.scalars(select(PlanVisit).where(
+            PlanVisit.target_id.in_(list(targets)), PlanVisit.counted.is_(True))):
+        stays.setdefault(visit.target_id, []).append(visit)
+    checkins: dict[tuple[uuid.UUID | None, uuid.UUID | None], list[CheckIn]] = {}
+    for checkin in session.scalars(select(CheckIn).where(
+            CheckIn.station_id.in_({r.station_id for r in red}), CheckIn.accepted.is_(True),
+            CheckIn.asset_id.in_({r.ref_id for r in red}),
+            CheckIn.scanned_at >= min(r.starts_at for r in red),
+            CheckIn.scanned_at < max(r.ends_at for r in red))):
+        checkins.setdefault((checkin.station_id, checkin.asset_id), []).append(checkin)
+    out = {}
+    for r in red:
+        during = [c for c in checkins.get((r.station_id, r.ref_id), [])
+                  if r.starts_at <= c.scanned_at < r.ends_at]
+        out[r.id] = _red_box_visits(targets[r.id], stays.get(r.id, []), during)[0]
+    return out

@@ -1,0 +1,92 @@
+"""What every KPI computation shares: the period, the zone a figure may be narrowed to, a
+figure before its target is set beside it, and the percentile rule."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+from safetyzone.core.clock import BANGKOK
+from safetyzone.measure.kpi_schemas import Cell
+from safetyzone.ops.stats import percentile
+from safetyzone.poll.schemas import Interval
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period [since, until) and the moment it is read at: nothing after ``now`` has
+    been observed yet, whatever ``until`` says."""
+
+    since: datetime
+    until: datetime
+    now: datetime
+
+    @property
+    def observed_until(self) -> datetime:
+        return max(self.since, min(self.until, self.now))
+
+    @property
+    def days(self) -> float:
+        return (self.until - self.since).total_seconds() / 86400
+
+
+@dataclass(frozen=True)
+class Area:
+    """One zone: its id, and its boundary prepared for point-in-polygon tests."""
+
+    zone_id: uuid.UUID
+    geom: Any
+
+    @classmethod
+    def of(cls, zone_id: uuid.UUID, boundary: dict[str, Any]) -> Area:
+        geom = shape(boundary)
+        shapely.prepare(geom)
+        return cls(zone_id, geom)
+
+    def contains(self, lat: float | None, lon: float | None) -> bool:
+        return lat is not None and lon is not None and bool(
+            shapely.contains_xy(self.geom, lon, lat))
+
+
+@dataclass
+class Result:
+    """A KPI's figure before its target is set beside it."""
+
+    value: float | None
+    n: int
+    breakdowns: dict[str, list[Cell]] = field(default_factory=dict)
+    ci: Interval | None = None
+    warnings: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def share(part: float, whole: float) -> float | None:
+    """Percent, or None over nothing."""
+    return None if whole <= 0 else rounded(100 * part / whole)
+
+
+def spread(values: list[float]) -> tuple[float | None, float | None]:
+    """Nearest-rank median and 90th percentile (``ops.stats.percentile``: a value that
+    really occurred), rounded to hundredths."""
+    ordered = sorted(values)
+    return rounded(percentile(ordered, 0.5)), rounded(percentile(ordered, 0.9))
+
+
+def spread_cell(key: str, values: list[float]) -> Cell:
+    p50, p90 = spread(values)
+    return Cell(key=key, n=len(values), value=p50, p90=p90)
+
+
+def bangkok(at: datetime) -> datetime:
+    return at.astimezone(BANGKOK)
