@@ -21,13 +21,16 @@ from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import InvalidInput, NotFound, PermissionDenied
 from safetyzone.core.security import Scope, system_scope
-from safetyzone.measure import kpis
+from safetyzone.measure import kpi_people, kpis
 from safetyzone.measure.kpi_catalog import CATALOG
 from safetyzone.measure.kpi_common import Window
 from safetyzone.measure.kpi_schemas import Kpi, TargetIn
 from safetyzone.org import auth, zones
 from safetyzone.org.models import OwnerClass, User
 from safetyzone.org.schemas import ZoneCreate
+from safetyzone.patrol import compliance
+from safetyzone.patrol.plan_models import PatrolPlan
+from safetyzone.poll import results
 from safetyzone.poll.models import PollStatus
 from safetyzone.services.homewatch_models import WatchState
 from safetyzone.video.models import CameraState
@@ -137,8 +140,13 @@ def test_patrol_compliance_counts_red_box_check_ins_like_the_live_status(
                  visits=1)  # ends after the period: left out
         k.stay(s, k.target(s, k.plan(s, "ST-B", bkk(6), bkk(6, 8)), kind="point",
                            visits=1, at=OUT), bkk(6, 1), 120, True)
+        plan_id = ended.id
     got = station(db)["patrol_compliance"]
     assert (got.value, got.n, got.unit, got.target, got.met) == (40.0, 5, "%", 80.0, False)
+    with db.read() as s:  # the live plan status says the same of the ended plan
+        live = compliance.target_statuses(s, s.get_one(PatrolPlan, plan_id), NOW)
+    assert sorted(t.status for t in live) == ["missed", "missed", "missed", "visited",
+                                              "visited"]
     assert cells(got, "kind") == {"point": (1, 0.0, None), "red_box": (2, 50.0, None),
                                   "risk_spot": (2, 50.0, None)}
     inside = zone(db)["patrol_compliance"]  # the first risk spot and box 1
@@ -274,6 +282,15 @@ def test_fear_and_confidence_pool_each_zones_latest_wave(db: Database, world: Wo
     assert got["worry_burglary"].n == 0 and got["worry_burglary"].value is None
     inside = zone(db)["fear_of_crime"]
     assert (inside.value, inside.n, inside.met) == (50.0, 10, False)
+
+
+def test_the_closed_form_wilson_interval_is_the_polls_scipy_one() -> None:
+    for k_, n in ((0, 1), (1, 1), (0, 30), (6, 15), (7, 13), (29, 30), (412, 1000)):
+        ours, theirs = kpi_people.wilson(k_, n), results.wilson(k_, n)
+        assert ours is not None and theirs is not None
+        assert (ours.low, ours.high) == (pytest.approx(theirs.low, abs=1e-12),
+                                         pytest.approx(theirs.high, abs=1e-12)), (k_, n)
+    assert kpi_people.wilson(0, 0) is None
 
 
 def test_no_data_is_n_zero_and_a_null_value_not_zero(db: Database, world: World) -> None:

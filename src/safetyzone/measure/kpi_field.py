@@ -15,8 +15,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.assets.models import AssetStatus, Camera
-from safetyzone.measure.kpi_common import Area, Result, Window, bangkok, rounded, share
-from safetyzone.measure.kpi_schemas import Cell
+from safetyzone.measure.kpi_common import (
+    Area,
+    Result,
+    Window,
+    bangkok,
+    cell,
+    count_cell,
+    rounded,
+    share,
+)
 from safetyzone.org.models import OwnerClass
 from safetyzone.patrol import compliance
 from safetyzone.patrol.track_models import Presence
@@ -32,23 +40,27 @@ CAMERA_NOTE = ("Only each camera's current state and when it began are stored (c
 def compliance_by_station(session: Session, *, station_ids: Sequence[uuid.UUID], window: Window,
                           area: Area | None) -> dict[uuid.UUID, Result]:
     """Share of the ended plans' targets that got what was asked, by target kind too."""
-    found: dict[uuid.UUID, list[compliance.EndedTarget]] = {s: [] for s in station_ids}
-    for target in compliance.ended_targets(session, station_ids=station_ids,
-                                           since=window.since, until=window.observed_until):
-        if area is None or area.contains(target.lat, target.lon):
-            found[target.station_id].append(target)
-    return {station_id: _compliance(targets) for station_id, targets in found.items()}
+    since, until = window.since, window.observed_until
+    if area is None:
+        counts = compliance.ended_counts(session, station_ids=station_ids, since=since,
+                                         until=until)
+    else:  # one station: its targets one by one, by where they are
+        counts = {s: {} for s in station_ids}
+        for target in compliance.ended_targets(session, station_ids=station_ids, since=since,
+                                               until=until):
+            if area.contains(target.lat, target.lon):
+                visited, total = counts[target.station_id].get(target.kind, (0, 0))
+                counts[target.station_id][target.kind] = (visited + target.visited, total + 1)
+    return {station_id: _compliance(kinds) for station_id, kinds in counts.items()}
 
 
-def _compliance(targets: list[compliance.EndedTarget]) -> Result:
-    if not targets:
+def _compliance(kinds: dict[str, tuple[int, int]]) -> Result:
+    visited, total = sum(v for v, _ in kinds.values()), sum(t for _, t in kinds.values())
+    if not total:
         return Result(value=None, n=0)
-    kinds: dict[str, list[bool]] = defaultdict(list)
-    for target in targets:
-        kinds[target.kind].append(target.visited)
-    return Result(value=share(sum(t.visited for t in targets), len(targets)), n=len(targets),
-                  breakdowns={"kind": [Cell(key=k, n=len(v), value=share(sum(v), len(v)))
-                                       for k, v in sorted(kinds.items())]})
+    return Result(value=share(visited, total), n=total, breakdowns={"kind": [
+        cell(k, t, share(v, t))
+        for k, (v, t) in sorted(kinds.items())]})
 
 
 # --- visible patrol presence -------------------------------------------------------------
@@ -96,12 +108,11 @@ class _Tally:
 
     def result(self) -> Result:
         observed = sum(self.observed.values())
-        state_now = [Cell(key=k, n=n, value=float(n)) for k, n in self.now.items()]
+        state_now = [count_cell(k, n) for k, n in self.now.items()]
         if not observed:
             return Result(value=None, n=0, breakdowns={"state_now": state_now},
                           note=CAMERA_NOTE)
-        owners = [Cell(key=o.value, n=self.observed[o],
-                       value=share(self.online_s[o], self.observed_s[o]))
+        owners = [cell(o.value, self.observed[o], share(self.online_s[o], self.observed_s[o]))
                   for o in OwnerClass if self.observed[o]]
         return Result(value=share(sum(self.online_s.values()), sum(self.observed_s.values())),
                       n=observed, breakdowns={"owner": owners, "state_now": state_now},

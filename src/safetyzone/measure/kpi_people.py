@@ -5,10 +5,12 @@ stations; a zone narrows by where the item was placed (reports, houses) or by it
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from statistics import NormalDist
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +18,18 @@ from sqlalchemy.orm import Session
 
 from safetyzone.citizen.models import CitizenItem
 from safetyzone.citizen.taxonomy import ItemKind, ItemState
-from safetyzone.measure.kpi_common import Area, Result, Window, bangkok, rounded, share, spread
+from safetyzone.measure.kpi_common import (
+    Area,
+    Ids,
+    Result,
+    Window,
+    bangkok,
+    cell,
+    count_cell,
+    share,
+    spread,
+    spread_cell,
+)
 from safetyzone.measure.kpi_schemas import Cell
 from safetyzone.poll import items as bank
 from safetyzone.poll import results
@@ -56,17 +69,13 @@ def _resolution(by_category: dict[str, list[float]], still_open: int) -> Result:
     closed = [h for values in by_category.values() for h in values]
     if not closed:
         return Result(value=None, n=0, breakdowns={"state": [
-            Cell(key="closed", n=0, value=0.0), Cell(key="open", n=still_open,
-                                                     value=float(still_open))]}
-            if still_open else {})
+            count_cell("closed", 0), count_cell("open", still_open)]} if still_open else {})
     categories = []
     for key, values in sorted(by_category.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        p50, p90 = spread(values)
-        categories.append(Cell(key=key, n=len(values), value=p50, p90=p90))
+        categories.append(spread_cell(key, values))
     return Result(value=spread(closed)[0], n=len(closed), breakdowns={
         "category": categories,
-        "state": [Cell(key="closed", n=len(closed), value=float(len(closed))),
-                  Cell(key="open", n=still_open, value=float(still_open))]})
+        "state": [count_cell("closed", len(closed)), count_cell("open", still_open)]})
 
 
 # --- home watch --------------------------------------------------------------------------
@@ -117,12 +126,12 @@ def homewatch_by_station(session: Session, *, station_ids: Sequence[uuid.UUID], 
         *(() if area is None else (HomeWatchRequest.zone_id == area.zone_id,)))
     for station_id, state, count in session.execute(
             requested.group_by(HomeWatchRequest.station_id, HomeWatchRequest.state)):
-        made[station_id].append(Cell(key=state.value, n=int(count), value=float(count)))
+        made[station_id].append(count_cell(state.value, int(count)))
     out = {}
     for s in station_ids:
         breakdowns = {"requested": sorted(made[s], key=lambda c: c.key)} if made[s] else {}
         if days[s]:
-            breakdowns["houses"] = [Cell(key="watched", n=houses[s], value=float(houses[s]))]
+            breakdowns["houses"] = [count_cell("watched", houses[s])]
         out[s] = Result(value=share(visited[s], days[s]), n=days[s], breakdowns=breakdowns)
     return out
 
@@ -160,11 +169,32 @@ def polls_by_station(session: Session, *, station_ids: Sequence[uuid.UUID], wind
     answers: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     ids = [p.id for waves in chosen.values() for p in waves]
     if ids:
-        for poll_id, row in session.execute(select(PollResponse.poll_id, PollResponse.answers)
+        polls = Ids(ids)
+        for poll_id, row in session.execute(select(Ids.text(PollResponse.poll_id),
+                                                   PollResponse.answers)
                                             .where(PollResponse.poll_id.in_(ids))):
-            answers[poll_id].append(row)
+            answers[polls[poll_id]].append(row)
     return {s: {key: _poll_share(chosen.get(s, []), answers, key) for key in POLL_ITEMS}
             for s in station_ids}
+
+
+def _tally(item: bank.Item, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """(answers counted, answers) to a Likert item, as ``poll.results.likert`` counts them."""
+    values = [v for r in rows if isinstance(v := r.get(item.key), int)]
+    return sum(1 for v in values if v in item.share_values), len(values)
+
+
+def wilson(k: int, n: int) -> Interval | None:
+    """The 95 % Wilson score interval of k in n by its closed form (Wilson 1927): the figure
+    ``poll.results.wilson`` takes from scipy (a test holds them equal), without the binomial
+    test scipy runs first, which was most of an HQ scorecard's time."""
+    if n == 0:
+        return None
+    z = NormalDist().inv_cdf(0.5 + results.CONFIDENCE / 2)
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return Interval(low=max(0.0, centre - half), high=min(1.0, centre + half))
 
 
 def _poll_share(waves: list[Poll], answers: dict[uuid.UUID, list[dict[str, Any]]], key: str
@@ -175,16 +205,13 @@ def _poll_share(waves: list[Poll], answers: dict[uuid.UUID, list[dict[str, Any]]
         return Result(value=None, n=0)
     reference = asked[-1][1]  # the latest wave's words
     same = [(p, i) for p, i in asked if i.share_values == reference.share_values]
-    pooled = results.likert(reference, [r for p, _ in same for r in answers[p.id]])
-    warnings = list(pooled.warnings) + ([ITEM_CHANGED] if len(same) < len(asked) else [])
-    waves_cells = []
-    for poll, item in same:
-        own = results.likert(item, answers[poll.id])
-        waves_cells.append(Cell(key=poll.code, n=own.n,
-                                value=None if own.share is None else rounded(100 * own.share)))
-    ci = pooled.share_ci
+    tallies = [(p, *_tally(i, answers[p.id])) for p, i in same]
+    k, n = sum(t[1] for t in tallies), sum(t[2] for t in tallies)
+    ci = wilson(k, n)
+    warnings = results.flags(n, ci) + ([ITEM_CHANGED] if len(same) < len(asked) else [])
     return Result(
-        value=None if pooled.share is None else rounded(100 * pooled.share), n=pooled.n,
+        value=share(k, n), n=n, warnings=warnings,
         ci=None if ci is None else Interval(low=round(100 * ci.low, 2),
                                             high=round(100 * ci.high, 2)),
-        warnings=warnings, breakdowns={"wave": waves_cells})
+        breakdowns={"wave": [cell(p.code, wave_n, share(wave_k, wave_n))
+                             for p, wave_k, wave_n in tallies]})

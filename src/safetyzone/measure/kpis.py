@@ -90,8 +90,8 @@ def _kpi(spec: KpiSpec, result: Result, own: KpiTarget | None) -> Kpi:
 
 def _compute(session: Session, scope: Scope, ids: Sequence[uuid.UUID], window: Window,
              area: Area | None) -> dict[uuid.UUID, list[Kpi]]:
-    incidents = kpi_ops.incident_rows(session, scope=scope, station_ids=ids, window=window,
-                                      area=area)
+    incidents = kpi_ops.incident_tallies(session, scope=scope, station_ids=ids,
+                                         window=window, area=area)
     by_key = {
         key: compute(session, station_ids=ids, window=window, area=area)
         for key, compute in ((catalog.PATROL_COMPLIANCE, kpi_field.compliance_by_station),

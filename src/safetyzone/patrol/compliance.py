@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.core.geo import haversine_m
@@ -279,52 +279,83 @@ class EndedTarget:
     visited: bool
 
 
-def ended_targets(session: Session, *, station_ids: Collection[uuid.UUID], since: datetime,
-                  until: datetime) -> list[EndedTarget]:
-    """Every target of the stations' plans that ended in [since, until), each with its final
-    status by the rule above (visits and minutes, red boxes counting check-ins). Cancelled
-    plans are left out: calling a plan off is a decision, not a missed patrol.
+def _ended(station_ids: Collection[uuid.UUID], since: datetime, until: datetime
+           ) -> tuple[ColumnElement[bool], ...]:
+    """Plans of the stations that ended in [since, until); cancelled ones are left out:
+    calling a plan off is a decision, not a missed patrol."""
+    return (PatrolPlan.station_id.in_(list(station_ids)), PatrolPlan.cancelled_at.is_(None),
+            PatrolPlan.ends_at >= since, PatrolPlan.ends_at < until)
 
-    Four queries whatever the number of stations and plans (a region has dozens of
-    stations, HQ about 1,500): targets as plain rows, visits summed per target in SQL, and
-    only the red-box targets' stays and check-ins read one by one.
-    """
-    ids = list(station_ids)
-    if not ids or since >= until:
-        return []
-    plans = (PatrolPlan.station_id.in_(ids), PatrolPlan.cancelled_at.is_(None),
-             PatrolPlan.ends_at >= since, PatrolPlan.ends_at < until)
-    rows = session.execute(select(
-        PlanTarget.id, PlanTarget.kind, PlanTarget.ref_id, PlanTarget.lat, PlanTarget.lon,
-        PlanTarget.target_visits, PlanTarget.target_minutes, PatrolPlan.station_id,
-        PatrolPlan.starts_at, PatrolPlan.ends_at).join(
-        PatrolPlan, PlanTarget.plan_id == PatrolPlan.id).where(*plans)).all()
-    if not rows:
-        return []
-    of_plans = select(PlanTarget.id).join(PatrolPlan, PlanTarget.plan_id == PatrolPlan.id
-                                          ).where(*plans)
-    tallies = {target_id: (int(n or 0), float(seconds or 0.0)) for target_id, n, seconds in
-               session.execute(select(
-                   PlanVisit.target_id, func.sum(case((PlanVisit.counted.is_(True), 1),
-                                                      else_=0)),
-                   func.sum(PlanVisit.dwell_s)).where(PlanVisit.target_id.in_(of_plans))
-                   .group_by(PlanVisit.target_id))}
-    red = [r for r in rows if r.kind == "red_box" and r.ref_id is not None]
-    boxes = _red_box_counts(session, red) if red else {}
-    out = []
-    for r in rows:
-        visits, seconds = tallies.get(r.id, (0, 0.0))
-        if r.id in boxes:
-            visits = boxes[r.id]
-        out.append(EndedTarget(station_id=r.station_id, kind=r.kind, lat=r.lat, lon=r.lon,
-                               visited=reached(r.target_visits, r.target_minutes, visits,
-                                               seconds / 60)))
+
+def _with_tallies(plans: tuple[ColumnElement[bool], ...]) -> tuple[Any, Any, Any]:
+    """Each target's counted visits and seconds inside, summed in SQL, and the SQL twin of
+    :func:`reached` over them (red boxes aside: their check-ins count too)."""
+    visits = select(PlanVisit.target_id,
+                    func.sum(case((PlanVisit.counted.is_(True), 1), else_=0)).label("n"),
+                    func.sum(PlanVisit.dwell_s).label("seconds")).where(
+        PlanVisit.plan_id.in_(select(PatrolPlan.id).where(*plans))).group_by(
+        PlanVisit.target_id).subquery()
+    n = func.coalesce(visits.c.n, 0)
+    seconds = func.coalesce(visits.c.seconds, 0.0)
+    done = and_(n >= PlanTarget.target_visits, seconds / 60.0 >= PlanTarget.target_minutes)
+    return visits, seconds, done
+
+
+RED_BOX = and_(PlanTarget.kind == "red_box", PlanTarget.ref_id.is_not(None))
+
+
+def ended_counts(session: Session, *, station_ids: Collection[uuid.UUID], since: datetime,
+                 until: datetime) -> dict[uuid.UUID, dict[str, tuple[int, int]]]:
+    """(visited, targets) per station and target kind, over the plans that ended in
+    [since, until), by the status rule above. Grouped in SQL whatever the number of
+    stations (a region has dozens, HQ about 1,500); only red-box targets, whose check-ins
+    count too, are read one by one."""
+    out: dict[uuid.UUID, dict[str, tuple[int, int]]] = {s: {} for s in station_ids}
+    if not station_ids or since >= until:
+        return out
+    plans = _ended(station_ids, since, until)
+    visits, _, done = _with_tallies(plans)
+    for station_id, kind, total, visited in session.execute(
+            select(PatrolPlan.station_id, PlanTarget.kind, func.count(),
+                   func.sum(case((done, 1), else_=0))).select_from(PlanTarget)
+            .join(PatrolPlan, PlanTarget.plan_id == PatrolPlan.id)
+            .outerjoin(visits, visits.c.target_id == PlanTarget.id)
+            .where(*plans, ~RED_BOX).group_by(PatrolPlan.station_id, PlanTarget.kind)):
+        out[station_id][kind] = (int(visited or 0), int(total))
+    for target in _red_boxes(session, plans):
+        visited, total = out[target.station_id].get(target.kind, (0, 0))
+        out[target.station_id][target.kind] = (visited + target.visited, total + 1)
     return out
 
 
-def _red_box_counts(session: Session, red: Sequence[Any]) -> dict[uuid.UUID, int]:
-    """Visits of red-box targets (check-ins plus stays without one), as ``target_statuses``
-    counts them for a plan that has ended: check-ins in [plan start, plan end)."""
+def ended_targets(session: Session, *, station_ids: Collection[uuid.UUID], since: datetime,
+                  until: datetime) -> list[EndedTarget]:
+    """Every target of the plans that ended in [since, until), with where it was: for
+    narrowing to a zone (one station's targets; ``ended_counts`` for many stations)."""
+    if not station_ids or since >= until:
+        return []
+    plans = _ended(station_ids, since, until)
+    visits, _, done = _with_tallies(plans)
+    rows = session.execute(
+        select(PatrolPlan.station_id, PlanTarget.kind, PlanTarget.lat, PlanTarget.lon, done)
+        .select_from(PlanTarget).join(PatrolPlan, PlanTarget.plan_id == PatrolPlan.id)
+        .outerjoin(visits, visits.c.target_id == PlanTarget.id).where(*plans, ~RED_BOX))
+    return [EndedTarget(station_id, kind, lat, lon, bool(visited))
+            for station_id, kind, lat, lon, visited in rows] + _red_boxes(session, plans)
+
+
+def _red_boxes(session: Session, plans: tuple[ColumnElement[bool], ...]) -> list[EndedTarget]:
+    """Red-box targets, as ``target_statuses`` counts them once their plan has ended:
+    accepted check-ins in [plan start, plan end), plus counted stays without one."""
+    visits, seconds, _ = _with_tallies(plans)
+    red = session.execute(select(
+        PlanTarget.id, PlanTarget.ref_id, PlanTarget.lat, PlanTarget.lon,
+        PlanTarget.target_visits, PlanTarget.target_minutes, seconds, PatrolPlan.station_id,
+        PatrolPlan.starts_at, PatrolPlan.ends_at).select_from(PlanTarget).join(
+        PatrolPlan, PlanTarget.plan_id == PatrolPlan.id).outerjoin(
+        visits, visits.c.target_id == PlanTarget.id).where(*plans, RED_BOX)).all()
+    if not red:
+        return []
     targets = {t.id: t for t in session.scalars(
         select(PlanTarget).where(PlanTarget.id.in_([r.id for r in red])))}
     stays: dict[uuid.UUID, list[PlanVisit]] = {}
@@ -338,9 +369,11 @@ def _red_box_counts(session: Session, red: Sequence[Any]) -> dict[uuid.UUID, int
             CheckIn.scanned_at >= min(r.starts_at for r in red),
             CheckIn.scanned_at < max(r.ends_at for r in red))):
         checkins.setdefault((checkin.station_id, checkin.asset_id), []).append(checkin)
-    out = {}
+    out = []
     for r in red:
         during = [c for c in checkins.get((r.station_id, r.ref_id), [])
                   if r.starts_at <= c.scanned_at < r.ends_at]
-        out[r.id] = _red_box_visits(targets[r.id], stays.get(r.id, []), during)[0]
+        count = _red_box_visits(targets[r.id], stays.get(r.id, []), during)[0]
+        out.append(EndedTarget(r.station_id, "red_box", r.lat, r.lon, reached(
+            r.target_visits, r.target_minutes, count, float(r[6]) / 60)))
     return out
