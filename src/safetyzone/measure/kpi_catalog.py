@@ -81,7 +81,7 @@ CATALOG: tuple[KpiSpec, ...] = (
         "Share of the targets of the patrol plans that ended in the period (risk spots, red "
         "boxes, home-watch houses, points) that got the visits and minutes their plan asked. "
         "Cancelled plans are left out.",
-        "100 x targets visited / targets, over plans with ends_at in [since, until)",
+        "100 x targets visited / targets, over plans with ends_at in [since, min(until, now))",
         "patrol plans (patrol_plan_target, patrol_plan_visit from GPS, accepted red-box "
         "check-ins), by the rule of patrol.compliance",
         "targets whose position lies inside the zone's boundary"),
@@ -91,8 +91,8 @@ CATALOG: tuple[KpiSpec, ...] = (
         "Unit-hours of patrol seen in the area per day: the time between a unit's trusted GPS "
         "fixes (at most two minutes apart), summed over units and divided by the days of the "
         "period. Two cars for an hour are two unit-hours.",
-        "sum(patrol_presence.seconds) / 3600 / ((until - since) in days), over the Bangkok "
-        "days the period touches",
+        "sum(patrol_presence.seconds) / 3600 / days from since to min(until, now), over "
+        "the Bangkok days the period touches",
         "patrol presence (patrol_presence: seconds per station, Bangkok day and H3 cell)",
         "H3 cells whose centre lies inside the zone's boundary"),
     KpiSpec(

@@ -35,10 +35,6 @@ class Window:
     def observed_until(self) -> datetime:
         return max(self.since, min(self.until, self.now))
 
-    @property
-    def days(self) -> float:
-        return (self.until - self.since).total_seconds() / 86400
-
 
 @dataclass(frozen=True)
 class Area:

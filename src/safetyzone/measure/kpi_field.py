@@ -58,9 +58,8 @@ def _compliance(kinds: dict[str, tuple[int, int]]) -> Result:
     visited, total = sum(v for v, _ in kinds.values()), sum(t for _, t in kinds.values())
     if not total:
         return Result(value=None, n=0)
-    return Result(value=share(visited, total), n=total, breakdowns={"kind": [
-        cell(k, t, share(v, t))
-        for k, (v, t) in sorted(kinds.items())]})
+    return Result(value=share(visited, total), n=total, breakdowns={
+        "kind": [cell(k, t, share(v, t)) for k, (v, t) in sorted(kinds.items())]})
 
 
 # --- visible patrol presence -------------------------------------------------------------
