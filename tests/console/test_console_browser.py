@@ -219,6 +219,12 @@ def test_keyboard_help_english_and_the_station_panel(open_console: Any, field: F
     page.keyboard.press("3")
     page.wait_for_selector("#station-body .card")
     assert page.locator("#station-body table.cams tr[data-owner=city]").count() == 1
+    # The last 30 days' KPIs beside their targets, the result in words, not colour alone.
+    page.wait_for_selector("#station-kpis tr[data-kpi=fear_of_crime]")
+    kpis = page.locator("#station-kpis tbody tr")
+    assert kpis.count() == 10
+    assert {kpis.nth(i).locator("td").last.inner_text() for i in range(10)} <= {
+        "ผ่านเป้า", "ไม่ผ่านเป้า", "ไม่มีเป้า", "ไม่มีข้อมูล"}
     operator.shot("11-station-panel")
     page.click("#lang-switch")
     # Predicates are functions, not expressions: Playwright evaluates an expression with
@@ -227,6 +233,8 @@ def test_keyboard_help_english_and_the_station_panel(open_console: Any, field: F
         "() => document.querySelector('#queue-title').innerText.startsWith('Alerts')")
     page.wait_for_function(
         "() => document.querySelector('#station-body').innerText.includes('on duty')")
+    page.wait_for_function("() => document.querySelector('#station-kpis').innerText"
+                           ".includes('P1 median response time')")
     operator.shot("12-english")
     page.reload()
     page.wait_for_selector("body[data-ready=true]")

@@ -395,6 +395,13 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/stations/{station_code}/zones/{zone_code}/before-after": lambda t: Call(
         f"/api/v1/stations/{t.station}/zones/Z-{t.station}/before-after",
         params={"months": 1}),
+    "GET /api/v1/stations/{station_code}/kpis": lambda t: Call(
+        f"/api/v1/stations/{t.station}/kpis"),
+    "GET /api/v1/stations/{station_code}/zones/{zone_code}/kpis": lambda t: Call(
+        f"/api/v1/stations/{t.station}/zones/Z-{t.station}/kpis"),
+    "PUT /api/v1/stations/{station_code}/kpi-targets/{key}": lambda t: Call(
+        f"/api/v1/stations/{t.station}/kpi-targets/response_p1", json={
+            "value": 5 + int(t.extra["n"]) % 10, "note": "matrix"}),
     "GET /api/v1/audit": lambda t: Call("/api/v1/audit"),
     "POST /api/v1/devices": lambda t: Call("/api/v1/devices", json={
         "station_code": t.station, "subject_kind": "asset", "subject_id": t.speaker,

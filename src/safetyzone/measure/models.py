@@ -1,4 +1,5 @@
-"""Tables of the measurement domain: facts, record imports and the records themselves."""
+"""Tables of the measurement domain: facts, record imports and the records themselves, and
+the stations' own KPI targets."""
 
 from __future__ import annotations
 
@@ -6,7 +7,17 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from safetyzone.core.db import Base, UTCDateTime, new_id, str_enum
@@ -97,3 +108,19 @@ class Record(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class KpiTarget(Base):
+    """A station's own target for one KPI (``measure.kpi_catalog``), in place of the
+    program's default; set by admins and commanders, audited (``measure.kpis.set_target``)."""
+
+    __tablename__ = "measure_kpi_target"
+    __table_args__ = (UniqueConstraint("station_id", "key", name="uq_measure_kpi_target"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    station_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"))
+    key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))

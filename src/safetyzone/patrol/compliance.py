@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from safetyzone.core.geo import haversine_m
@@ -35,6 +36,7 @@ from safetyzone.ops import feed
 from safetyzone.patrol import redbox
 from safetyzone.patrol.plan_models import PatrolPlan, PlanTarget, PlanVisit
 from safetyzone.patrol.plan_schemas import PlanState, Summary, TargetState, TargetStatus
+from safetyzone.patrol.redbox_models import CheckIn
 from safetyzone.patrol.weighting import bangkok_hour
 
 MIN_DWELL_S = 60.0
@@ -168,9 +170,14 @@ def close_stale_visits(session: Session, *, now: datetime) -> int:
 # --- status -----------------------------------------------------------------------------
 
 
+def reached(target_visits: int, target_minutes: float, visits: int, minutes: float) -> bool:
+    """Whether a target got what its plan asks: enough visits and enough minutes."""
+    return visits >= target_visits and minutes >= target_minutes
+
+
 def _status(plan: PatrolPlan, target: PlanTarget, visits: int, minutes: float,
             now: datetime) -> TargetState:
-    if visits >= target.target_visits and minutes >= target.target_minutes:
+    if reached(target.target_visits, target.target_minutes, visits, minutes):
         return "visited"
     if now >= plan_end(plan):
         return "missed"
@@ -256,3 +263,117 @@ def publish_plan(session: Session, plan: PatrolPlan, now: datetime, event: str) 
     feed.append(session, station_id=plan.station_id, at=now, type="patrol.plan",
                 entity_id=plan.id, payload={"plan_id": str(plan.id), "event": event,
                                             "target": None})
+
+
+# --- ended plans of many stations at once (the KPIs, ``measure.kpi_field``) ----------------
+
+
+@dataclass(frozen=True, slots=True)
+class EndedTarget:
+    """A target of a plan that ended: where it was, and whether it got what was asked."""
+
+    station_id: uuid.UUID
+    kind: str
+    lat: float
+    lon: float
+    visited: bool
+
+
+def _ended(station_ids: Collection[uuid.UUID], since: datetime, until: datetime
+           ) -> tuple[ColumnElement[bool], ...]:
+    """Plans of the stations that ended in [since, until); cancelled ones are left out:
+    calling a plan off is a decision, not a missed patrol."""
+    return (PatrolPlan.station_id.in_(list(station_ids)), PatrolPlan.cancelled_at.is_(None),
+            PatrolPlan.ends_at >= since, PatrolPlan.ends_at < until)
+
+
+def _with_tallies(plans: tuple[ColumnElement[bool], ...]) -> tuple[Any, Any, Any]:
+    """Each target's counted visits and seconds inside, summed in SQL, and the SQL twin of
+    :func:`reached` over them (red boxes aside: their check-ins count too)."""
+    visits = select(PlanVisit.target_id,
+                    func.sum(case((PlanVisit.counted.is_(True), 1), else_=0)).label("n"),
+                    func.sum(PlanVisit.dwell_s).label("seconds")).where(
+        PlanVisit.plan_id.in_(select(PatrolPlan.id).where(*plans))).group_by(
+        PlanVisit.target_id).subquery()
+    n = func.coalesce(visits.c.n, 0)
+    seconds = func.coalesce(visits.c.seconds, 0.0)
+    done = and_(n >= PlanTarget.target_visits, seconds / 60.0 >= PlanTarget.target_minutes)
+    return visits, seconds, done
+
+
+RED_BOX = and_(PlanTarget.kind == "red_box", PlanTarget.ref_id.is_not(None))
+
+
+def ended_counts(session: Session, *, station_ids: Collection[uuid.UUID], since: datetime,
+                 until: datetime) -> dict[uuid.UUID, dict[str, tuple[int, int]]]:
+    """(visited, targets) per station and target kind, over the plans that ended in
+    [since, until), by the status rule above. Grouped in SQL whatever the number of
+    stations (a region has dozens, HQ about 1,500); only red-box targets, whose check-ins
+    count too, are read one by one."""
+    out: dict[uuid.UUID, dict[str, tuple[int, int]]] = {s: {} for s in station_ids}
+    if not station_ids or since >= until:
+        return out
+    plans = _ended(station_ids, since, until)
+    visits, _, done = _with_tallies(plans)
+    for station_id, kind, total, visited in session.execute(
+            select(PatrolPlan.station_id, PlanTarget.kind, func.count(),
+                   func.sum(case((done, 1), else_=0))).select_from(PlanTarget)
+            .join(PatrolPlan, PlanTarget.plan_id == PatrolPlan.id)
+            .outerjoin(visits, visits.c.target_id == PlanTarget.id)
+            .where(*plans, ~RED_BOX).group_by(PatrolPlan.station_id, PlanTarget.kind)):
+        out[station_id][kind] = (int(visited or 0), int(total))
+    for target in _red_boxes(session, plans):
+        visited, total = out[target.station_id].get(target.kind, (0, 0))
+        out[target.station_id][target.kind] = (visited + target.visited, total + 1)
+    return out
+
+
+def ended_targets(session: Session, *, station_ids: Collection[uuid.UUID], since: datetime,
+                  until: datetime) -> list[EndedTarget]:
+    """Every target of the plans that ended in [since, until), with where it was: for
+    narrowing to a zone (one station's targets; ``ended_counts`` for many stations)."""
+    if not station_ids or since >= until:
+        return []
+    plans = _ended(station_ids, since, until)
+    visits, _, done = _with_tallies(plans)
+    rows = session.execute(
+        select(PatrolPlan.station_id, PlanTarget.kind, PlanTarget.lat, PlanTarget.lon, done)
+        .select_from(PlanTarget).join(PatrolPlan, PlanTarget.plan_id == PatrolPlan.id)
+        .outerjoin(visits, visits.c.target_id == PlanTarget.id).where(*plans, ~RED_BOX))
+    return [EndedTarget(station_id, kind, lat, lon, bool(visited))
+            for station_id, kind, lat, lon, visited in rows] + _red_boxes(session, plans)
+
+
+def _red_boxes(session: Session, plans: tuple[ColumnElement[bool], ...]) -> list[EndedTarget]:
+    """Red-box targets, as ``target_statuses`` counts them once their plan has ended:
+    accepted check-ins in [plan start, plan end), plus counted stays without one."""
+    visits, seconds, _ = _with_tallies(plans)
+    red = session.execute(select(
+        PlanTarget.id, PlanTarget.ref_id, PlanTarget.lat, PlanTarget.lon,
+        PlanTarget.target_visits, PlanTarget.target_minutes, seconds, PatrolPlan.station_id,
+        PatrolPlan.starts_at, PatrolPlan.ends_at).select_from(PlanTarget).join(
+        PatrolPlan, PlanTarget.plan_id == PatrolPlan.id).outerjoin(
+        visits, visits.c.target_id == PlanTarget.id).where(*plans, RED_BOX)).all()
+    if not red:
+        return []
+    targets = {t.id: t for t in session.scalars(
+        select(PlanTarget).where(PlanTarget.id.in_([r.id for r in red])))}
+    stays: dict[uuid.UUID, list[PlanVisit]] = {}
+    for visit in session.scalars(select(PlanVisit).where(
+            PlanVisit.target_id.in_(list(targets)), PlanVisit.counted.is_(True))):
+        stays.setdefault(visit.target_id, []).append(visit)
+    checkins: dict[tuple[uuid.UUID | None, uuid.UUID | None], list[CheckIn]] = {}
+    for checkin in session.scalars(select(CheckIn).where(
+            CheckIn.station_id.in_({r.station_id for r in red}), CheckIn.accepted.is_(True),
+            CheckIn.asset_id.in_({r.ref_id for r in red}),
+            CheckIn.scanned_at >= min(r.starts_at for r in red),
+            CheckIn.scanned_at < max(r.ends_at for r in red))):
+        checkins.setdefault((checkin.station_id, checkin.asset_id), []).append(checkin)
+    out = []
+    for r in red:
+        during = [c for c in checkins.get((r.station_id, r.ref_id), [])
+                  if r.starts_at <= c.scanned_at < r.ends_at]
+        count = _red_box_visits(targets[r.id], stays.get(r.id, []), during)[0]
+        out.append(EndedTarget(r.station_id, "red_box", r.lat, r.lon, reached(
+            r.target_visits, r.target_minutes, count, float(r[6]) / 60)))
+    return out

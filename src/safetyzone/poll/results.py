@@ -71,7 +71,7 @@ def newcombe(k1: int, n1: int, k2: int, n2: int) -> Interval | None:
                     high=d + math.sqrt((b.high - p2) ** 2 + (p1 - a.low) ** 2))
 
 
-def _flags(n: int, ci: Interval | None) -> list[str]:
+def flags(n: int, ci: Interval | None) -> list[str]:
     out = []
     if n < MIN_N:
         out.append(SMALL)
@@ -94,7 +94,7 @@ def likert(item: bank.Item, rows: list[dict[str, object]]) -> LikertResult:
         key=item.key, th=item.th, en=item.en, indicator_th=item.indicator_th,
         indicator_en=item.indicator_en, n=n, mean=fmean(values) if values else None,
         mean_ci=mean_interval(values), share=k / n if n else None, share_ci=share_ci,
-        counts=[values.count(v) for v in range(1, 6)], warnings=_flags(n, share_ci))
+        counts=[values.count(v) for v in range(1, 6)], warnings=flags(n, share_ci))
 
 
 def needs(item: bank.Item, rows: list[dict[str, object]]) -> tuple[int, list[NeedResult]]:
@@ -203,7 +203,7 @@ def csv_rows(result: PollResults) -> list[list[object]]:
         rows.append([*head, f"needs:{need.key}", need.en, result.needs_n, None, None, None,
                      _r(need.share), _r(need.share_ci.low if need.share_ci else None),
                      _r(need.share_ci.high if need.share_ci else None),
-                     ";".join(_flags(result.needs_n, need.share_ci))])
+                     ";".join(flags(result.needs_n, need.share_ci))])
     return rows
 
 

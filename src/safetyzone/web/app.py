@@ -59,6 +59,7 @@ from safetyzone.web.routes import (
     homewatch,
     hotspots,
     intake,
+    kpis,
     line,
     lostdocs,
     lpr,
@@ -100,7 +101,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router)
+           zoneselect.router, kpis.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:

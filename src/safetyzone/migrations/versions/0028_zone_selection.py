@@ -2,7 +2,7 @@
 decisions (append-only) with the candidates they chose
 
 Revision ID: 0028
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-12 09:00:00.000000
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0028"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,10 @@
 // The station panel: open incidents, today's counts by type, response times, units on
-// duty, cameras online by owner class, today's checkpoint figures, work orders to partners.
+// duty, cameras online by owner class, today's checkpoint figures, work orders to partners,
+// and the last 30 days' KPIs against their targets (kpis.js).
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
 import { loadPolls } from './poll.js';
+import { refreshKpis } from './kpis.js';
 import { api } from './session.js';
 import { refreshShiftBadge } from './shift.js';
 import { on, seesSeveralStations, store } from './store.js';
@@ -116,6 +118,7 @@ export async function refreshStation() {
     document.getElementById('station-body').hidden = !panel;
     loadAnnouncements(panel ? store.station : null).catch(() => {});
     loadPolls(panel ? store.station : null).catch(() => {});
+    refreshKpis(panel ? store.station : null).catch(() => {});
     if (panel) render(panel, totals);
     else {
       last = null;
