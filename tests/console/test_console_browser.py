@@ -34,7 +34,7 @@ REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 DOCS_STEPS = {"20-call-form": "console-call-form", "21-call-incident": "console-call-incident",
               "22-unit-board": "console-unit-board", "23-region-rollup": "console-region-rollup",
               "25-announcement": "console-announcement", "26-program": "console-program",
-              "27-poll": "console-poll"}
+              "27-poll": "console-poll", "28-scorecard": "console-scorecard"}
 # Bounded waits: an SOS must be on screen within this, or the console is too slow.
 ALERT_WITHIN_MS = 5000
 SIZES = ((1920, 1080), (1366, 768))
@@ -614,6 +614,19 @@ def test_hq_compares_every_station_and_the_rollout_in_the_program_view(
         "PPR1-MUEANG-ANG-THONG")
     assert page.locator("#program-map path.program-dot").count() == 16
     desk.shot("26-program")
+    # The WISPI-style scorecard: every station, the four domains, how each score is made.
+    scores = page.locator("#program-scorecard")
+    assert scores.locator("#score-table tbody tr").count() == 16
+    assert "ขีดความสามารถ" in scores.locator("#score-table thead").inner_text()
+    scores.locator("details.score-how summary").click()
+    assert scores.locator("tr[data-indicator]").count() == 12
+    fear = scores.locator("tr[data-indicator=fear_of_crime]").inner_text()
+    assert "ความหวาดกลัวภัยอาชญากรรม" in fear
+    scores.locator("button[data-score-sort=capacity]").click()
+    page.locator("#program-scorecard th[aria-sort=descending] button[data-score-sort=capacity]"
+                 ).wait_for()
+    page.locator("#program-scorecard").scroll_into_view_if_needed()
+    desk.shot("28-scorecard")
     page.click("#lang-switch")
     page.locator("#program-table caption", has_text="16 stations").wait_for()
     assert "Sep 2021" in page.locator(

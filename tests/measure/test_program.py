@@ -4,7 +4,6 @@ recorded start (validated, audited)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,54 +13,16 @@ from safetyzone.audit.models import AuditEntry
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.core.errors import InvalidInput, NotFound, PermissionDenied
-from safetyzone.core.security import Scope, system_scope
-from safetyzone.measure import facts, program
+from safetyzone.core.security import Scope
+from safetyzone.measure import program
 from safetyzone.measure.models import FactStatus
 from safetyzone.measure.program_schemas import ProgramOverview, RolloutIn
-from safetyzone.measure.schemas import FactIn
-from safetyzone.ops.models import Incident, IncidentState
-from safetyzone.ops.shiftlog_models import DutyShift
-from safetyzone.org import auth
-from safetyzone.org.models import OrgUnit, User
+from safetyzone.ops.models import IncidentState
+from safetyzone.org.models import OrgUnit
+from support.program import ADMIN, add_duty, add_incident, population, scope_of
 from support.world import World
 
-ADMIN = system_scope("program-test")
 NOW = datetime(2026, 1, 1, tzinfo=UTC)  # 07:00 in Bangkok
-
-
-def scope_of(db: Database, username: str) -> Scope:
-    with db.read() as session:
-        user = session.scalars(select(User).where(User.username == username)).one()
-        return auth.scope_for(session, user)
-
-
-def station_id(db: Database, code: str) -> uuid.UUID:
-    with db.read() as session:
-        return session.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).one()
-
-
-def add_incident(db: Database, code: str, opened_at: datetime,
-                 state: IncidentState = IncidentState.CLOSED) -> None:
-    with db.write() as session:
-        session.add(Incident(
-            station_id=station_id(db, code), kind="sos", priority=1, title_th="เหตุ",
-            title_en="event", state=state, device_time=opened_at, opened_at=opened_at,
-            last_event_at=opened_at, updated_at=opened_at))
-
-
-def add_duty(db: Database, code: str, started: datetime, ended: datetime | None) -> None:
-    with db.write() as session:
-        session.add(DutyShift(station_id=station_id(db, code), user_id=uuid.uuid4(),
-                              username="x.operator", display_name="x", role="operator",
-                              started_at=started, ended_at=ended))
-
-
-def population(db: Database, clock: ManualClock, code: str, value: float,
-               status: FactStatus) -> None:
-    with db.write() as session:
-        facts.set_fact(session, scope=ADMIN, clock=clock, station_code=code,
-                       key="population", data=FactIn(value=value, status=status,
-                                                     source="census"))
 
 
 def rollout(db: Database, clock: ManualClock, code: str, data: RolloutIn,
@@ -99,9 +60,9 @@ def country(db: Database, world: World, clock: ManualClock) -> None:
 
 def test_stations_side_by_side_with_rollout_and_rates(db: Database, country: None) -> None:
     got = overview(db)
-    # The default period: the 30 days up to the end of today in Bangkok (UTC+7).
-    assert got.until == datetime(2026, 1, 1, 17, tzinfo=UTC)
-    assert got.since == got.until - timedelta(days=30)
+    # The KPIs' default period: from Bangkok midnight 30 days ago (UTC+7) until now.
+    assert got.until == NOW
+    assert got.since == datetime(2025, 12, 1, 17, tzinfo=UTC)
     rows = {r.station_code: r for r in got.stations}
     assert list(rows) == ["ST-A", "ST-B", "ST-C"]
     a, b, c = rows["ST-A"], rows["ST-B"], rows["ST-C"]
@@ -155,10 +116,10 @@ def test_a_period_moves_the_counts_and_bad_periods_are_refused(
     got = overview(db, since=NOW - timedelta(days=45), until=NOW - timedelta(days=10))
     rows = {r.station_code: r.incidents for r in got.stations}
     assert rows == {"ST-A": 2, "ST-B": 0, "ST-C": 0}
-    with pytest.raises(InvalidInput, match="ends before it starts"):
+    with pytest.raises(InvalidInput, match="must end after it starts"):
         overview(db, since=NOW, until=NOW)
-    with pytest.raises(InvalidInput, match="366 days"):
-        overview(db, since=NOW - timedelta(days=400), until=NOW)
+    with pytest.raises(InvalidInput, match="longer than 1096 days"):
+        overview(db, since=NOW - timedelta(days=1200), until=NOW)
 
 
 def test_a_region_sees_its_stations_and_a_station_its_own(db: Database, country: None) -> None:

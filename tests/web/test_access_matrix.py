@@ -507,6 +507,7 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/stations/{t.station}/rules", json=[]),
     "GET /api/v1/stations-rollup": lambda t: Call("/api/v1/stations-rollup"),
     "GET /api/v1/program": lambda t: Call("/api/v1/program"),
+    "GET /api/v1/scorecard": lambda t: Call("/api/v1/scorecard"),
     "PUT /api/v1/stations/{station_code}/rollout": lambda t: Call(
         f"/api/v1/stations/{t.station}/rollout", json={
             "started_on": "2021-09-21", "phase": 1, "source": f"matrix {t.extra['n']}"}),

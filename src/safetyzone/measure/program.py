@@ -25,7 +25,7 @@ from safetyzone.audit import service as audit
 from safetyzone.core.clock import BANGKOK, Clock, as_utc
 from safetyzone.core.errors import InvalidInput, Problem
 from safetyzone.core.security import Permission, Role, Scope
-from safetyzone.measure import facts
+from safetyzone.measure import facts, kpis
 from safetyzone.measure.models import Fact, FactStatus
 from safetyzone.measure.program_schemas import (
     PhaseProgress,
@@ -45,8 +45,6 @@ from safetyzone.org.models import OrgUnit, UnitKind, User, UserScope, Zone
 from safetyzone.video.models import CameraHealth, CameraState
 
 STAFFED_WITHIN = timedelta(hours=24)
-MAX_PERIOD = timedelta(days=366)
-DEFAULT_PERIOD = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -68,21 +66,11 @@ PHASES = (
 
 def period(now: datetime, since: datetime | None, until: datetime | None
            ) -> tuple[datetime, datetime]:
-    """The period asked for, or the 30 days up to the end of today in Bangkok."""
-    if until is None:
-        local = as_utc(now).astimezone(BANGKOK)
-        until = (local.replace(hour=0, minute=0, second=0, microsecond=0)
-                 + timedelta(days=1)).astimezone(as_utc(now).tzinfo)
-    if since is None:
-        since = until - DEFAULT_PERIOD
-    since, until = as_utc(since), as_utc(until)
-    if since >= until:
-        raise InvalidInput("the period ends before it starts",
-                           [Problem("must be before 'until'", "since")])
-    if until - since > MAX_PERIOD:
-        raise InvalidInput("a period of at most 366 days",
-                           [Problem("at most 366 days before 'until'", "since")])
-    return since, until
+    """The period asked for, or the KPIs' default (Bangkok midnight 30 days ago until now),
+    checked by the KPIs' rule, so the program view, the KPIs and the scorecard always
+    read the same days."""
+    window = kpis.window_of(since=since, until=until, now=now)
+    return window.since, window.until
 
 
 def _grouped(session: Session, query: object) -> dict[uuid.UUID, int]:

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from safetyzone.measure import program
+from safetyzone.measure import program, scorecard
 from safetyzone.measure.program_schemas import ProgramOverview, RolloutIn
+from safetyzone.measure.scorecard_schemas import Scorecard
 from safetyzone.web.deps import ContextDep, ScopeDep
 
 router = APIRouter(prefix="/api/v1", tags=["measure"])
@@ -40,3 +41,19 @@ def set_rollout(ctx: ContextDep, scope: ScopeDep, station_code: str,
     with ctx.db.write() as session:
         return program.set_rollout(session, scope=scope, clock=ctx.clock,
                                    station_code=station_code, data=body)
+
+
+@router.get("/scorecard", response_model=Scorecard)
+def read_scorecard(
+    ctx: ContextDep, scope: ScopeDep,
+    since: Annotated[AwareDatetime | None, Query(description="Start (default: Bangkok "
+                                                 "midnight 30 days ago).")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="End, exclusive (default: "
+                                                 "now).")] = None,
+) -> Scorecard:
+    """The WISPI-style scorecard: each station in your scope on capacity, process,
+    legitimacy and outcomes, each indicator with its definition, source and formula, scored
+    0-100 against the other stations shown; each region as its stations' mean."""
+    with ctx.db.read() as session:
+        return scorecard.scorecard(session, scope=scope, now=ctx.clock.now(), since=since,
+                                   until=until)

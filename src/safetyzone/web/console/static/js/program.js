@@ -27,6 +27,8 @@ const COLUMNS = [
 const COLOURS = ['#b42318', '#dc6803', '#b54708', '#4d7c0f', '#2b8a3e']; // 0..4 steps done, as .steps-N
 
 let data = null;
+let scores = null;
+let scoreSort = 'overall';
 let visible = false;
 let days = 30;
 let sort = { key: 'steps', dir: 'asc' };
@@ -170,6 +172,57 @@ function legend() {
     COLOURS.map((colour, n) => el('li', {}, el('span', { class: `swatch steps-${n}` }), t('program.steps_of', { n }))));
 }
 
+const DOMAINS = ['capacity', 'process', 'legitimacy', 'outcomes'];
+
+function scoreCell(value) {
+  if (value === null || value === undefined) return el('td', { class: 'muted' }, '–');
+  const band = value >= 67 ? 'good' : value >= 34 ? 'mid' : 'low';
+  return el('td', { class: `score score-${band}` }, number(value, 0));
+}
+
+function scoreRows() {
+  const read = (s) => (scoreSort === 'overall' ? s.overall : s.domains.find((d) => d.domain === scoreSort)?.score);
+  return [...scores.stations].sort((a, b) => (read(b) ?? -1) - (read(a) ?? -1) || a.station_code.localeCompare(b.station_code));
+}
+
+function indicatorsTable() {
+  return el('details', { class: 'score-how' }, el('summary', {}, t('score.how')),
+    el('p', { class: 'muted' }, t('score.method')),
+    el('div', { class: 'program-scroll-x' }, el('table', { class: 'grid score-indicators' },
+      el('thead', {}, el('tr', {}, ['score.domain', 'score.indicator', 'score.definition', 'score.formula', 'score.source']
+        .map((k) => el('th', { scope: 'col' }, t(k))))),
+      el('tbody', {}, scores.indicators.map((i) => el('tr', { 'data-indicator': i.key },
+        el('td', {}, pick(i, 'domain')), el('th', { scope: 'row' }, `${pick(i, 'name')} (${i.unit}, ${t(`score.dir.${i.direction}`)})`),
+        el('td', {}, i.definition), el('td', {}, el('code', {}, i.formula)), el('td', {}, i.source)))))));
+}
+
+function scorecardCard() {
+  if (!scores) return null;
+  const head = ['overall', ...DOMAINS].map((key) => el('th', { scope: 'col', 'aria-sort': scoreSort === key ? 'descending' : 'none' },
+    el('button', { type: 'button', class: 'btn link sort', 'data-score-sort': key }, t(`score.${key}`))));
+  return el('section', { class: 'card program-scorecard', id: 'program-scorecard' },
+    el('h3', {}, t('score.title')),
+    el('p', { class: 'muted' }, t('score.relative', { n: scores.compared })),
+    scores.stations.every((s) => s.overall === null) ? el('p', { class: 'warn-text', role: 'note' }, t('score.nothing')) : null,
+    scores.regions.length > 1 ? el('div', { class: 'program-scroll-x' }, el('table', { class: 'grid score-regions' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('program.col.region')),
+        ['overall', ...DOMAINS].map((k) => el('th', { scope: 'col' }, t(`score.${k}`))))),
+      el('tbody', {}, scores.regions.map((r) => el('tr', { 'data-region': r.region_code },
+        el('th', { scope: 'row' }, `${r.region_code} (${t('program.of', { done: r.scored, of: r.stations })})`),
+        scoreCell(r.overall), DOMAINS.map((d) => scoreCell(r.domains.find((x) => x.domain === d)?.score))))))) : null,
+    el('div', { class: 'program-scroll' }, el('table', { class: 'grid score-stations', id: 'score-table' },
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('program.col.station')), head)),
+      el('tbody', {}, scoreRows().map((s) => el('tr', { 'data-station': s.station_code },
+        el('th', { scope: 'row' }, `${s.station_code} · ${pick(s, 'name')}`),
+        scoreCell(s.overall), DOMAINS.map((d) => {
+          const got = s.domains.find((x) => x.domain === d);
+          const cell = scoreCell(got?.score);
+          cell.title = t('score.covered', { n: got?.indicators ?? 0, of: got?.of ?? 0 });
+          return cell;
+        })))))),
+    indicatorsTable());
+}
+
 function render() {
   const body = $('program-body');
   if (!data) return;
@@ -182,7 +235,8 @@ function render() {
       el('section', { class: 'card program-map-card' }, el('h3', {}, t('program.map')),
         el('div', { id: 'program-map', role: 'img', 'aria-label': t('program.map') }), legend()),
       regionsCard()),
-    el('section', { class: 'card program-stations' }, el('h3', {}, t('program.stations_title')), stationsTable()));
+    el('section', { class: 'card program-stations' }, el('h3', {}, t('program.stations_title')), stationsTable()),
+    scorecardCard());
   map = null; // the map's box was just made anew
   drawMap();
 }
@@ -193,9 +247,11 @@ async function load() {
   try {
     const until = new Date();
     const since = new Date(until.getTime() - days * 86400e3);
-    const got = await api(`/api/v1/program?since=${encodeURIComponent(since.toISOString())}&until=${encodeURIComponent(until.toISOString())}`);
+    const period = `since=${encodeURIComponent(since.toISOString())}&until=${encodeURIComponent(until.toISOString())}`;
+    const [got, card] = await Promise.all([api(`/api/v1/program?${period}`), api(`/api/v1/scorecard?${period}`)]);
     if (mine !== loading) return;
     data = got;
+    scores = card;
     render();
   } catch (err) {
     if (mine === loading) toast(err instanceof ApiError ? err.message : t('program.failed'), 'error');
@@ -219,6 +275,13 @@ export function bindProgram() {
   period.addEventListener('change', () => { days = Number(period.value); load(); });
   $('program-refresh').addEventListener('click', load);
   $('program-body').addEventListener('click', (event) => {
+    const scoreKey = event.target.closest('button[data-score-sort]')?.dataset.scoreSort;
+    if (scoreKey) {
+      scoreSort = scoreKey;
+      $('program-scorecard').replaceWith(scorecardCard());
+      $('program-scorecard').querySelector(`button[data-score-sort="${scoreKey}"]`)?.focus();
+      return;
+    }
     const key = event.target.closest('button[data-sort]')?.dataset.sort;
     if (!key) return;
     sort = { key, dir: sort.key === key && sort.dir === 'asc' ? 'desc' : 'asc' };
