@@ -419,7 +419,9 @@ async function start() {
   renderQueue();
   renderHistory(); // its station filter lists the stations, known only now
   await loadLayout(applyLayers).catch(() => {}); // the wall and layers saved for this user
-  setView(popout || 'map');
+  // The map first, unless a view was already chosen (a key pressed while the data loaded):
+  // the user's choice is not taken back.
+  setView(popout || document.body.dataset.view || 'map');
   tickClock();
   setInterval(tickClock, 1000);
   setInterval(tickAges, 5000);
