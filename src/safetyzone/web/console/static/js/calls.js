@@ -7,6 +7,7 @@
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { currentLang, formatDateTime, onLangChange, pick, t } from './i18n.js';
 import { theMap } from './map.js';
+import { newKey } from './once.js';
 import { api, ApiError } from './session.js';
 import { can, emit, store, upsertIncident } from './store.js';
 import { el, toast } from './ui.js';
@@ -19,10 +20,6 @@ let priorityTouched = false;
 const $ = (id) => document.getElementById(id);
 const dialog = () => $('call');
 
-function newKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `call-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
 function label(item) { return currentLang() === 'en' ? item.en : item.th; }
 
@@ -143,7 +140,7 @@ export async function openCall() {
   const form = $('call-form');
   if (!dialog().open) {
     form.reset();
-    key = newKey();
+    key = newKey('call');
     priorityTouched = false;
     clearPin();
     $('call-error').textContent = '';

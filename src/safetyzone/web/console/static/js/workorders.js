@@ -3,7 +3,8 @@
 // dialog to make one by hand, and the same dialog to send a citizen's lamp or plot report
 // on. Users without incident.act see the list and no button. Data is text (ui.js el()).
 import { formatDateTime, onLangChange, pick, t } from './i18n.js';
-import { api, ApiError } from './session.js';
+import { newKey, refusal } from './once.js';
+import { api } from './session.js';
 import { can, emit, store, upsertCitizen } from './store.js';
 import { confirmAction, el, toast } from './ui.js';
 
@@ -14,16 +15,7 @@ let partners = null;
 
 const enc = encodeURIComponent;
 
-function newKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `wo-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
-function refusal(err) {
-  if (!(err instanceof ApiError)) return t('error.action');
-  const problems = (err.body.problems || []).map((p) => [p.field, p.reason].filter(Boolean).join(': '));
-  return [err.body.detail || err.message, ...problems].filter(Boolean).join(' · ');
-}
 
 function overdue(order) {
   return ['open', 'accepted', 'in_progress'].includes(order.status) && new Date(order.due_at) < new Date();
@@ -124,7 +116,7 @@ async function openDialog({ code, item = null }) {
     field('wo-due', 'wo.due_label', due),
     error, el('div', { class: 'row svc-confirm-actions' }, cancel, submit));
   const dialog = el('dialog', { class: 'svc-confirm wo-dialog', id: 'wo-dialog', 'aria-label': t('wo.create') }, form);
-  const key = newKey();
+  const key = newKey('wo');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';

@@ -6,7 +6,8 @@
 // the panel's 15-second timer (the ranking runs Gi* over the station's records).
 // Data is text (ui.js el()); dates in B.E. in Thai. See docs/measure/zone-selection.md.
 import { formatDate, formatDateTime, onLangChange, pick, t } from './i18n.js';
-import { api, ApiError } from './session.js';
+import { newKey, refusal } from './once.js';
+import { api } from './session.js';
 import { can, store } from './store.js';
 import { el, toast } from './ui.js';
 
@@ -15,16 +16,7 @@ const CRITERIA = ['risk', 'landmark', 'economic'];
 let last = null; // { code, ranking, decisions } drawn last, redrawn at once in a new language
 let loadingFor = null;
 
-function newKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `zs-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
 
-function refusal(err) {
-  if (!(err instanceof ApiError)) return t('error.action');
-  const problems = (err.body.problems || []).map((p) => [p.field, p.reason].filter(Boolean).join(': '));
-  return [err.body.detail || err.message, ...problems].filter(Boolean).join(' · ');
-}
 
 const pct = (v) => `${Math.round(v * 100)}%`;
 const fixed = (v, digits = 2) => Number(v).toFixed(digits);
@@ -220,7 +212,7 @@ function decisionDialog() {
     zone.addEventListener('change', () => { newCode.hidden = zone.value !== '__new__'; });
     return { c, box, zone, newCode };
   });
-  const key = newKey();
+  const key = newKey('zs');
   dialogShell('zs-decision-dialog', 'zs.record', [
     current ? el('p', { class: 'warn' }, t('zs.supersedes', { n: current.number })) : null,
     el('div', { class: 'row' }, field('zs-d-meeting', 'zs.meeting_on', meeting), field('zs-d-launch', 'zs.launch_on', launch)),
