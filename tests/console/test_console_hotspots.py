@@ -87,6 +87,18 @@ def test_an_operator_sees_gi_star_hot_cells(field: Field, page: Any, artifacts: 
     overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
     assert overflow <= 0
     page.screenshot(path=str(artifacts / "console-hotspots-1366x768.png"))
+    # The tables behind the layer: the near-repeat test on the same calls, and the forecast
+    # check, which says it has nothing to judge (every call is minutes old, so the period's
+    # first two thirds hold none) rather than printing PAI 0.00.
+    page.click("#hotspots-tables-open")
+    knox = page.locator("#hotspots-knox")
+    knox.wait_for()
+    assert "คู่ที่ใกล้ทั้งที่และเวลา" in knox.inner_text()
+    forecast = page.locator("#hotspots-forecast")
+    assert "ยังประเมินไม่ได้" in forecast.inner_text()
+    assert forecast.locator("tr[data-method]").count() == 0
+    page.screenshot(path=str(artifacts / "console-hotspots-tables-1366x768.png"))
+    page.click("#hotspots-tables form[method=dialog] button")
     # Local Moran's I labels the same place a high-high cluster.
     page.select_option("#hotspots-method", "moran")
     page.wait_for_selector("path.hotspot-HH")

@@ -116,7 +116,63 @@ async function show() {
   }
 }
 
+// The tables behind the layer: the near-repeat test (Knox: are incidents close in place
+// also close in time?) and how well each method's flagged cells of the first two thirds of
+// the period caught the last third (PAI and PEI). Numbers from the server, drawn as text.
+function knoxTable(k) {
+  const rows = [
+    ['hotspots.k.points', String(k.points)],
+    ['hotspots.k.near', t('hotspots.k.near_v', { m: k.distance_m, d: k.days })],
+    ['hotspots.k.pairs', String(k.pairs)], ['hotspots.k.expected', k.expected.toFixed(1)],
+    ['hotspots.k.ratio', k.ratio === null ? '–' : k.ratio.toFixed(2)],
+    ['hotspots.k.p', `${k.p_sim.toPrecision(2)} (${t('hotspots.k.perm', { n: k.permutations })})`],
+  ];
+  return el('section', { class: 'hs-table', id: 'hotspots-knox' }, el('h3', {}, t('hotspots.k.title')),
+    el('table', { class: 'grid' }, el('tbody', {}, rows.map(([key, value]) => el('tr', {},
+      el('th', { scope: 'row' }, t(key)), el('td', {}, value))))),
+    el('p', { class: 'muted' }, t(k.p_sim < 0.05 && (k.ratio || 0) > 1 ? 'hotspots.k.yes' : 'hotspots.k.no')));
+}
+
+function forecastTable(f) {
+  if (!f.train_points || !f.test_points) {
+    return el('section', { class: 'hs-table', id: 'hotspots-forecast' }, el('h3', {}, t('hotspots.f.title')),
+      el('p', { class: 'muted' }, t('hotspots.f.empty', { train: f.train_points, test: f.test_points })));
+  }
+  return el('section', { class: 'hs-table', id: 'hotspots-forecast' }, el('h3', {}, t('hotspots.f.title')),
+    el('p', { class: 'muted' }, t('hotspots.f.split', { train: f.train_points, test: f.test_points })),
+    el('table', { class: 'grid' },
+      el('thead', {}, el('tr', {}, ['hotspots.f.method', 'hotspots.f.area', 'hotspots.f.hits', 'PAI', 'PEI']
+        .map((k) => el('th', { scope: 'col' }, k.startsWith('hotspots') ? t(k) : k)))),
+      el('tbody', {}, f.rows.map((r) => el('tr', { 'data-method': r.method },
+        el('th', { scope: 'row' }, t(`hotspots.f.m.${r.method}`)),
+        el('td', {}, `${(100 * r.area_share).toFixed(1)} %`),
+        el('td', {}, `${r.hits} / ${r.test_total}`),
+        el('td', {}, r.pai === null ? '–' : r.pai.toFixed(2)),
+        el('td', {}, r.pei === null ? '–' : r.pei.toFixed(2)))))),
+    el('p', { class: 'muted' }, t('hotspots.f.read')));
+}
+
+async function openTables() {
+  const dialog = $('hotspots-tables');
+  const body = $('hotspots-tables-body');
+  if (!station()) { status(t('hotspots.pick_station')); return; }
+  const until = new Date();
+  const since = new Date(until.getTime() - Number($('hotspots-days').value) * DAY_MS);
+  const split = new Date(since.getTime() + (2 / 3) * (until - since));
+  const q = (path, extra) => api(`/api/v1/hotspots/${path}?station_code=${encodeURIComponent(station())}`
+    + `&since=${encodeURIComponent(since.toISOString())}&until=${encodeURIComponent(until.toISOString())}${extra}`);
+  body.replaceChildren(el('p', { class: 'muted' }, t('hotspots.loading')));
+  dialog.showModal();
+  const said = (err) => el('p', { class: 'error' }, err instanceof ApiError ? err.message : t('error.action'));
+  const [knox, forecast] = await Promise.allSettled([
+    q('knox', '&distance_m=200&days=14'), q('forecast', `&split=${encodeURIComponent(split.toISOString())}`)]);
+  body.replaceChildren(
+    knox.status === 'fulfilled' ? knoxTable(knox.value) : said(knox.reason),
+    forecast.status === 'fulfilled' ? forecastTable(forecast.value) : said(forecast.reason));
+}
+
 export function bindHotspots() {
+  $('hotspots-tables-open').addEventListener('click', () => { openTables().catch(() => {}); });
   for (const id of ['hotspots-on', 'hotspots-method', 'hotspots-days', 'station-select']) {
     $(id).addEventListener('change', show);
   }
