@@ -44,7 +44,7 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[str
     env["SSZ_DEMO_PASSWORD"] = "demo-password-for-the-test"
     proc = subprocess.Popen(
         [sys.executable, "-m", "safetyzone", "demo", "--port", str(port),
-         "--data-dir", str(tmp_path / "demo")],
+         "--data-dir", str(tmp_path / "demo"), "--history-days", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
@@ -91,3 +91,5 @@ def test_demo_starts_a_server_with_the_seed_zones(
     assert "pcr.operator" in output
     assert "demo-password-for-the-test" in output
     assert f"{url}/docs" in output
+    assert "history (simulated, marked demo data; off: --no-history): 2 days for 4 stations" \
+        in output

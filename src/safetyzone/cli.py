@@ -149,19 +149,29 @@ def demo(
     host: Host = None, port: Port = None, data_dir: DataDir = None,
     no_simulate: Annotated[bool, typer.Option(
         "--no-simulate", help="Do not start the device simulator.")] = False,
+    no_history: Annotated[bool, typer.Option(
+        "--no-history", help="Do not seed the synthetic past (demo data) on the first load.")
+    ] = False,
+    history_days: Annotated[int, typer.Option(
+        "--history-days", min=1, max=365,
+        help="Days of synthetic past to seed on the first load.")] = 90,
 ) -> None:
     """Create a data directory, load the four seed zones and 16 stations, and serve.
 
+    On the first load the seed zones' stations also get a synthetic past (incidents, camera
+    health, patrols, citizen reports, a People Poll wave; all marked demo data) so the
+    measuring screens have figures: --no-history skips it, --history-days sets its length.
     Unless --no-simulate, the demo's patrol cars, SOS buttons and plate cameras come alive:
     a simulator posts their events to the server like real devices (see ssz simulate).
     """
-    from safetyzone.demo import loader
+    from safetyzone.demo import history, loader
 
     settings = _settings(host=host, port=port, data_dir=data_dir or Path("./ssz-demo"))
     _logging(settings)
     db = Database(settings.effective_database_url)
     migrations.upgrade(db.engine)
     result = loader.load_demo(db, settings)
+    past = None if no_history else history.seed_history(db, settings, days=history_days)
     url = f"http://{settings.host}:{settings.port}"
     typer.echo("")
     typer.secho("SafetyZone demo", bold=True)
@@ -169,6 +179,8 @@ def demo(
     typer.secho(f"  console: {url}/console   (log in as pcr.operator)", bold=True)
     typer.echo(f"  API:     {url}/docs")
     typer.echo(f"  loaded: {result.summary}")
+    typer.echo(f"  history (simulated, marked demo data; off: --no-history): "
+               f"{past.summary if past else 'not seeded'}")
     typer.echo("  logins (password for all):")
     for username, description in result.users:
         typer.echo(f"    {username:<22} {description}")

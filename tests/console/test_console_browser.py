@@ -33,8 +33,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 DOCS_STEPS = {"20-call-form": "console-call-form", "21-call-incident": "console-call-incident",
               "22-unit-board": "console-unit-board", "23-region-rollup": "console-region-rollup",
-              "25-announcement": "console-announcement", "26-program": "console-program",
-              "27-poll": "console-poll", "28-scorecard": "console-scorecard"}
+              "25-announcement": "console-announcement", "27-poll": "console-poll"}
+# The program view's and the scorecard's pictures (console-program-*, console-scorecard-*)
+# are taken from `ssz demo` with its simulated history (docs/measure/demo-history.md): the
+# demo servers here have no past, and would put dashes where figures are.
 # Bounded waits: an SOS must be on screen within this, or the console is too slow.
 ALERT_WITHIN_MS = 5000
 SIZES = ((1920, 1080), (1366, 768))

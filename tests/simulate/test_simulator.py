@@ -276,7 +276,7 @@ def start_demo(data_dir: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     env["SSZ_DEMO_PASSWORD"] = PASSWORD
     return subprocess.Popen(
         [sys.executable, "-m", "safetyzone", "demo", "--port", str(port),
-         "--data-dir", str(data_dir), *extra],
+         "--data-dir", str(data_dir), "--no-history", *extra],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
