@@ -24,6 +24,7 @@ from support.monthly import ADMIN, FONTS, NOW, bkk, known_month, pdf_pages, scop
 from support.world import World
 
 NOV = Month(2026, 11)
+OCT = Month(2026, 10)
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def build(db: Database, code: str, *, lang: str = "th", draw: bool = False,
         subject = (service.area_subject(session, scope=scope, region_code=region)  # type: ignore[arg-type]
                    if area else service.station_subject(session, scope=scope,  # type: ignore[arg-type]
                                                        station_code=code))
-        return service.build(session, clock=ManualClock(NOW), subject=subject, month=NOV,
+        return service.build(session, clock=ManualClock(NOW), subject=subject, month=OCT,
                              lang=lang, fonts_dir=FONTS, draw=draw)  # type: ignore[arg-type]
 
 
@@ -59,17 +60,17 @@ def test_a_month_is_bangkoks_calendar_month_with_its_neighbours_and_titles() -> 
     assert Month.of(datetime(2026, 10, 31, 17, 0, tzinfo=UTC)) == NOV  # 00:00 on 1 Nov
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "11-2026", "2026-12x",
-                                  "2027-01", "2019-12", ""])
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "11-2026", "2026-11x",
+                                  "2026-12", "2027-01", "2019-12", ""])
 def test_a_bad_or_out_of_range_month_is_refused(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse(text, now=NOW)
 
 
 def test_the_current_month_is_accepted_and_the_default_is_the_last_whole_one() -> None:
-    assert parse("2026-12", now=NOW) == Month(2026, 12)
+    assert parse("2026-11", now=NOW) == NOV
     assert parse("2020-01", now=NOW) == Month(2020, 1)
-    assert service.month_of(None, NOW) == NOV
+    assert service.month_of(None, NOW) == OCT
 
 
 # --- a station's figures -------------------------------------------------------------------
@@ -78,8 +79,8 @@ def test_records_count_in_their_bangkok_month_against_last_month_and_last_year(
         db: Database, month: None) -> None:
     doc = build(db, "ST-A")
     summary = part(doc, "summary").data
-    # November: three 191 calls at the month's edges and in it, a CCOC theft and an SOS;
-    # the covert hotlist hit and the maintenance job are left out; 1 December is not in it.
+    # October: three 191 calls at the month's edges and in it, a CCOC theft and an SOS;
+    # the covert hotlist hit and the maintenance job are left out; 1 November is not in it.
     assert (summary["records"], summary["previous"], summary["year_before"]) == (5, 1, 2)
     assert summary["diff_previous"] == "+4" and summary["pct_previous"] == "+400 %"
     assert summary["diff_year"] == "+3" and summary["pct_year"] == "+150 %"
@@ -113,20 +114,20 @@ def test_rates_per_1000_people_only_where_the_population_is_known(
 
 def test_hours_weekdays_and_days_in_bangkok_time(db: Database, month: None) -> None:
     found = _records(db)
-    hours, days = figures.by_hour(found), figures.by_day(found, NOV)
+    hours, days = figures.by_hour(found), figures.by_day(found, OCT)
     assert hours[0] == 1 and hours[23] == 1 and hours[20] == 1 and hours[21] == 1
     assert hours[8] == 1 and sum(hours) == 5
-    assert (days[0], days[14], days[19], days[20], days[29], len(days)) == (1, 1, 1, 1, 1, 30)
+    assert (days[0], days[14], days[19], days[20], days[30], len(days)) == (1, 1, 1, 1, 1, 31)
     weekdays = figures.by_weekday(found)
-    assert weekdays[bkk(2026, 11, 1).weekday()] >= 1 and sum(weekdays) == 5
+    assert weekdays[bkk(2026, 10, 1).weekday()] >= 1 and sum(weekdays) == 5
 
 
 def _records(db: Database) -> list[figures.UnifiedRecord]:
     with db.read() as session:
         subject = service.station_subject(session, scope=ADMIN, station_code="ST-A")
-        report = Report(session=session, clock=None, subject=subject, month=NOV,  # type: ignore[arg-type]
+        report = Report(session=session, clock=None, subject=subject, month=OCT,  # type: ignore[arg-type]
                         lang="th", now=NOW, fonts_dir=FONTS)
-        return figures.month_records(report, NOV)
+        return figures.month_records(report, OCT)
 
 
 def test_response_times_of_the_month(db: Database, month: None) -> None:
@@ -180,24 +181,24 @@ def test_the_pdf_reads_back_in_thai_with_the_be_month_and_its_figures(
     pdf = render.render_pdf(doc, printed_by="a.commander", fonts_dir=FONTS)
     assert pdf.startswith(b"%PDF")
     text = " ".join(" ".join(pdf_pages(pdf, "station-th")).split())
-    for words in ("รายงานประจำเดือนของสถานี", "พฤศจิกายน 2569", "ตุลาคม 2569",
-                  "พฤศจิกายน 2568", "ความผิดเกี่ยวกับทรัพย์", "ต่อประชากร 1,000 คน", "0.50",
+    for words in ("รายงานประจำเดือนของสถานี", "ตุลาคม 2569", "กันยายน 2569",
+                  "ตุลาคม 2568", "ความผิดเกี่ยวกับทรัพย์", "ต่อประชากร 1,000 คน", "0.50",
                   "ตามช่วงเวลาของวัน", "จำนวนเหตุรายวัน", "แผนที่โซนและจุดเกิดเหตุ",
                   "เวลาตอบสนอง", "ความก้าวหน้าของโครงการ", "a.commander"):
         assert words in text, words
     english = render.render_pdf(build(db, "ST-A", lang="en", draw=True),
                                 printed_by="a.commander", fonts_dir=FONTS)
     text = " ".join(" ".join(pdf_pages(english, "station-en")).split())
-    for words in ("Station monthly report", "November 2026", "Per 1,000 people", "property"):
+    for words in ("Station monthly report", "October 2026", "Per 1,000 people", "Property"):
         assert words in text, words
-    assert "พฤศจิกายน" not in text
+    assert "ตุลาคม" not in text
 
 
 def test_the_area_pdf_has_the_phases_regions_ranking_and_map(db: Database, month: None) -> None:
     doc = build(db, "", area=True, draw=True)
     text = " ".join(" ".join(pdf_pages(render.render_pdf(
         doc, printed_by="hq.viewer", fonts_dir=FONTS), "national-th")).split())
-    for words in ("รายงานประจำเดือนระดับประเทศ", "พฤศจิกายน 2569", "ความก้าวหน้าตามระยะ",
+    for words in ("รายงานประจำเดือนระดับประเทศ", "ตุลาคม 2569", "ความก้าวหน้าตามระยะ",
                   "สถานีนำร่อง 15 แห่ง", "หน่วย REG-1", "หน่วย REG-2", "ไม่จัดอันดับ",
                   "สถานีตามอัตราเหตุต่อประชากร 1,000 คน"):
         assert words in text, words
@@ -210,7 +211,7 @@ def test_the_csv_holds_the_same_figures_one_per_line(db: Database, month: None) 
     assert list(rows[0]) == ["section", "item", "label_th", "label_en", "measure", "value",
                              "status"]
     head = {r["item"]: r["value"] for r in rows if r["section"] == "report"}
-    assert head["unit"] == "ST-A" and head["month"] == "2026-11" and head["partial"] == "false"
+    assert head["unit"] == "ST-A" and head["month"] == "2026-10" and head["partial"] == "false"
 
     def value(section: str, item: str, measure: str) -> str:
         found = [r["value"] for r in rows if (r["section"], r["item"], r["measure"]) == (
@@ -224,7 +225,7 @@ def test_the_csv_holds_the_same_figures_one_per_line(db: Database, month: None) 
     assert value("groups", "total", "per_1000_people") == "0.5"
     assert value("summary", "records", "month") == "5"
     assert value("timing", "hour:23", "month") == "1"
-    assert value("daily", "day:30", "month") == "1"
+    assert value("daily", "day:31", "month") == "1"
     groups = {r["item"] for r in rows if r["section"] == "groups"}
     assert groups == {"life_body", "property", "public_order", "other", "total"}
     labels = {r["label_th"] for r in rows if r["section"] == "groups"}
@@ -235,10 +236,10 @@ def test_a_partial_month_says_so(db: Database, month: None) -> None:
     with db.read() as session:
         subject = service.station_subject(session, scope=ADMIN, station_code="ST-A")
         doc = service.build(session, clock=ManualClock(NOW), subject=subject,
-                            month=Month(2026, 12), lang="th", fonts_dir=FONTS, draw=False)
+                            month=NOV, lang="th", fonts_dir=FONTS, draw=False)
     assert doc.partial
     assert part(doc, "summary").data["records"] == 1  # the call after midnight on the 1st
-    assert len(part(doc, "daily").data["days"]) == 3  # 1 to 3 December, not 31 days of zeros
+    assert len(part(doc, "daily").data["days"]) == 3  # 1 to 3 November, not 30 days of zeros
 
 
 def test_figure_status_and_groups_are_the_taxonomys() -> None:

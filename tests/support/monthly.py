@@ -1,9 +1,9 @@
 """A month of known records for the monthly report's tests, around the Bangkok month's edges.
 
-ST-A, November 2026 (Bangkok): three imported 191 calls (the first minutes of the 1st, the
-15th, the last minutes of the 30th), two CCOC incidents that count (a theft, an SOS) and
-two that do not (a covert hotlist hit, a maintenance job); October 2026: one call in its
-last minutes; November 2025: two calls; 1 December 2026: one call just after midnight.
+ST-A, October 2026 (Bangkok): three imported 191 calls (the first minutes of the 1st, the
+15th, the last minutes of the 31st), two CCOC incidents that count (a theft, an SOS) and
+two that do not (a covert hotlist hit, a maintenance job); September 2026: one call in its
+last minutes; October 2025: two calls; 1 November 2026: one call just after midnight.
 ST-A has 10,000 people; ST-B's population is unknown.
 """
 
@@ -30,7 +30,8 @@ from safetyzone.org.models import OrgUnit, User
 from support.world import STATIONS
 
 ADMIN = system_scope("monthly-test")
-NOW = datetime(2026, 12, 3, 3, tzinfo=UTC)  # 10:00 on 3 December 2026 in Bangkok
+# 10:00 on 3 November 2026 in Bangkok; not after the real clock, which checks tokens.
+NOW = datetime(2026, 11, 3, 3, tzinfo=UTC)
 FONTS = Path(__file__).resolve().parents[2] / "node_modules" / "@fontsource" / "sarabun" / "files"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "monthly"
 
@@ -41,13 +42,13 @@ def bkk(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dat
 
 # (Bangkok time, the 191 log's type, its number)
 CALLS = [
-    (bkk(2026, 11, 1, 0, 10), "ทำร้ายร่างกาย", "N-1"),  # life and body, the month's first minutes
-    (bkk(2026, 11, 15, 20, 0), "ทะเลาะวิวาท", "N-2"),  # public order
-    (bkk(2026, 11, 30, 23, 30), "ลักทรัพย์", "N-3"),  # property, the month's last minutes
-    (bkk(2026, 10, 31, 23, 30), "ลักทรัพย์", "O-1"),  # October
-    (bkk(2025, 11, 10, 10, 0), "ลักทรัพย์", "Y-1"),  # a year before
-    (bkk(2025, 11, 20, 9, 0), "ชิงทรัพย์", "Y-2"),
-    (bkk(2026, 12, 1, 0, 5), "ลักทรัพย์", "D-1"),  # December: not November's
+    (bkk(2026, 10, 1, 0, 10), "ทำร้ายร่างกาย", "N-1"),  # life and body, the month's first minutes
+    (bkk(2026, 10, 15, 20, 0), "ทะเลาะวิวาท", "N-2"),  # public order
+    (bkk(2026, 10, 31, 23, 30), "ลักทรัพย์", "N-3"),  # property, the month's last minutes
+    (bkk(2026, 9, 30, 23, 30), "ลักทรัพย์", "O-1"),  # September
+    (bkk(2025, 10, 10, 10, 0), "ลักทรัพย์", "Y-1"),  # a year before
+    (bkk(2025, 10, 20, 9, 0), "ชิงทรัพย์", "Y-2"),
+    (bkk(2026, 11, 1, 0, 5), "ลักทรัพย์", "D-1"),  # November: not October's
 ]
 
 
@@ -100,10 +101,10 @@ def known_month(db: Database) -> Month:
         facts.set_fact(session, scope=ADMIN, clock=clock, station_code="ST-A",
                        key="population", data=FactIn(value=10_000, status=FactStatus.EXACT,
                                                      source="census"))
-    incident(db, a, bkk(2026, 11, 20, 21, 0), "theft", answered_s=60)
-    incident(db, a, bkk(2026, 11, 21, 8, 0), "sos", answered_s=120)
-    incident(db, a, bkk(2026, 11, 22, 8, 0), "theft", covert=True)
-    incident(db, a, bkk(2026, 11, 23, 8, 0), "maintenance")
+    incident(db, a, bkk(2026, 10, 20, 21, 0), "theft", answered_s=60)
+    incident(db, a, bkk(2026, 10, 21, 8, 0), "sos", answered_s=120)
+    incident(db, a, bkk(2026, 10, 22, 8, 0), "theft", covert=True)
+    incident(db, a, bkk(2026, 10, 23, 8, 0), "maintenance")
     return Month(clock=clock, station_a=a)
 
 

@@ -17,6 +17,7 @@ threads. Rendering is CPU work: call it from a plain ``def`` route or a thread.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import re
 import tempfile
@@ -39,6 +40,8 @@ BASELINE_EM = 0.918
 _lock = threading.Lock()
 _TEXT = re.compile(r"<text\b[^>]*>.*?</text>", re.S)
 _METADATA = re.compile(r"<metadata\b.*?</metadata>", re.S)
+_ID = re.compile(r'\b(id)="([^"]+)"')
+_REF = re.compile(r'(url\(|href=")#')
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,11 @@ def picture(fig: Any, alt: str) -> Picture:
     # into <ns0:svg>, which an HTML page no longer reads as SVG.
     svg = raw[raw.index("<svg"):]
     svg = _TEXT.sub("", _METADATA.sub("", svg))
+    # matplotlib numbers its ids per figure (figure_1, clip paths): prefixed, so that two
+    # pictures on one page never share an id (a clip path would cut the other's shapes).
+    prefix = "s" + hashlib.sha1(svg.encode(), usedforsecurity=False).hexdigest()[:8]
+    svg = _ID.sub(rf'\1="{prefix}-\2"', svg)
+    svg = _REF.sub(rf"\1#{prefix}-", svg)
     if "<text" in svg:  # a matplotlib that nests text differently must fail, not misprint
         raise RuntimeError("a chart's words could not be lifted out of its SVG")
     return Picture(width=_pt(root.get("width", "0")), height=_pt(root.get("height", "0")),
