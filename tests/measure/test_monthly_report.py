@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -20,6 +20,9 @@ from safetyzone.measure.monthly.parts import Part, Report
 from safetyzone.measure.monthly.period import Month, parse
 from safetyzone.measure.monthly.render import Document
 from safetyzone.ops.calltypes import CrimeGroup
+from safetyzone.poll import service as polls
+from safetyzone.poll.models import PollResponse
+from safetyzone.poll.schemas import PollCreate
 from support.monthly import ADMIN, FONTS, NOW, bkk, known_month, pdf_pages, scope_of
 from support.world import World
 
@@ -249,3 +252,24 @@ def test_figure_status_and_groups_are_the_taxonomys() -> None:
     assert line.name("th") == "ความผิดเกี่ยวกับทรัพย์" and line.name("en") == "Property"
     assert line.rate.value is None
     assert figures.change(3, 0) == (3, None) and figures.change(2, 4) == (-2, -50.0)
+
+
+def test_the_latest_people_poll_wave_of_the_zone_with_its_warnings(
+        db: Database, month: None) -> None:
+    assert not [p for p in build(db, "ST-A").parts if p.key == "poll"]  # no wave: no section
+    with db.write() as session:
+        clock = ManualClock(bkk(2026, 9, 20))
+        for wave, opens in ((1, bkk(2026, 9, 25)), (2, bkk(2026, 11, 2))):
+            poll = polls.create_poll(session, scope=ADMIN, clock=clock, station_code="ST-A",
+                                     data=PollCreate(zone_code="Z-ST-A", wave=wave,
+                                                     wave_name=f"รอบ {wave}", opens_at=opens,
+                                                     closes_at=opens + timedelta(days=20)))
+            polls.open_poll(session, scope=ADMIN, clock=clock, code=poll.code)
+            for answer in (1, 2, 4, 5) if wave == 1 else (5,):
+                session.add(PollResponse(poll_id=poll.id, answers={"safe_dark": answer}))
+    waves = part(build(db, "ST-A"), "poll").data["waves"]
+    # Wave 2 opened after October ended: the October report shows wave 1.
+    assert [(w["wave"], w["responses"], w["fear"], w["fear_met"]) for w in waves] == [
+        (1, 4, "50 %", False)]
+    fear = waves[0]["indicators"][0]
+    assert fear["n"] == 4 and "ผู้ตอบน้อยกว่า 30 คน" in fear["warnings"]

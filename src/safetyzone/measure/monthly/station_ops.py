@@ -169,7 +169,7 @@ def people_poll(report: Report) -> Part | None:
             "fear": fmt.share(found.fear_of_crime), "target": fmt.share(found.fear_target),
             "fear_met": (found.fear_of_crime is not None
                          and found.fear_of_crime < found.fear_target),
-            "items": [{"name": s.indicator_en if report.lang == "en" else s.indicator_th,
+            "indicators": [{"name": s.indicator_en if report.lang == "en" else s.indicator_th,
                        "n": s.n, "share": fmt.share(s.share),
                        "ci": (f"{fmt.share(s.share_ci.low)} – {fmt.share(s.share_ci.high)}"
                               if s.share_ci else fmt.DASH),
