@@ -481,7 +481,7 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "GET /api/v1/reports/monthly": lambda t: Call(
         "/api/v1/reports/monthly", params={"month": "2025-12", "format": "csv"}),
     "GET /api/v1/reports/monthly/archive": lambda t: Call(
-        "/api/v1/reports/monthly/archive", params={"station_code": t.station}),
+        "/api/v1/reports/monthly/archive", params={"unit_code": t.station}),
     "GET /api/v1/reports/monthly/archive/{report_id}": lambda t: Call(
         f"/api/v1/reports/monthly/archive/{t.extra['monthly_report']}"),
     "GET /api/v1/stations/{station_code}/panel": lambda t: Call(

@@ -132,10 +132,12 @@ def test_the_archive_lists_and_serves_what_the_sweep_stored_in_scope(
     assert listed("hq.viewer", month="2026-10") == ["HQ", "REG-1", "ST-A", "ST-C"]
     assert listed("reg1.commander") == ["REG-1", "ST-A"]
     assert listed("a.operator") == ["ST-A"]
-    assert listed("a.operator", station_code="ST-A") == ["ST-A"]
+    assert listed("a.operator", unit_code="ST-A") == ["ST-A"]
     assert listed("b.operator") == []
-    assert get(reports, world, "b.operator", ARCHIVE,
-               station_code="ST-A").status_code == 404
+    assert get(reports, world, "b.operator", ARCHIVE, unit_code="ST-A").status_code == 404
+    assert listed("reg1.commander", unit_code="REG-1") == ["REG-1"]
+    assert get(reports, world, "reg1.commander", ARCHIVE, unit_code="HQ").status_code == 404
+    assert listed("hq.viewer", unit_code="HQ") == ["HQ"]
     response = get(reports, world, "a.viewer", f"{ARCHIVE}/{ids['ST-A']}")
     assert response.status_code == 200
     assert response.content == stored["ST-A"].pdf  # type: ignore[union-attr]

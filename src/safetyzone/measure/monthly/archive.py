@@ -142,18 +142,17 @@ def _visible_units(session: Session, scope: Scope) -> list[uuid.UUID] | None:
     return ids
 
 
-def list_reports(session: Session, *, scope: Scope, station_code: str | None = None,
-                 region_code: str | None = None, month: str | None = None,
-                 limit: int = 100, offset: int = 0) -> ArchiveList:
-    """Archived reports in the caller's scope, newest month first (without their bytes)."""
+def list_reports(session: Session, *, scope: Scope, unit_code: str | None = None,
+                 month: str | None = None, limit: int = 100, offset: int = 0) -> ArchiveList:
+    """Archived reports in the caller's scope, newest month first (without their bytes);
+    ``unit_code``: of one station, region or the country (out of scope: missing)."""
     scope.require(Permission.OPS_READ)
     where = []
-    if station_code is not None:
-        where.append(MonthlyReport.unit_id == service.station_subject(
-            session, scope=scope, station_code=station_code).unit_id)
-    elif region_code is not None:
-        where.append(MonthlyReport.unit_id == service.area_subject(
-            session, scope=scope, region_code=region_code).unit_id)
+    if unit_code is not None:
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        if unit is None or not service.covers(session, scope, unit):
+            raise NotFound(f"no unit with code '{unit_code}' in your scope")
+        where.append(MonthlyReport.unit_id == unit.id)
     else:
         units = _visible_units(session, scope)
         if units is not None:

@@ -35,6 +35,9 @@ LangQ = Annotated[Literal["th", "en"], Query(description=(
     "th: Thai with English labels, Buddhist Era dates; en: English, Gregorian dates."))]
 FormatQ = Annotated[Literal["pdf", "csv"], Query(alias="format")]
 CodeQ = Annotated[str | None, Query(min_length=1, max_length=64)]
+UnitQ = Annotated[str | None, Query(min_length=1, max_length=64, description=(
+    "One station's, region's or the country's (HQ's unit code) reports; default: all of "
+    "yours."))]
 
 
 def fonts_dir() -> Path:
@@ -91,15 +94,15 @@ def read_monthly_report(ctx: ContextDep, scope: ScopeDep, region_code: CodeQ = N
 
 
 @router.get("/reports/monthly/archive", response_model=ArchiveList)
-def list_monthly_reports(ctx: ContextDep, scope: ScopeDep, station_code: CodeQ = None,
-                         region_code: CodeQ = None, month: MonthQ = None,
+def list_monthly_reports(ctx: ContextDep, scope: ScopeDep, unit_code: UnitQ = None,
+                         month: MonthQ = None,
                          limit: Annotated[int, Query(ge=1, le=500)] = 100,
                          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0
                          ) -> ArchiveList:
-    """The reports the server rendered each month (Thai), in your scope, newest first."""
+    """The reports the server rendered each month (Thai), in your scope, newest first,
+    without their bytes."""
     with ctx.db.read() as session:
-        return archive.list_reports(session, scope=scope, station_code=station_code,
-                                    region_code=region_code, month=month,
+        return archive.list_reports(session, scope=scope, unit_code=unit_code, month=month,
                                     limit=limit, offset=offset)
 
 

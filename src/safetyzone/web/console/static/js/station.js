@@ -2,9 +2,10 @@
 // duty, cameras online by owner class, today's checkpoint figures, work orders to partners.
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
+import { reportsCard } from './reports.js';
 import { api } from './session.js';
 import { refreshShiftBadge } from './shift.js';
-import { on, seesSeveralStations, store } from './store.js';
+import { can, on, seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
 import { refreshWorkorders, workorderLoadsCard } from './workorders.js';
 
@@ -95,7 +96,8 @@ function render(panel, totals) {
           el('td', { class: c.offline ? 'bad' : '' }, String(c.offline)), el('td', { class: c.frozen ? 'warn' : '' }, String(c.frozen)),
           el('td', { class: 'muted' }, String(c.unknown))))))),
     ...(totals ? [checkpointsCard(totals)] : []),
-    workorderLoadsCard(ops.workorders_by_partner || []));
+    workorderLoadsCard(ops.workorders_by_partner || []),
+    ...(can('ops.read') ? [reportsCard({ kind: 'station', code: panel.station_code, unit: panel.station_code })] : []));
   document.getElementById('station-name').textContent = t('station.heading', { code: panel.station_code })
     + ' ' + (document.documentElement.lang === 'en' ? panel.name_en : panel.name_th);
 }
