@@ -111,6 +111,8 @@ def _fill(db: Database, clock: ManualClock) -> int:
 
 def _pages(pdf: bytes, name: str) -> list[Path]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob(f"{name}-*.png"):
+        stale.unlink()
     out = []
     document = pdfium.PdfDocument(pdf)
     try:

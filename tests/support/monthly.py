@@ -111,6 +111,8 @@ def known_month(db: Database) -> Month:
 def pdf_pages(pdf: bytes, name: str, scale: float = 1.5) -> list[str]:
     """Each page's text; each page rendered to test-artifacts/monthly/<name>-<n>.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob(f"{name}-*.png"):
+        stale.unlink()
     document = pdfium.PdfDocument(pdf)
     try:
         texts = []

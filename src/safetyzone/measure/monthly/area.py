@@ -18,7 +18,7 @@ from safetyzone.measure.program_schemas import ProgramOverview, ProgramStation
 
 RANKED = 10  # the top and the bottom ten
 UNKNOWN_SHOWN = 40
-LABELLED_DOTS = 40  # at most this many stations get their code on the map
+LABELLED_DOTS = 5  # the highest rates get their code on the map; the rest is in the tables
 RATE_COLOURS = ("#fcbba1", "#fb6a4a", "#cb181d", "#67000d")  # quartiles, low to high
 INCIDENTS = Label("เหตุที่ศูนย์สั่งการรับ", "CCOC incidents")
 
@@ -153,8 +153,12 @@ def ranking(report: Report) -> Part:
     return part
 
 
-def _quartile(value: float, cuts: list[float]) -> int:
-    return sum(value > c for c in cuts)
+def _classes(rates: list[float]) -> list[float]:
+    """Upper bounds of up to four classes (quartiles) of the known rates, without repeats."""
+    if not rates:
+        return []
+    cuts = sorted({rates[len(rates) * q // 4] for q in (1, 2, 3)} | {rates[-1]})
+    return cuts[-4:]
 
 
 def stations_map(report: Report) -> Part:
@@ -162,23 +166,31 @@ def stations_map(report: Report) -> Part:
             if r.lat is not None and r.lon is not None]
     rates = sorted(r.incidents_per_1000.value for r in rows
                    if r.incidents_per_1000.value is not None)
-    cuts = [rates[len(rates) * q // 4] for q in (1, 2, 3)] if rates else []
+    bounds = _classes(rates)
+    colours = RATE_COLOURS[-len(bounds):] if bounds else ()
+    ranked = {r.station_code for r in sorted(
+        (r for r in rows if r.incidents_per_1000.value is not None),
+        key=lambda r: -(r.incidents_per_1000.value or 0.0))[:LABELLED_DOTS]}
     dots = []
     for r in rows:
         size = 28 + min(140.0, 6.0 * r.incidents ** 0.5)
         value = r.incidents_per_1000.value
-        colour = drawing.GREY if value is None else RATE_COLOURS[_quartile(value, cuts)]
-        dots.append(drawing.Dot(r.lon, r.lat, colour, size, r.station_code,  # type: ignore[arg-type]
+        colour = (drawing.GREY if value is None
+                  else colours[next(i for i, b in enumerate(bounds) if value <= b)])
+        dots.append(drawing.Dot(r.lon, r.lat, colour, size,  # type: ignore[arg-type]
+                                r.station_code if r.station_code in ranked else "",
                                 hollow=value is None))
     legend: list[tuple[str, str, str]] = []
-    if cuts:
-        bounds = [rates[0], *cuts, rates[-1]]
-        legend = [("dot", RATE_COLOURS[i], f"{bounds[i]:.2f} – {bounds[i + 1]:.2f}")
-                  for i in range(4)]
+    low = rates[0] if rates else 0.0
+    for colour, high in zip(colours, bounds, strict=True):
+        text = f"{high:.2f}" if high == low else f"{low:.2f} – {high:.2f}"
+        legend.append(("dot", colour, text))
+        low = high
     legend.append(("hollow", drawing.GREY, report.t("ไม่ทราบจำนวนประชากร",
                                                     "population unknown")))
     picture = None if not report.draw else drawing.area_map(
-        report.fonts_dir, zones=[], dots=dots, cells=[], label_dots=len(dots) <= LABELLED_DOTS,
+        report.fonts_dir, zones=[], dots=dots, cells=[], label_dots=True,
+        background=drawing.thailand(),
         words=drawing.MapWords(report.t("สถานีตามอัตราเหตุต่อประชากร 1,000 คน",
                                         "Stations by incidents per 1,000 people"),
                                report.t("ม.", "m"), report.t("กม.", "km"), legend),

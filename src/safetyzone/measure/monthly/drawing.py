@@ -5,12 +5,15 @@ points, the Gi* cells, a scale bar and a north arrow, in the UTM zone of the map
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pyproj import Transformer
 
 from safetyzone.core.geo import utm_epsg
@@ -165,10 +168,20 @@ def _legend(ax: Any, words: MapWords) -> None:
                   frameon=False, borderaxespad=0)
 
 
+@functools.cache
+def thailand() -> list[list[float]]:
+    """The country's outline (Natural Earth 1:110m, coarse), for orientation only."""
+    data = json.loads((Path(__file__).with_name("thailand.json")).read_text("utf-8"))
+    ring: list[list[float]] = data["coordinates"][0]
+    return ring
+
+
 def area_map(fonts_dir: Path, *, zones: Sequence[Sequence[Sequence[Sequence[float]]]],
              dots: Sequence[Dot], cells: Sequence[Cell], words: MapWords, alt: str,
-             height_mm: float = 105, label_dots: bool = False) -> Picture:
-    """Zone outlines (each a polygon's rings of [lon, lat]), cells and dots, north up."""
+             height_mm: float = 105, label_dots: bool = False,
+             background: Sequence[Sequence[float]] = ()) -> Picture:
+    """Zone outlines (each a polygon's rings of [lon, lat]), cells and dots, north up; a
+    ``background`` outline (the country) drawn faintly under them, not widening the map."""
     from matplotlib.patches import Polygon
 
     lons = [p[0] for z in zones for ring in z for p in ring] + [d.lon for d in dots] + [
@@ -189,6 +202,9 @@ def area_map(fonts_dir: Path, *, zones: Sequence[Sequence[Sequence[Sequence[floa
         xs, ys = to_m.transform([p[0] for p in points], [p[1] for p in points])
         return list(zip(xs, ys, strict=True))
 
+    if background:
+        ax.add_patch(Polygon(xy(background), closed=True, facecolor="#f1f1ee",
+                             edgecolor="#b9b9b0", linewidth=0.6, zorder=0))
     for zone in zones:
         for i, ring in enumerate(zone):
             ax.add_patch(Polygon(xy(ring), closed=True, facecolor="#f6efe3" if i == 0
@@ -212,7 +228,8 @@ def area_map(fonts_dir: Path, *, zones: Sequence[Sequence[Sequence[Sequence[floa
     x0, x1 = min(p[0] for p in every), max(p[0] for p in every)
     y0, y1 = min(p[1] for p in every), max(p[1] for p in every)
     pad = max(x1 - x0, y1 - y0, 200.0) * 0.08
-    ax.update_datalim([(x0 - pad, y0 - pad * 1.5), (x1 + pad, y1 + pad * 1.5)])
+    ax.dataLim.set_points(np.array([[x0 - pad, y0 - pad * 1.5], [x1 + pad, y1 + pad * 1.5]]))
+    ax.ignore_existing_data_limits = True
     ax.margins(0)
     ax.set_aspect("equal", adjustable="datalim")  # the box keeps its size; the map widens
     ax.autoscale_view()

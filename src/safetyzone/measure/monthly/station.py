@@ -162,7 +162,7 @@ def daily(report: Report) -> Part:
         alt=report.t("กราฟจำนวนเหตุรายวัน", "Chart of records per day"))
     part = Part("daily", Label("รายวัน", "Day by day"), {
         "picture": picture, "days": list(enumerate(shown, start=1)),
-        "mean": fmt.number(mean, 1)})
+        "mean": fmt.number(mean, 1 if mean >= 1 else 2)})
     for d, n in enumerate(shown, start=1):
         part.row(f"day:{d:02d}", Label(str(d), str(d)), "month", n)
     for d, n in enumerate(ago, start=1):

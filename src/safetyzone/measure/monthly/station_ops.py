@@ -27,7 +27,7 @@ from safetyzone.poll.schemas import PollRead
 
 CELL_M = 250  # the hotspot layer's default cell
 ALPHA = 0.05
-CELLS_SHOWN = 12
+CELLS_SHOWN = 8
 WARNINGS = {"small_sample": Label("ผู้ตอบน้อยกว่า 30 คน", "fewer than 30 answers"),
             "wide_interval": Label("ช่วงความเชื่อมั่นกว้างเกิน ±10 จุด",
                                    "interval wider than ±10 points")}
