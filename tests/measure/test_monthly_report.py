@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +20,8 @@ from safetyzone.measure.monthly import figures, render, service
 from safetyzone.measure.monthly.parts import Part, Report
 from safetyzone.measure.monthly.period import Month, parse
 from safetyzone.measure.monthly.render import Document
+from safetyzone.measure.monthly.station_ops import CELL_M, spots
+from safetyzone.measure.records import UnifiedRecord
 from safetyzone.ops.calltypes import CrimeGroup
 from safetyzone.poll import service as polls
 from safetyzone.poll.models import PollResponse
@@ -273,3 +276,15 @@ def test_the_latest_people_poll_wave_of_the_zone_with_its_warnings(
         (1, 4, "50 %", False)]
     fear = waves[0]["indicators"][0]
     assert fear["n"] == 4 and "ผู้ตอบน้อยกว่า 30 คน" in fear["warnings"]
+
+
+def test_a_stray_position_widens_the_cells_instead_of_failing_the_map() -> None:
+    def at(lat: float, lon: float) -> UnifiedRecord:
+        return UnifiedRecord("191", "x", uuid.uuid4(), NOW, None, CrimeGroup.OTHER, lat, lon)
+
+    near = [at(13.73 + i * 0.0002, 100.47) for i in range(30)]
+    _, cells, cell_m = spots(near)
+    assert cell_m == CELL_M and cells > 0
+    _, cells, cell_m = spots([*near, at(19.9, 99.8)])  # Chiang Rai, 700 km north
+    assert cell_m > CELL_M and cells <= 40_000
+    assert spots(near[:1]) == ([], 0, CELL_M)

@@ -26,6 +26,7 @@ from safetyzone.poll.models import PollStatus
 from safetyzone.poll.schemas import PollRead
 
 CELL_M = 250  # the hotspot layer's default cell
+MAX_CELLS = 40_000  # a station's month on a grid of at most this many cells
 ALPHA = 0.05
 CELLS_SHOWN = 8
 WARNINGS = {"small_sample": Label("ผู้ตอบน้อยกว่า 30 คน", "fewer than 30 answers"),
@@ -57,16 +58,21 @@ class Spot:
     lon: float
 
 
-def spots(placed: list[UnifiedRecord]) -> tuple[list[Spot], int]:
+def spots(placed: list[UnifiedRecord]) -> tuple[list[Spot], int, int]:
     """Getis-Ord Gi* (``hotspots.gi_star``: queen neighbours, false discovery rate 5 %) of
-    the points on square cells of ``CELL_M`` metres; the significant cells, hottest first,
-    and the number of cells analysed."""
+    the points on square cells of ``CELL_M`` metres, larger where the points spread so far
+    that the grid would pass ``MAX_CELLS`` (one stray position must not sink the report);
+    the significant cells, hottest first, the cells analysed and the cell size used."""
     if len(placed) < 2:
-        return [], 0
+        return [], 0, CELL_M
     lat = np.fromiter((r.lat for r in placed), dtype=np.float64, count=len(placed))
     lon = np.fromiter((r.lon for r in placed), dtype=np.float64, count=len(placed))
     x, y, epsg = hs.project(lat, lon)
-    grid = hs.make_grid(x, y, epsg=epsg, cell_m=CELL_M)
+    cell = CELL_M
+    while ((float(x.max() - x.min()) / cell + 3) * (float(y.max() - y.min()) / cell + 3)
+           > MAX_CELLS):
+        cell *= 2
+    grid = hs.make_grid(x, y, epsg=epsg, cell_m=cell)
     stat = hs.gi_star(grid, alpha=ALPHA)
     index = np.flatnonzero(stat.label != "ns")
     counts = grid.counts.ravel()
@@ -77,7 +83,7 @@ def spots(placed: list[UnifiedRecord]) -> tuple[list[Spot], int]:
                         z=float(stat.z[i]), lat=sum(p[1] for p in corners) / 4,
                         lon=sum(p[0] for p in corners) / 4))
     out.sort(key=lambda s: (-abs(s.z), s.lat, s.lon))
-    return out, grid.n_cells
+    return out, grid.n_cells, cell
 
 
 def zone_map(report: Report) -> Part:
@@ -86,7 +92,7 @@ def zone_map(report: Report) -> Part:
     m, lang = report.month, report.lang
     found = month_records(report, m)
     placed = [r for r in found if r.lat is not None and r.lon is not None]
-    significant, analysed = spots(placed)
+    significant, analysed, cell_m = spots(placed)
     groups = [g for g in CrimeGroup if any(r.group is g for r in placed)]
     legend: list[tuple[str, str, str]] = [("zone", drawing.BRAND, report.t("เขตโซน", "Zone"))]
     if any(s.hot for s in significant):
@@ -108,7 +114,7 @@ def zone_map(report: Report) -> Part:
     part = Part("map", Label("แผนที่", "Map"), {
         "picture": picture, "placed": len(placed), "unplaced": len(found) - len(placed),
         "cells": significant[:CELLS_SHOWN], "more_cells": max(0, len(significant) - CELLS_SHOWN),
-        "analysed": analysed, "cell_m": CELL_M})
+        "analysed": analysed, "cell_m": cell_m})
     part.row("points", Label("จุดที่มีพิกัด", "records with a position"), "month", len(placed))
     part.row("points", Label("ไม่มีพิกัด", "records without a position"), "unplaced",
              len(found) - len(placed))
