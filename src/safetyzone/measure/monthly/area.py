@@ -19,6 +19,7 @@ from safetyzone.measure.program_schemas import ProgramOverview, ProgramStation
 RANKED = 10  # the top and the bottom ten
 UNKNOWN_SHOWN = 40
 LABELLED_DOTS = 5  # the highest rates get their code on the map; the rest is in the tables
+ALL_LABELLED = 12  # ... or every station, when a region has this few
 RATE_COLOURS = ("#fcbba1", "#fb6a4a", "#cb181d", "#67000d")  # quartiles, low to high
 INCIDENTS = Label("เหตุที่ศูนย์สั่งการรับ", "CCOC incidents")
 
@@ -178,7 +179,8 @@ def stations_map(report: Report) -> Part:
         colour = (drawing.GREY if value is None
                   else colours[next(i for i, b in enumerate(bounds) if value <= b)])
         dots.append(drawing.Dot(r.lon, r.lat, colour, size,  # type: ignore[arg-type]
-                                r.station_code if r.station_code in ranked else "",
+                                r.station_code if r.station_code in ranked
+                                or len(rows) <= ALL_LABELLED else "",
                                 hollow=value is None))
     legend: list[tuple[str, str, str]] = []
     low = rates[0] if rates else 0.0

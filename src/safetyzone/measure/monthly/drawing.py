@@ -26,6 +26,7 @@ GROUP_COLOURS = {"life_body": "#b2182b", "property": "#ef8a62", "sexual": "#762a
                  "drugs": "#1b7837", "weapons": "#111111", "public_order": "#2166ac",
                  "traffic": "#e6ab02", "other": "#7f7f7f"}
 WIDTH_MM = 180.0  # the page's text width (A4 less the margins), a little spare
+BACKGROUND_FROM_M = 200_000.0
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,8 @@ def area_map(fonts_dir: Path, *, zones: Sequence[Sequence[Sequence[Sequence[floa
              height_mm: float = 105, label_dots: bool = False,
              background: Sequence[Sequence[float]] = ()) -> Picture:
     """Zone outlines (each a polygon's rings of [lon, lat]), cells and dots, north up; a
-    ``background`` outline (the country) drawn faintly under them, not widening the map."""
+    ``background`` outline (the country) drawn faintly under them, not widening the map,
+    where the map spans ``BACKGROUND_FROM_M`` or more (closer, its coarse coast misleads)."""
     from matplotlib.patches import Polygon
 
     lons = [p[0] for z in zones for ring in z for p in ring] + [d.lon for d in dots] + [
@@ -202,7 +204,9 @@ def area_map(fonts_dir: Path, *, zones: Sequence[Sequence[Sequence[Sequence[floa
         xs, ys = to_m.transform([p[0] for p in points], [p[1] for p in points])
         return list(zip(xs, ys, strict=True))
 
-    if background:
+    spread = xy([(min(lons), min(lats)), (max(lons), max(lats))])
+    if background and max(spread[1][0] - spread[0][0],
+                          spread[1][1] - spread[0][1]) >= BACKGROUND_FROM_M:
         ax.add_patch(Polygon(xy(background), closed=True, facecolor="#f1f1ee",
                              edgecolor="#b9b9b0", linewidth=0.6, zorder=0))
     for zone in zones:
