@@ -53,7 +53,7 @@ CALLS = [
 
 
 @dataclass
-class Month:
+class KnownMonth:
     clock: ManualClock
     station_a: uuid.UUID
 
@@ -91,7 +91,7 @@ def incident(db: Database, station: uuid.UUID, at: datetime, kind: str, *,
             detail={COVERT_OWNER: str(uuid.uuid4())} if covert else {}))
 
 
-def known_month(db: Database) -> Month:
+def known_month(db: Database) -> KnownMonth:
     clock = ManualClock(NOW)
     a = station_id(db, "ST-A")
     with db.write() as session:
@@ -105,7 +105,7 @@ def known_month(db: Database) -> Month:
     incident(db, a, bkk(2026, 10, 21, 8, 0), "sos", answered_s=120)
     incident(db, a, bkk(2026, 10, 22, 8, 0), "theft", covert=True)
     incident(db, a, bkk(2026, 10, 23, 8, 0), "maintenance")
-    return Month(clock=clock, station_a=a)
+    return KnownMonth(clock=clock, station_a=a)
 
 
 def pdf_pages(pdf: bytes, name: str, scale: float = 1.5) -> list[str]:
