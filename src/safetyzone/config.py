@@ -262,6 +262,12 @@ class Settings(BaseSettings):
         description="The Bangkok hour at which the CCOC's duty day starts (08:00 by the "
         "police's 24-hour rota): a shift log day and the commander's daily report run from "
         "this hour to the same hour the next day; 0 makes them the calendar day.")
+    reports_monthly_archive_day: int = Field(
+        2, ge=0, le=28,
+        description="From this day of each month (Bangkok) the server renders last month's "
+        "report of every station, region and the country once, into the archive "
+        "(docs/measure/reports.md); the day before is left for the month's late entries. "
+        "0 turns the archive off (reports stay on demand).")
 
     # Station services (docs/services.md): lost-document reports and their certificates.
     services_public_url: str = Field(

@@ -18,3 +18,10 @@ def test_buddhist_era_and_bangkok_time() -> None:
 def test_program_launch_date() -> None:
     # The program launched on 21 September 2021 (2564 BE).
     assert format_thai_datetime(datetime(2021, 9, 21, 3, 0, tzinfo=UTC)) == "21 ก.ย. 2564 10:00"
+
+
+def test_a_month_heading_in_buddhist_era() -> None:
+    from safetyzone.core.thai import thai_month_year
+
+    assert thai_month_year(2026, 11) == "พฤศจิกายน 2569"
+    assert thai_month_year(2027, 1) == "มกราคม 2570"

@@ -120,8 +120,11 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSZ_")}
         # The test environment: the console page then loads the browser tests' hooks
         # (window.__ssz), which a production page never has.
+        # No monthly archive drawing in the background (from the 2nd of a month it would
+        # take the CPU the journeys' bounded waits count on); a test may turn it on.
         env.update({"SSZ_ENVIRONMENT": "test", "SSZ_SECRET_KEY": SECRET,
-                    "SSZ_LOG_LEVEL": "WARNING", **self.env})
+                    "SSZ_LOG_LEVEL": "WARNING", "SSZ_REPORTS_MONTHLY_ARCHIVE_DAY": "0",
+                    **self.env})
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "safetyzone", "serve", "--port", str(self.port),

@@ -40,13 +40,15 @@ from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.lpr import service as lpr
 from safetyzone.lpr.schemas import HotlistCreate
+from safetyzone.measure.monthly import archive as monthly_archive
+from safetyzone.measure.monthly.period import Month
 from safetyzone.ops import shiftlog
 from safetyzone.ops.models import Incident
 from safetyzone.ops.shiftlog_schemas import HandoverIn
 from safetyzone.org import auth
 from safetyzone.org import service as org
 from safetyzone.org import tokens as token_families
-from safetyzone.org.models import OwnerClass, User
+from safetyzone.org.models import OrgUnit, OwnerClass, User
 from safetyzone.org.schemas import PartnerCreate, TokenPair, UserCreate
 from safetyzone.patrol import redbox_checkins, redbox_keys
 from safetyzone.patrol.models import OfficerPhoto
@@ -56,6 +58,7 @@ from safetyzone.services.homewatch_models import Finding, HomeWatchRequest, Home
 from safetyzone.services.homewatch_texts import CONSENT_VERSION as HOMEWATCH_CONSENT
 from safetyzone.services.lostdocs_signing import CertificateSigner, Claim
 from safetyzone.web.app import create_app
+from safetyzone.web.routes import reports
 from support import changes
 from support import citizen as phone
 from support import consult as consult_phone
@@ -511,6 +514,15 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "PUT /api/v1/stations/{station_code}/rollout": lambda t: Call(
         f"/api/v1/stations/{t.station}/rollout", json={
             "started_on": "2021-09-21", "phase": 1, "source": f"matrix {t.extra['n']}"}),
+    "GET /api/v1/stations/{station_code}/reports/monthly": lambda t: Call(
+        f"/api/v1/stations/{t.station}/reports/monthly",
+        params={"month": "2025-12", "format": "csv"}),
+    "GET /api/v1/reports/monthly": lambda t: Call(
+        "/api/v1/reports/monthly", params={"month": "2025-12", "format": "csv"}),
+    "GET /api/v1/reports/monthly/archive": lambda t: Call(
+        "/api/v1/reports/monthly/archive", params={"unit_code": t.station}),
+    "GET /api/v1/reports/monthly/archive/{report_id}": lambda t: Call(
+        f"/api/v1/reports/monthly/archive/{t.extra['monthly_report']}"),
     "GET /api/v1/stations/{station_code}/panel": lambda t: Call(
         f"/api/v1/stations/{t.station}/panel"),
     "WS /api/v1/stream": lambda t: Call("/api/v1/stream", params={"station": t.station}),
@@ -1027,6 +1039,15 @@ def _zoneselect_targets(client: TestClient, admin: dict[str, str], station: str,
                           headers={**admin, "Idempotency-Key": f"matrix-setup-zd-{station}"})
     assert decided.status_code == 201, decided.text
     return {"zone_candidate": t.extra["zone_candidate"], "zone_decision": decided.json()["id"]}
+def _monthly_targets(db: Database, clock: ManualClock, station: str) -> dict[str, str]:
+    """Last month's archived report of the station, as the sweep stores it."""
+    with db.read() as s:
+        unit = s.scalar(select(OrgUnit.id).where(OrgUnit.code == station))
+    assert unit is not None
+    row = monthly_archive.archive_one(db, clock, unit_id=unit, fonts_dir=reports.fonts_dir(),
+                                      month=Month.of(clock.now()).previous())
+    assert row is not None
+    return {"monthly_report": str(row.id)}
 
 
 def _poll_wave(t: Targets) -> int:
@@ -1317,6 +1338,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_workorder_targets(client, devices.admin, station))
             t.extra.update(_poll_targets(client, devices.admin, station, clock))
             t.extra.update(_zoneselect_targets(client, devices.admin, station, clock))
+            t.extra.update(_monthly_targets(db, clock, station))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

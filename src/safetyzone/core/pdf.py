@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from safetyzone.core import thaifont
 
@@ -29,6 +30,8 @@ FONT_FILES = (
     ("SarabunThai", 700, "sarabun-thai-700-normal.woff2"),
 )
 QR_ERROR = "m"  # 15 % of the code may be dirty or scratched and it still reads
+# paper.html: the page every printed report extends (fonts, A4, brand, footer, printed-by).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @functools.cache
@@ -50,6 +53,13 @@ def fonts(fonts_dir: Path) -> list[dict[str, Any]]:
             raise FileNotFoundError(f"Thai font {path} is missing: run `npm ci`")
         out.append(_font_face(family, weight, path))
     return out
+
+
+def environment(*folders: Path) -> Environment:
+    """Jinja for a paper's templates in ``folders``, which may extend ``paper.html``; every
+    value is escaped (autoescape), since titles, notes and names come from people."""
+    return Environment(loader=FileSystemLoader([*folders, TEMPLATES]),
+                       autoescape=select_autoescape(["html"]), auto_reload=False)
 
 
 def qr_svg_uri(payload: str, *, error: str = QR_ERROR) -> str:

@@ -11,6 +11,10 @@ THAI_MONTHS_ABBR = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )
+THAI_MONTHS = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)
 
 
 def format_thai_datetime(value: datetime, *, with_time: bool = True) -> str:
@@ -23,3 +27,8 @@ def format_thai_datetime(value: datetime, *, with_time: bool = True) -> str:
 def be_year(value: datetime) -> int:
     """The Buddhist Era year of an instant in Bangkok."""
     return as_utc(value).astimezone(BANGKOK).year + BE_OFFSET
+
+
+def thai_month_year(year: int, month: int) -> str:
+    """A calendar month as a Thai heading writes it: ``พฤศจิกายน 2569`` (Buddhist Era)."""
+    return f"{THAI_MONTHS[month - 1]} {year + BE_OFFSET}"

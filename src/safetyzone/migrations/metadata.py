@@ -11,6 +11,7 @@ from safetyzone.lpr import models as _lpr  # noqa: F401
 from safetyzone.measure import models as _measure  # noqa: F401
 from safetyzone.measure import rollout_models as _rollout  # noqa: F401
 from safetyzone.measure import zoneselect_models as _zoneselect  # noqa: F401
+from safetyzone.measure.monthly import models as _monthly  # noqa: F401
 from safetyzone.ops import announcements as _announcements  # noqa: F401
 from safetyzone.ops import commands as _commands  # noqa: F401
 from safetyzone.ops import models as _ops  # noqa: F401

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 
 from safetyzone.core import pdf as papers
 from safetyzone.core.clock import BANGKOK, as_utc
@@ -29,8 +29,7 @@ Lang = Literal["th", "en"]
 
 @functools.cache
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES),
-                       autoescape=select_autoescape(["html"]), auto_reload=False)
+    return papers.environment(TEMPLATES)
 
 
 def when(value: datetime | None, lang: Lang) -> str:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -75,8 +75,7 @@ PRIORITIES = (1, 2, 3, 4)
 
 @functools.cache
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES),
-                       autoescape=select_autoescape(["html"]), auto_reload=False)
+    return papers.environment(TEMPLATES)
 
 
 @dataclass(frozen=True)

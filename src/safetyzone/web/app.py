@@ -25,6 +25,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy
 from safetyzone.gateways.line import LineGateway
 from safetyzone.intake.credentials import SecretHasher
+from safetyzone.measure.monthly.archive import Archive as MonthlyArchive
 from safetyzone.ops import announcements as ops_announcements
 from safetyzone.ops import calls as ops_calls
 from safetyzone.patrol import retention as patrol_retention
@@ -74,6 +75,7 @@ from safetyzone.web.routes import (
     posts,
     program,
     redbox,
+    reports,
     shiftlog,
     stream,
     tracks,
@@ -101,7 +103,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router)
+           zoneselect.router, kpis.router, reports.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -213,8 +215,12 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
 def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clock], object]]:
     """The passes the runtime's sweeper makes each minute besides the citizen's and the
     tracks' own: scheduled announcements, callers of incidents entered by hand, the officer
-    phone's photos and answers, and the station services (requests whose time is over
-    close, reminders go out, each data type erased after its period)."""
+    phone's photos and answers, the station services (requests whose time is over
+    close, reminders go out, each data type erased after its period), and last month's
+    reports into the archive."""
+    monthly = ([MonthlyArchive(fonts_dir=reports.fonts_dir(),
+                               day=settings.reports_monthly_archive_day).sweep]
+               if settings.reports_monthly_archive_day else [])
     return [
         ops_calls.erase_callers,
         ops_announcements.run_due,
@@ -227,4 +233,5 @@ def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clo
             remind_before=timedelta(hours=settings.services_consult_remind_hours),
             retain_requests=timedelta(days=settings.services_retain_consult_days),
             retain_notes=timedelta(days=settings.services_retain_consult_notes_days),
-            retain_intake=timedelta(days=settings.services_retain_post_intake_days)))]
+            retain_intake=timedelta(days=settings.services_retain_post_intake_days))),
+        *monthly]  # last: it may draw for a few seconds when a month turns

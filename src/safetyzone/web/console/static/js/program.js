@@ -4,8 +4,9 @@
 import * as L from '/vendor/leaflet/leaflet-src.esm.js';
 import { addBasemap } from './basemap.js';
 import { formatDate, onLangChange, pick, t } from './i18n.js';
+import { reportsCard } from './reports.js';
 import { api, ApiError } from './session.js';
-import { can, seesSeveralStations } from './store.js';
+import { can, seesSeveralStations, store } from './store.js';
 import { el, toast } from './ui.js';
 
 const PERIODS = [30, 90, 365];
@@ -35,6 +36,8 @@ let sort = { key: 'steps', dir: 'asc' };
 let map = null;
 let dots = null;
 let loading = 0;
+let reportScope = null; // the monthly report chosen: 'national' or a region's code
+let nationalUnit = null; // HQ's org unit code, which the archive lists the country's by
 
 const $ = (id) => document.getElementById(id);
 
@@ -223,6 +226,34 @@ function scorecardCard() {
     indicatorsTable());
 }
 
+// Monthly reports of the country (HQ only) or of a region whose stations the user all sees.
+function reportScopes() {
+  const out = [];
+  if (store.me?.station_ids === null) {
+    out.push({ kind: 'national', code: null, unit: nationalUnit, value: 'national', label: t('monthly.national') });
+  }
+  for (const r of data.regions) {
+    out.push({ kind: 'region', code: r.region_code, unit: r.region_code, value: r.region_code, label: `${r.region_code} · ${pick(r, 'name')}` });
+  }
+  return out;
+}
+
+function reportsArea() {
+  const scopes = reportScopes();
+  if (!scopes.length) return el('div', { id: 'program-reports' });
+  const chosen = scopes.find((s) => s.value === reportScope) || scopes[0];
+  const select = el('select', { id: 'monthly-scope' },
+    scopes.map((s) => el('option', { value: s.value, selected: s === chosen }, s.label)));
+  return el('div', { id: 'program-reports' },
+    reportsCard(chosen, el('label', { class: 'row' }, el('span', {}, t('monthly.scope')), select)));
+}
+
+async function findNationalUnit() {
+  if (nationalUnit !== null || store.me?.station_ids !== null) return;
+  const units = await api('/api/v1/org-units').catch(() => []);
+  nationalUnit = units.find((u) => u.kind === 'national')?.code || '';
+}
+
 function render() {
   const body = $('program-body');
   if (!data) return;
@@ -235,6 +266,7 @@ function render() {
       el('section', { class: 'card program-map-card' }, el('h3', {}, t('program.map')),
         el('div', { id: 'program-map', role: 'img', 'aria-label': t('program.map') }), legend()),
       regionsCard()),
+    reportsArea(),
     el('section', { class: 'card program-stations' }, el('h3', {}, t('program.stations_title')), stationsTable()),
     scorecardCard());
   map = null; // the map's box was just made anew
@@ -248,7 +280,8 @@ async function load() {
     const until = new Date();
     const since = new Date(until.getTime() - days * 86400e3);
     const period = `since=${encodeURIComponent(since.toISOString())}&until=${encodeURIComponent(until.toISOString())}`;
-    const [got, card] = await Promise.all([api(`/api/v1/program?${period}`), api(`/api/v1/scorecard?${period}`)]);
+    const [got, card] = await Promise.all([
+      api(`/api/v1/program?${period}`), api(`/api/v1/scorecard?${period}`), findNationalUnit()]);
     if (mine !== loading) return;
     data = got;
     scores = card;
@@ -274,6 +307,12 @@ export function bindProgram() {
   period.replaceChildren(...PERIODS.map((n) => el('option', { value: n, selected: n === days }, t('program.days', { n }))));
   period.addEventListener('change', () => { days = Number(period.value); load(); });
   $('program-refresh').addEventListener('click', load);
+  $('program-body').addEventListener('change', (event) => {
+    if (event.target.id !== 'monthly-scope') return;
+    reportScope = event.target.value;
+    $('program-reports').replaceWith(reportsArea());
+    $('monthly-scope')?.focus();
+  });
   $('program-body').addEventListener('click', (event) => {
     const scoreKey = event.target.closest('button[data-score-sort]')?.dataset.scoreSort;
     if (scoreKey) {

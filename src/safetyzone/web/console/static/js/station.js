@@ -5,9 +5,10 @@ import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr }
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
 import { loadPolls } from './poll.js';
 import { refreshKpis } from './kpis.js';
+import { reportsCard } from './reports.js';
 import { api } from './session.js';
 import { refreshShiftBadge } from './shift.js';
-import { on, seesSeveralStations, store } from './store.js';
+import { can, on, seesSeveralStations, store } from './store.js';
 import { el } from './ui.js';
 import { refreshWorkorders, workorderLoadsCard } from './workorders.js';
 import { refreshZoneSelection } from './zoneselect.js';
@@ -99,7 +100,8 @@ function render(panel, totals) {
           el('td', { class: c.offline ? 'bad' : '' }, String(c.offline)), el('td', { class: c.frozen ? 'warn' : '' }, String(c.frozen)),
           el('td', { class: 'muted' }, String(c.unknown))))))),
     ...(totals ? [checkpointsCard(totals)] : []),
-    workorderLoadsCard(ops.workorders_by_partner || []));
+    workorderLoadsCard(ops.workorders_by_partner || []),
+    ...(can('ops.read') ? [reportsCard({ kind: 'station', code: panel.station_code, unit: panel.station_code })] : []));
   document.getElementById('station-name').textContent = t('station.heading', { code: panel.station_code })
     + ' ' + (document.documentElement.lang === 'en' ? panel.name_en : panel.name_th);
 }
