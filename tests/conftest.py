@@ -24,6 +24,7 @@ from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.org import auth
 from safetyzone.web.app import create_app
+from support import routes
 from support.postgres import PostgresServer, throwaway_postgres_or_skip
 from support.world import WORLD_USERS, World, build_world
 
@@ -31,7 +32,8 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Passwords hashed and checked in this process use argon2's profile made for tests.
+    """Passwords hashed and checked in this process use argon2's profile made for tests,
+    and the apps the tests build share their route handlers.
 
     The real cost (64 MiB, 3 passes: about 120 ms a hash here) is what keeps a stolen hash
     from being guessed; the suite logs in some thousands of times, and at that cost spent
@@ -40,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """
     auth._hasher = PasswordHasher.from_parameters(argon2_profiles.CHEAPEST)
     auth._DUMMY_HASH = auth._hasher.hash("not-a-real-password")
+    # Most tests build an app around their own database: its routes' handlers are built
+    # once per process and shared (support/routes.py says why that is sound).
+    routes.install()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

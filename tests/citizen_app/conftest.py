@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from support.console import Field, Server, demo_server, fresh_artifacts
+from support.console import Field, Server, demo_server, fresh_artifacts, require_chromium
 from support.console import chromium as launch_chromium
 
 STATION = "MPB-PHASI-CHAROEN"
@@ -28,9 +28,13 @@ def artifacts() -> Path:
     return fresh_artifacts("citizen")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[Server]:
-    """`ssz serve` on the demo data, in its own process, for the tests of one module."""
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`ssz serve` on the demo data, in its own process, for every module here (one start
+    per test process: seconds each). Each module makes its own kind of data (emergencies,
+    reports and tips; a poll; the station services' requests) and reads only that, so they
+    pass in any order; a server that cannot start is every test's error."""
+    require_chromium()
     with demo_server(tmp_path_factory.mktemp("citizen")) as running:
         yield running
 

@@ -40,6 +40,9 @@ DOCS_STEPS = {"20-call-form": "console-call-form", "21-call-incident": "console-
 # Bounded waits: an SOS must be on screen within this, or the console is too slow.
 ALERT_WITHIN_MS = 5000
 SIZES = ((1920, 1080), (1366, 768))
+# A server of its own: a journey here restarts it, and the market pole's SOS presses
+# expect no other open incident there.
+FRESH_DEMO = True
 _cars = itertools.count(1)
 
 

@@ -32,6 +32,9 @@ from PIL import Image, ImageDraw
 
 from support.console import PASSWORD, Field, Server
 
+# A server of its own: its citizens' items near the market pole are merged or opened as
+# incidents by location, which another module's open incident there would change.
+FRESH_DEMO = True
 SIZES = ((1920, 1080), (1366, 768))
 BANGKOK = ZoneInfo("Asia/Bangkok")
 ARRIVE_WITHIN_MS = 5000

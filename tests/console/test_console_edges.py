@@ -29,6 +29,9 @@ SIZES = ((1920, 1080), (1366, 768))
 POLE = "PCR-KBL-SOS01"
 ALARM_ONLY = "PCR-KBL-BUSINESS-P010-C1"  # a shop's camera: live only while an incident docks it
 ALWAYS = "PCR-KBL-POLICE-P001-C1"
+# A server of its own: its SOS at the market pole must open a new incident, with its
+# own cars the nearest.
+FRESH_DEMO = True
 
 
 class Tab:

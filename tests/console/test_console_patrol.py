@@ -16,6 +16,8 @@ from support.console import PASSWORD, Field, Server
 
 HOSTILE = "<img src=x onerror=alert(1)> จุดตรวจ"
 SIZES = ((1920, 1080), (1366, 768))
+# A server of its own: the journey reads the demo's plan untouched (no target visited).
+FRESH_DEMO = True
 
 
 @pytest.fixture

@@ -30,6 +30,9 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 REFRESH_DOCS = os.environ.get("SSZ_TEST_DOCS_SCREENSHOTS") == "1"
 M_PER_DEG = 111_320.0
+# A server of its own: the car is clicked on the map, where another journey's incident
+# could be drawn over it.
+FRESH_DEMO = True
 
 
 def patrol_route(zone: Any, end: datetime) -> list[dict[str, Any]]:

@@ -42,12 +42,9 @@ def chromium(*extra_args: str) -> Iterator[Any]:
     Open it once per test module, not per session: sync Playwright keeps an event loop
     running in its thread, which would break every later test that calls asyncio.run().
     """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_or_skip("playwright is not installed (pip install -e '.[test]')")
-    if not Path(CHROMIUM).exists():
-        require_or_skip(f"no system Chromium at {CHROMIUM} (scripts/install-system-deps)")
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
     manager = sync_playwright().start()
     try:
         browser = manager.chromium.launch(executable_path=CHROMIUM,
@@ -60,6 +57,17 @@ def chromium(*extra_args: str) -> Iterator[Any]:
     finally:
         browser.close()
         manager.stop()
+
+
+def require_chromium() -> None:
+    """Skip (locally) or fail (CI) unless Playwright and the system's Chromium are here: a
+    server for browser tests is started only when a browser can open its pages."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        require_or_skip("playwright is not installed (pip install -e '.[test]')")
+    if not Path(CHROMIUM).exists():
+        require_or_skip(f"no system Chromium at {CHROMIUM} (scripts/install-system-deps)")
 
 
 _demo_template: Path | None = None

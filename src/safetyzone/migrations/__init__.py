@@ -6,6 +6,7 @@ database that is unmigrated, behind, or ahead of this code, with words an operat
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -26,10 +27,22 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+@cache
+def _history() -> tuple[str, frozenset[str]]:
+    """This code's head revision and every revision it knows.
+
+    Read from the migration scripts once per process: ``check`` runs at every start and on
+    every /readyz probe, and the code that runs is the code that was loaded, whatever is put
+    on the disk meanwhile.
+    """
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = script.get_current_head()
     assert head is not None
-    return head
+    return head, frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def head_revision() -> str:
+    return _history()[0]
 
 
 def upgrade(engine: Engine) -> None:
@@ -47,8 +60,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def check(engine: Engine) -> None:
     """Raise :class:`DatabaseNotReady` unless the database is at this code's head."""
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    head = script.get_current_head()
+    head, known = _history()
     current = current_revision(engine)
     if current == head:
         return
@@ -56,7 +68,6 @@ def check(engine: Engine) -> None:
         raise DatabaseNotReady(
             "the database has no SafetyZone schema yet: run 'ssz db upgrade' first"
         )
-    known = {rev.revision for rev in script.walk_revisions()}
     if current not in known:
         raise DatabaseNotReady(
             f"the database is at revision {current}, which this version of SafetyZone does "
