@@ -256,6 +256,14 @@ async function submit(event) {
   }
 }
 
+// The caller shown on request, kept for the incident it belongs to: the panel is redrawn on
+// every update of the incident, and a caller the officer asked for must not vanish with it.
+let revealed = null; // { id, text }
+
+function callerLine(text) {
+  return el('p', { class: 'caller' }, el('b', {}, t('call.caller')), ' ', text);
+}
+
 // The incident panel's part for a call: how it came, the place as said, and the caller on
 // request only (the server audits each time a caller is shown).
 export function callSection(d) {
@@ -274,7 +282,8 @@ export function callSection(d) {
     info.landmark ? el('dd', {}, info.landmark) : null,
   ];
   const caller = el('div', { id: 'inc-caller' });
-  if (can('incident.act')) {
+  if (revealed?.id === d.id) caller.append(callerLine(revealed.text));
+  else if (can('incident.act')) {
     caller.append(el('button', { type: 'button', class: 'btn small', id: 'inc-caller-show' }, t('call.caller_show')));
   }
   return el('section', { class: 'inc-section' }, el('h3', { text: t('call.section') }),
@@ -286,7 +295,11 @@ async function showCaller(incidentId, box) {
   const parts = call.caller_anonymous ? [t('call.anonymous')]
     : call.caller_erased_at ? [t('call.caller_erased')]
       : [call.caller_name || '–', call.caller_phone || ''];
-  box.replaceChildren(el('p', { class: 'caller' }, el('b', {}, t('call.caller')), ' ', parts.filter(Boolean).join(' · ')));
+  revealed = { id: incidentId, text: parts.filter(Boolean).join(' · ') };
+  // The panel may have been redrawn while the answer came: write into its box now, if it
+  // still shows this incident.
+  if (document.getElementById('incident').dataset.id !== incidentId) return;
+  (document.getElementById('inc-caller') || box).replaceChildren(callerLine(revealed.text));
 }
 
 export function bindCalls() {
