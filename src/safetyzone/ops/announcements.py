@@ -287,9 +287,9 @@ def announce(session: Session, *, scope: Scope, clock: Clock, data: Announcement
 
 
 def announcement_read(session: Session, row: Announcement) -> AnnouncementRead:
-    counts = dict(session.execute(
+    counts: dict[str, int] = {status: n for status, n in session.execute(
         select(AssetCommand.status, func.count()).where(AssetCommand.announcement_id == row.id)
-        .group_by(AssetCommand.status)).tuples().all())
+        .group_by(AssetCommand.status))}
     failures = [{"code": code, "detail": detail} for code, detail in session.execute(
         select(Asset.code, AssetCommand.ack_detail).join(Asset, Asset.id == AssetCommand.asset_id)
         .where(AssetCommand.announcement_id == row.id,
