@@ -30,7 +30,7 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from support.console import PASSWORD, Field, Server
+from support.console import PASSWORD, Field, Server, log_in
 
 # A server of its own: its citizens' items near the market pole are merged or opened as
 # incidents by location, which another module's open incident there would change.
@@ -64,13 +64,7 @@ class Tab:
 
     def login(self, username: str) -> None:
         page = self.page
-        page.goto(f"{self.server.url}/login")
-        page.wait_for_selector("body[data-ready=true]")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console")
-        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        log_in(page, self.server.url, username)
         page.wait_for_selector("#conn[data-state=live]")
 
     def shot(self, step: str, *, docs: bool = False, show: str | None = None) -> None:

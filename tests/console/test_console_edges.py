@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from support.console import PASSWORD, Field, Server
+from support.console import Field, Server, log_in
 
 LAPTOP = {"width": 1366, "height": 768}
 SIZES = ((1920, 1080), (1366, 768))
@@ -57,13 +57,7 @@ class Tab:
 
     def login(self, username: str) -> None:
         page = self.page
-        page.goto(f"{self.server.url}/login")
-        page.wait_for_selector("body[data-ready=true]")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console")
-        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        log_in(page, self.server.url, username)
         page.wait_for_selector("#conn[data-state=live]")
 
     def shot(self, step: str) -> None:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from support.console import PASSWORD, Field, Server
+from support.console import Field, Server, log_in
 from support.lostdocs import pdf_text
 
 HOSTILE = '<img src=x onerror=alert(1)> "><script>alert(2)</script>'
@@ -90,13 +90,7 @@ def test_an_operator_finds_a_closed_incident_reads_it_and_takes_its_report(
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
                                       dialog.dismiss()))
     try:
-        page.goto(f"{server.url}/login")
-        page.wait_for_selector("body[data-ready=true]")
-        page.fill("#username", "pcr.operator")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console")
-        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        log_in(page, server.url, "pcr.operator")
         # Closed: not in the queue any more.
         assert page.locator(f"#queue-list [data-id='{incident['id']}']").count() == 0
 

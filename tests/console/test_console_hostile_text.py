@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from support.console import PASSWORD, Field, Server
+from support.console import PASSWORD, Field, Server, log_in
 
 # A server of its own: the queue's rows are found by the words the pole's name shares with
 # the demo's own SOS poles, which another journey's incident would carry too.
@@ -156,13 +156,7 @@ def test_hostile_names_and_notes_stay_text_in_every_view(
         "role": "operator", "org_unit_codes": [station]}))
 
     page = journey.page
-    page.goto(f"{journey.server.url}/login")
-    page.wait_for_selector("body[data-ready=true]")
-    page.fill("#username", "xss.operator")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(page, journey.server.url, "xss.operator")
     page.wait_for_selector("#conn[data-state=live]")
     journey.shows("#user", names["USER"], "top bar")
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from support.console import PASSWORD, Field, Server
+from support.console import Field, Server, log_in
 
 
 def centre(field: Field) -> tuple[float, float]:
@@ -54,13 +54,7 @@ def page(chromium: Any, server: Server) -> Any:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
-    tab.goto(f"{server.url}/login")
-    tab.wait_for_selector("body[data-ready=true]")
-    tab.fill("#username", "pcr.operator")
-    tab.fill("#password", PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url("**/console")
-    tab.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(tab, server.url, "pcr.operator")
     yield tab
     assert not errors, f"JavaScript errors: {errors}"
     context.close()
@@ -137,13 +131,7 @@ def test_a_commander_ranks_candidates_and_records_the_big6_decision(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{server.url}/login")
-    page.wait_for_selector("body[data-ready=true]")
-    page.fill("#username", "pcr.commander")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(page, server.url, "pcr.commander")
     page.keyboard.press("3")
     page.wait_for_selector("#view-station:not([hidden]) #zs-table tbody tr")
     rows = page.locator("#zs-table tbody tr")

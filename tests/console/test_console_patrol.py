@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from support.console import PASSWORD, Field, Server
+from support.console import Field, Server, log_in
 
 HOSTILE = "<img src=x onerror=alert(1)> จุดตรวจ"
 SIZES = ((1920, 1080), (1366, 768))
@@ -28,13 +28,7 @@ def tab(chromium: Any, server: Server, artifacts: Path) -> Iterator[Any]:
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-    page.goto(f"{server.url}/login")
-    page.wait_for_selector("body[data-ready=true]")
-    page.fill("#username", "pcr.operator")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(page, server.url, "pcr.operator")
     page.wait_for_selector("#conn[data-state=live]")
     yield page
     assert not errors, f"JavaScript errors: {errors}"

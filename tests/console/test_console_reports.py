@@ -19,7 +19,7 @@ from safetyzone.measure.monthly import archive
 from safetyzone.measure.monthly.period import Month
 from safetyzone.org.models import OrgUnit
 from safetyzone.web.routes.reports import fonts_dir
-from support.console import PASSWORD, Server, fresh_artifacts, prepare_demo
+from support.console import Server, fresh_artifacts, log_in, prepare_demo
 from support.lostdocs import pdf_text
 from support.postgres import free_loopback_port
 
@@ -66,13 +66,7 @@ def open_page(chromium: Any, server: Server, username: str) -> tuple[Any, list[s
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(f"{server.url}/login")
-    page.wait_for_selector("body[data-ready=true]")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(page, server.url, username)
     return page, errors
 
 

@@ -29,7 +29,7 @@ import zxingcpp
 
 from safetyzone.core.clock import BANGKOK
 from support.citizen import consent
-from support.console import PASSWORD, Field, Server
+from support.console import PASSWORD, Field, Server, log_in
 from support.consult import booking, new_key
 from support.lostdocs import declaration, thai_id
 
@@ -64,13 +64,7 @@ def desk(chromium: Any, server: Server, username: str) -> Iterator[Any]:
     page.on("pageerror", lambda err: problems.append(str(err)))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
                                       dialog.dismiss()))
-    page.goto(f"{server.url}/login")
-    page.wait_for_selector("body[data-ready=true]")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(page, server.url, username)
     page.keyboard.press("5")
     page.wait_for_selector("#view-services:not([hidden])")
     try:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from support.console import PASSWORD, Server
+from support.console import Server, log_in
 from support.lostdocs import pdf_text
 
 HOSTILE = '<img src=x onerror=alert(1)> "><script>alert(2)</script>'
@@ -52,13 +52,7 @@ def console(chromium: Any, server: Server, username: str) -> Iterator[Any]:
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"),
                                       dialog.dismiss()))
     try:
-        page.goto(f"{server.url}/login")
-        page.wait_for_selector("body[data-ready=true]")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console")
-        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        log_in(page, server.url, username)
         yield page
         assert page.evaluate(MADE_FROM_TEXT) == [], "markup was made from data"
         assert page.evaluate("window.__csp") == [], "the page broke its own policy"

@@ -33,7 +33,7 @@ from support.basemap import (
     StreetMap,
     write_street_map,
 )
-from support.console import PASSWORD, Server, demo_server
+from support.console import Server, demo_server, log_in
 
 # Phasi Charoen's zone (the demo's first), its middle: the grid's central crossing.
 CENTRE = (13.7322, 100.4655)
@@ -138,13 +138,7 @@ def look_at_the_streets(chromium: Any, server: Server, artifacts: Path, kind: st
 
     page.on("response", answered)
     try:
-        page.goto(f"{server.url}/login")
-        page.wait_for_selector("body[data-ready=true]")
-        page.fill("#username", "pcr.operator")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/console")
-        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        log_in(page, server.url, "pcr.operator")
         page.wait_for_selector(f"#map[data-basemap={kind}]")
         page.evaluate("([lat, lon]) => window.__ssz.focus(lat, lon)", list(CENTRE))
         page.wait_for_function(SETTLED, timeout=20_000)

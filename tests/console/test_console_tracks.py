@@ -24,7 +24,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, shape
 
-from support.console import PASSWORD, Field, Server
+from support.console import Field, Server, log_in
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -96,13 +96,7 @@ def page(chromium: Any, server: Server) -> Any:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
-    tab.goto(f"{server.url}/login")
-    tab.wait_for_selector("body[data-ready=true]")
-    tab.fill("#username", "pcr.operator")
-    tab.fill("#password", PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url("**/console")
-    tab.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(tab, server.url, "pcr.operator")
     yield tab
     assert not errors, f"JavaScript errors: {errors}"
     context.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from support.citizen import new_key, report
-from support.console import PASSWORD, Field, Server
+from support.console import PASSWORD, Field, Server, log_in
 
 STATION = "MPB-PHASI-CHAROEN"
 CAMERA = "PCR-KBL-CITY-P001-C1"
@@ -51,13 +51,7 @@ def browser_page(chromium: Any, viewport: dict[str, int], **extra: Any) -> Itera
 
 
 def station_view(page: Any, server: Server) -> None:
-    page.goto(f"{server.url}/login")
-    page.wait_for_selector("body[data-ready=true]")
-    page.fill("#username", "pcr.operator")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/console")
-    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+    log_in(page, server.url, "pcr.operator")
     page.keyboard.press("3")
     page.wait_for_selector("#view-station:not([hidden]) #wo-list")
 

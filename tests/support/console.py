@@ -93,6 +93,17 @@ def prepare_demo(data_dir: Path) -> None:
     shutil.copytree(_demo_template, data_dir, dirs_exist_ok=True)
 
 
+def log_in(page: Any, url: str, username: str) -> None:
+    """Log in on the console's page as a person does, and wait until it is ready to use."""
+    page.goto(f"{url}/login")
+    page.wait_for_selector("body[data-ready=true]")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console")
+    page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+
+
 def fresh_artifacts(name: str) -> Path:
     """test-artifacts/<name>, emptied: the screenshots of this run only."""
     folder = Path(__file__).resolve().parents[2] / "test-artifacts" / name
