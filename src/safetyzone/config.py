@@ -348,6 +348,12 @@ class Settings(BaseSettings):
         "whatever this says; loopback only when listed here, and never in production.",
     )
 
+    live_max_viewers: int = Field(
+        8, ge=1, le=200,
+        description="How many people may watch one camera's live stream at once (each "
+        "viewing session counts until it is closed or idle for 20 s).",
+    )
+
     metrics_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         parse_networks(["127.0.0.0/8", "::1/128"]),
         description="Comma-separated networks that may read /metrics without a token (e.g. "

@@ -337,6 +337,10 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/cameras/{t.camera}/stream-secret", json={"reason": "matrix test reason"}),
     "GET /api/v1/cameras/{camera_id}/snapshot": lambda t: Call(
         f"/api/v1/cameras/{t.camera}/snapshot"),
+    "POST /api/v1/cameras/{camera_id}/live": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/live"),
+    "GET /api/v1/live/{token}/{name}": lambda t: Call(f"/api/v1/live/{'A' * 32}/live.m3u8"),
+    "DELETE /api/v1/live/{token}": lambda t: Call(f"/api/v1/live/{'A' * 32}"),
     "POST /api/v1/cameras/{camera_id}/url-proposals": lambda t: Call(
         f"/api/v1/cameras/{t.camera}/url-proposals",
         json={"stream_url": "rtsp://10.1.2.3/matrix"}),

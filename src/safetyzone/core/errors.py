@@ -13,6 +13,8 @@ RFC 9457 problem type in a single handler, so every error body has the same shap
     ├── PayloadTooLarge             413  bodies over the configured limit
     ├── UnsupportedMediaType        415  a file whose bytes are not a kind we take
     ├── TooManyRequests             429  throttled; ``retry_after_s`` says when to try again
+    ├── UpstreamFailed              502  a camera or partner system gave nothing usable
+    ├── ServiceUnavailable          503  a part of this server is missing (a media program)
     ├── DatabaseNotReady            503  unmigrated or newer-than-code schema
     └── DatabaseUnavailable         503  + Retry-After: the server is down, unreachable, or
                                          busy (locked); the same request will work later
@@ -110,6 +112,22 @@ class TooManyRequests(SafetyZoneError):
 
     code: str = "too-many-requests"
     retry_after_s: int = 1
+
+
+@dataclass
+class UpstreamFailed(SafetyZoneError):
+    """Something outside the server (a camera's stream) gave nothing usable; why, in detail
+    for admins, is kept on the camera's health record, not sent to every caller."""
+
+    code: str = "upstream-failed"
+
+
+@dataclass
+class ServiceUnavailable(SafetyZoneError):
+    """A part of this server is missing or cannot work now (ffmpeg not installed): nothing
+    changed, and the same request can work on a server that has it."""
+
+    code: str = "service-unavailable"
 
 
 @dataclass

@@ -89,6 +89,18 @@ def record_view(session: Session, *, scope: Scope, target: Target, at: datetime)
                  detail={"code": target.code})
 
 
+def record_live(session: Session, *, actor: Scope | None, username: str, action: str,
+                target: Target, at: datetime, detail: dict[str, object]) -> None:
+    """A live viewing session's start or end (``camera.live.start`` / ``camera.live.end``).
+
+    The end is written by the server (the viewer left, went idle, or the server stopped):
+    ``actor`` is then None and ``username`` names whose session it was.
+    """
+    audit.record(session, actor=actor, username=username, at=at, action=action,
+                 entity="camera", entity_id=target.camera_id, station_id=target.station_id,
+                 detail=detail)
+
+
 def save_health(session: Session, *, camera_id: uuid.UUID, station_id: uuid.UUID,
                 observation: Observation) -> None:
     row = session.get(CameraHealth, camera_id)

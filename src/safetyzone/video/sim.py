@@ -85,3 +85,27 @@ def render(*, code: str, now: datetime) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=70)
     return out.getvalue()
+
+
+def overlay_png(code: str) -> bytes:
+    """The simulated camera's marks for its moving stream: the code above, the banner below.
+
+    Transparent elsewhere; ffmpeg lays it over a generated test picture (``media.inputs``),
+    so the live view of a demo camera says it is simulated just as its snapshot does.
+    """
+    image = Image.new("RGBA", (WIDTH, HEIGHT), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    font, thai = _font(22)
+    draw.rectangle((0, 0, WIDTH, 34), fill=(0, 0, 0, 255))
+    draw.text((10, 5), code, font=font, fill=(255, 255, 255, 255))
+    draw.rectangle((0, HEIGHT - 36, WIDTH, HEIGHT), fill=(200, 120, 0, 255))
+    draw.text((WIDTH // 2, HEIGHT - 18), BANNER if thai else "SIMULATED", font=font,
+              fill=(0, 0, 0, 255), anchor="mm")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def clock_font() -> str | None:
+    """A font file for ffmpeg's clock on the simulated stream (digits only), or None."""
+    return next((path for path in THAI_FONTS if Path(path).exists()), None)

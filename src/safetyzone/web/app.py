@@ -32,6 +32,7 @@ from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
+from safetyzone.video.live import LiveDesk
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
@@ -62,6 +63,7 @@ from safetyzone.web.routes import (
     intake,
     kpis,
     line,
+    live,
     lostdocs,
     lpr,
     measure,
@@ -95,7 +97,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            devices.router, gateways.router, intake.router,
            measure.router,
            history.router,  # before ops: /incidents/search is not /incidents/{incident_id}
-           ops.router, stream.router, video.router,
+           ops.router, stream.router, video.router, live.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
@@ -134,6 +136,9 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       sweeps=_sweeps(settings, ctx))
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                              policy=OutboundPolicy(settings.camera_networks))
+    live_desk = LiveDesk(db=db, clock=ctx.clock, secrets_box=ctx.secrets,
+                    policy=OutboundPolicy(settings.camera_networks),
+                    root=settings.data_dir / "live", max_viewers=settings.live_max_viewers)
     line_gateway = LineGateway(
         db=db, clock=ctx.clock, box=ctx.secrets,
         server_key=settings.secret_key.get_secret_value(), routing=settings.line_routing,
@@ -154,6 +159,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         migrations.check(db.engine)
         await runtime.start()
         await snapshots.start()
+        await live_desk.start()
         db.after_commit.append(ctx.notices.after_commit)
         db.after_commit.append(escalations.after_commit)
         await line_gateway.start()
@@ -166,6 +172,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                 db.after_commit.remove(ctx.notices.after_commit)
             with contextlib.suppress(ValueError):
                 db.after_commit.remove(escalations.after_commit)
+            await live_desk.stop()
             await snapshots.stop()
             await runtime.stop()
             db.dispose()
@@ -183,6 +190,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.ctx = ctx
     app.state.runtime = runtime
     app.state.snapshots = snapshots
+    app.state.live = live_desk
     app.state.line = line_gateway
     problems.install(app)
     contract.install(app)

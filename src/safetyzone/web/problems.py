@@ -29,6 +29,8 @@ STATUS: dict[type[errors.SafetyZoneError], int] = {
     errors.PayloadTooLarge: 413,
     errors.UnsupportedMediaType: 415,
     errors.TooManyRequests: 429,
+    errors.UpstreamFailed: 502,
+    errors.ServiceUnavailable: 503,
     errors.DatabaseNotReady: 503,
     errors.DatabaseUnavailable: 503,
 }
