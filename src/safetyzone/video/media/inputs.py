@@ -99,7 +99,7 @@ def simulated(code: str, work_dir: Path) -> MediaInput:
         if not clock_text.exists():
             clock_text.write_text("%{localtime:%X}", encoding="ascii")
         clock = (f",drawtext=fontfile={font}:textfile={clock_text}"
-                 ":fontcolor=white:fontsize=20:x=w-tw-12:y=8")
+                 ":fontcolor=white:fontsize=20:x=w-tw-48:y=8")
     return MediaInput(
         args=("-re", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate={SIM_FPS}",
               "-i", str(marks),

@@ -1,6 +1,6 @@
 """Where the console's third-party browser files live, and their mounts on the app.
 
-Leaflet, the Sarabun font, Swagger UI, ReDoc, jsQR, pmtiles and protomaps-leaflet come from
+Leaflet, the Sarabun font, Swagger UI, ReDoc, jsQR, pmtiles, protomaps-leaflet and hls.js come from
 npm (``package.json`` at the repository root, installed into ``node_modules`` by ``npm ci``).
 A console without them would show a blank map and Thai text as empty boxes (and /docs a
 blank page), so the app refuses to start instead, and says what to run.
@@ -32,6 +32,8 @@ VENDOR = (
     # their ES modules import bare package names a browser cannot resolve without a bundler.
     ("/vendor/pmtiles", "pmtiles/dist", "pmtiles.js"),
     ("/vendor/protomaps-leaflet", "protomaps-leaflet/dist", "protomaps-leaflet.js"),
+    # Live camera video: HLS restreamed by the server (video/live.py), played through MSE.
+    ("/vendor/hls", "hls.js/dist", "hls.light.mjs"),
 )
 
 

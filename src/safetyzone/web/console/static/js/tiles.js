@@ -4,7 +4,9 @@
 // A picture the owner's sharing terms refuse (403: an alarm-only camera with no incident,
 // footage on request, registry only) shows the terms once and stops asking: the terms do
 // not change every two seconds. resume() asks again (an incident docked the camera).
+// A camera with a stream can be switched to live video (live.js) and back.
 import { t } from './i18n.js';
+import { LivePlayer, LiveRefused, liveSupported } from './live.js';
 import { api } from './session.js';
 import { el } from './ui.js';
 
@@ -12,9 +14,12 @@ const REFRESH_MS = 2000;
 const REQUEST_LIMIT_MS = 6000;
 
 export class CameraTile {
-  constructor(camera, { removable = false, onRemove = null } = {}) {
+  constructor(camera, { removable = false, onRemove = null, live = false, onMode = null } = {}) {
     this.camera = camera;
     this.stopped = false;
+    this.mode = 'snapshot'; // or 'live'
+    this.player = null;
+    this.onMode = onMode;
     this.refused = false; // the sharing terms refused the picture: polling paused
     this.url = null;
     this.el = document.createElement('figure');
@@ -22,9 +27,17 @@ export class CameraTile {
     this.el.dataset.cameraId = camera.id;
     this.el.dataset.cameraCode = camera.code;
     this.el.append(
-      el('div', { class: 'frame' }, el('img', { alt: camera.code }), el('div', { class: 'tile-msg' })),
+      el('div', { class: 'frame' }, el('img', { alt: camera.code }),
+        el('video', { muted: true, playsInline: true, hidden: true, 'aria-label': camera.code }),
+        el('div', { class: 'tile-msg' })),
       el('figcaption', {}, el('span', { class: 'code' }, camera.code), el('span', { class: 'state' })),
     );
+    if (camera.has_stream && liveSupported()) {
+      const toggle = el('button', { type: 'button', class: 'tile-live' }, t('camera.live'));
+      toggle.addEventListener('click', () => (this.mode === 'live' ? this.snapshots() : this.goLive()));
+      this.el.querySelector('figcaption').insertBefore(toggle, this.el.querySelector('.state'));
+      this.toggle = toggle;
+    }
     if (removable) {
       const x = document.createElement('button');
       x.type = 'button';
@@ -35,7 +48,68 @@ export class CameraTile {
       this.el.appendChild(x);
     }
     this.show('loading', t('camera.loading'));
-    this.loop();
+    if (live && this.toggle) this.goLive();
+    else this.loop();
+  }
+
+  // Live video instead of snapshots; on a refusal, say why and go back to snapshots.
+  async goLive() {
+    if (this.stopped || this.mode === 'live') return;
+    this.mode = 'live';
+    clearTimeout(this.timer);
+    this.toggle.textContent = t('camera.snapshots');
+    this.toggle.setAttribute('aria-pressed', 'true');
+    this.show('loading', t('camera.loading'));
+    const video = this.el.querySelector('video');
+    this.player = new LivePlayer(this.camera.id, video, {
+      onPlaying: () => {
+        if (this.mode !== 'live') return;
+        video.hidden = false;
+        this.el.querySelector('img').hidden = true;
+        this.show('live', '');
+      },
+      onTrouble: (kind) => {
+        if (this.mode !== 'live') return;
+        if (kind === 'stalled') this.show('loading', t('camera.msg.reconnecting'));
+        else this.snapshots(t('camera.msg.live_failed'));
+      },
+    });
+    try {
+      await this.player.start();
+      this.onMode?.(this.camera.id, 'live');
+    } catch (err) {
+      if (!(err instanceof LiveRefused)) { this.snapshots(t('camera.msg.live_failed')); return; }
+      const why = { 403: sharingMessage(err.message), 409: t('camera.msg.no_live'),
+        429: t('camera.msg.viewers_full'), 503: t('camera.msg.no_ffmpeg') }[err.status]
+        || t('camera.msg.live_failed');
+      if (err.status === 403) {
+        this.snapshots();
+        this.refused = true;
+        this.show('forbidden', why);
+        return;
+      }
+      this.snapshots(why);
+    }
+  }
+
+  // Back to snapshots (the operator's choice, or after a refusal with its reason).
+  snapshots(reason = '') {
+    if (this.stopped) return;
+    const wasLive = this.mode === 'live';
+    this.mode = 'snapshot';
+    this.player?.stop();
+    this.player = null;
+    const video = this.el.querySelector('video');
+    video.hidden = true;
+    this.el.querySelector('img').hidden = false;
+    if (this.toggle) {
+      this.toggle.textContent = t('camera.live');
+      this.toggle.setAttribute('aria-pressed', 'false');
+    }
+    if (wasLive) this.onMode?.(this.camera.id, 'snapshot');
+    this.show('loading', reason || t('camera.loading'));
+    this.reason = reason;
+    if (!this.refused) this.loop();
   }
 
   show(state, message) {
@@ -49,7 +123,7 @@ export class CameraTile {
   }
 
   async loop() {
-    while (!this.stopped && !this.refused) {
+    while (!this.stopped && !this.refused && this.mode === 'snapshot') {
       const started = Date.now();
       await this.fetchOnce();
       const wait = Math.max(REFRESH_MS - (Date.now() - started), 250);
@@ -63,16 +137,18 @@ export class CameraTile {
     try {
       const response = await api(`/api/v1/cameras/${this.camera.id}/snapshot`,
         { raw: true, signal: controller.signal });
-      if (this.stopped) return;
+      if (this.stopped || this.mode !== 'snapshot') return;
       if (response.ok) {
         const blob = await response.blob();
-        if (this.stopped) return;
+        if (this.stopped || this.mode !== 'snapshot') return;
         const url = URL.createObjectURL(blob);
         this.el.querySelector('img').src = url;
         if (this.url) URL.revokeObjectURL(this.url);
         this.url = url;
         const state = response.headers.get('X-Camera-State') || 'online';
-        this.show(state, state === 'frozen' ? t('camera.msg.frozen') : '');
+        // A reason live video was refused stays on the first picture, then gives way.
+        this.show(state, state === 'frozen' ? t('camera.msg.frozen') : (this.reason || ''));
+        this.reason = '';
         return;
       }
       let body = {};
@@ -101,6 +177,7 @@ export class CameraTile {
 
   stop() {
     this.stopped = true;
+    this.player?.stop();
     clearTimeout(this.timer);
     if (this.url) URL.revokeObjectURL(this.url);
     this.el.remove();

@@ -8,6 +8,7 @@ import { CameraTile } from './tiles.js';
 import { el, toast } from './ui.js';
 
 const KEY = 'ssz.wall';
+const LIVE_KEY = 'ssz.wall.live'; // the tiles showing live video, so a reload keeps them live
 const MAX_TILES = 16;
 const LIST_PAGE = 100;
 let listed = LIST_PAGE; // how many rows of the list are shown (grows with "show more")
@@ -16,6 +17,13 @@ const SHOWABLE = { live_always: 0, live_on_alarm: 1, footage_on_request: 2, regi
 const rank = (c) => (c.status === 'retired' ? 4 : SHOWABLE[c.effective_sharing_level] ?? 4);
 const neverLive = (c) => rank(c) >= 2;
 let chosen = JSON.parse(localStorage.getItem(KEY) || '[]');
+const liveTiles = new Set(JSON.parse(localStorage.getItem(LIVE_KEY) || '[]'));
+
+function liveMode(cameraId, mode) {
+  if (mode === 'live') liveTiles.add(cameraId);
+  else liveTiles.delete(cameraId);
+  localStorage.setItem(LIVE_KEY, JSON.stringify([...liveTiles]));
+}
 const tiles = new Map();
 let visible = false;
 
@@ -57,6 +65,7 @@ export function addToWall(cameraId) {
 
 export function removeFromWall(cameraId) {
   chosen = chosen.filter((id) => id !== cameraId);
+  liveMode(cameraId, 'snapshot');
   save();
   renderWall();
 }
@@ -107,7 +116,8 @@ export function renderWall() {
     for (const id of chosen) {
       const camera = store.cameras.get(id);
       if (!camera || tiles.has(id)) continue;
-      tiles.set(id, new CameraTile(camera, { removable: true, onRemove: removeFromWall }));
+      tiles.set(id, new CameraTile(camera, { removable: true, onRemove: removeFromWall,
+        live: liveTiles.has(id), onMode: liveMode }));
     }
     grid.replaceChildren(...chosen.filter((id) => tiles.has(id)).map((id) => tiles.get(id).el));
   }
