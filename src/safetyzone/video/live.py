@@ -205,7 +205,7 @@ class LiveDesk:
         process = MediaProcess(hls.restream_argv(ffmpeg, media, stream.directory),
                                name=f"live {stream.code}", env=media.env)
         await process.start()
-        stream.process, stream.problem = process, None
+        stream.process, stream.problem, stream.retry_at = process, None, 0.0
 
     async def _stop_stream(self, stream: Restream) -> None:
         if stream.process is not None:
