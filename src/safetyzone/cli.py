@@ -21,7 +21,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.errors import DatabaseNotReady
 
 if TYPE_CHECKING:
-    from safetyzone.simulate.engine import BackgroundSimulator
+    from safetyzone.simulate.sender import BackgroundSimulator
 
 app = typer.Typer(help="SafetyZone: the Smart Safety Zone 4.0 command center.",
                   no_args_is_help=True)
@@ -191,7 +191,9 @@ def demo(
 
 
 def _demo_simulator(settings: Settings) -> BackgroundSimulator | None:
-    from safetyzone.simulate import devices, engine
+    from safetyzone.simulate import devices
+    from safetyzone.simulate.plan import SimConfig
+    from safetyzone.simulate.sender import BackgroundSimulator, Simulator
 
     path = settings.data_dir / devices.DEVICES_FILE
     try:
@@ -199,11 +201,11 @@ def _demo_simulator(settings: Settings) -> BackgroundSimulator | None:
     except devices.DevicesFileError as err:
         typer.secho(f"  simulator off: {err}", fg=typer.colors.YELLOW)
         return None
-    config = engine.SimConfig()
+    config = SimConfig()
     url = _local_url(settings.host, settings.port)
     typer.echo(f"  simulator: {loaded.device_count} devices, {config.rate:g} events/s "
                f"(off: --no-simulate; alone: ssz simulate --url {url} --devices {path})")
-    return engine.BackgroundSimulator(engine.Simulator(url, loaded, config, drain_s=5.0))
+    return BackgroundSimulator(Simulator(url, loaded, config, drain_s=5.0))
 
 
 @app.command()
@@ -230,19 +232,20 @@ def simulate(
     and --concurrency.
     """
     from safetyzone.simulate import devices as device_file
-    from safetyzone.simulate import engine
+    from safetyzone.simulate.plan import SimConfig
+    from safetyzone.simulate.sender import Simulator
 
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     try:
         loaded = device_file.load_devices(devices)
-        config = engine.SimConfig(rate=rate, sos_per_minute=sos_per_minute)
+        config = SimConfig(rate=rate, sos_per_minute=sos_per_minute)
     except ValueError as err:
         typer.secho(str(err), fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from err
-    simulator = engine.Simulator(url, loaded, config, seed=seed, concurrency=concurrency,
-                                 summary_every=summary_every)
+    simulator = Simulator(url, loaded, config, seed=seed, concurrency=concurrency,
+                          summary_every=summary_every)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: stop, then print the summary
         asyncio.run(simulator.run(duration=duration))
     typer.echo(f"simulator: {simulator.stats.line()}")

@@ -27,7 +27,8 @@ from safetyzone.intake.models import InboxEvent
 from safetyzone.ops.models import Incident
 from safetyzone.patrol import compliance, missed
 from safetyzone.simulate.devices import DevicesFile
-from safetyzone.simulate.engine import Patrol, SimConfig, Simulation
+from safetyzone.simulate.motion import Patrol
+from safetyzone.simulate.plan import SimConfig, Simulation
 from support.live import Devices, wait_for
 from support.plans import EVENING, Fix, centre, make_plan, make_spot, offset, station_id
 from support.world import World, square

@@ -34,16 +34,9 @@ from safetyzone.simulate.devices import (
     load_devices,
     write_devices,
 )
-from safetyzone.simulate.engine import (
-    CITIZEN_REPORT,
-    SPEEDS_KMH,
-    BackgroundSimulator,
-    Patrol,
-    SimConfig,
-    Simulation,
-    Simulator,
-    thai_plate,
-)
+from safetyzone.simulate.motion import SPEEDS_KMH, Patrol
+from safetyzone.simulate.plan import CITIZEN_REPORT, SimConfig, Simulation, thai_plate
+from safetyzone.simulate.sender import BackgroundSimulator, Simulator
 from support.live import wait_for
 from support.postgres import free_loopback_port
 
