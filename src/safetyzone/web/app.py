@@ -49,6 +49,7 @@ from safetyzone.web.routes import (
     basemap,
     board,
     calls,
+    coverage,
     camera_urls,
     citizen,
     citizen_public,
@@ -103,7 +104,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router, reports.router)
+           zoneselect.router, kpis.router, reports.router, coverage.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
