@@ -395,3 +395,14 @@ def kinds_of(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, st
         return {}
     return {row.id: row.kind.value for row in session.execute(
         select(Asset.id, Asset.kind).where(Asset.id.in_(asset_ids)))}
+
+
+def record_heading(session: Session, *, camera_id: uuid.UUID, heading_deg: float | None,
+                   at: datetime) -> None:
+    """Where a camera points after a PTZ move (None: unknown). The caller (video.ptz)
+    checked who moved it and audits the move; coverage follows the camera's heading."""
+    camera = session.get(Camera, camera_id)
+    if camera is None:
+        raise NotFound("no such camera")
+    camera.heading_deg = None if heading_deg is None else round(heading_deg % 360, 1)
+    camera.updated_at = at

@@ -32,6 +32,8 @@ from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
+from safetyzone.video.ptz.client import OnvifPtzClient
+from safetyzone.video.ptz.desk import PtzDesk
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
@@ -75,6 +77,7 @@ from safetyzone.web.routes import (
     poll,
     posts,
     program,
+    ptz,
     redbox,
     reports,
     shiftlog,
@@ -104,7 +107,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router, reports.router, coverage.router)
+           zoneselect.router, kpis.router, reports.router, coverage.router, ptz.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -184,6 +187,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.ctx = ctx
     app.state.runtime = runtime
     app.state.snapshots = snapshots
+    app.state.ptz = PtzDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
+                            client=OnvifPtzClient(OutboundPolicy(settings.camera_networks)))
     app.state.line = line_gateway
     problems.install(app)
     contract.install(app)
