@@ -1,5 +1,6 @@
 """Coverage on the demo zones shows real figures: places seen and unseen, cameras at
-private premises, every view figure marked as a demo assumption, one PTZ camera per zone with police cameras."""
+private premises, every view figure marked as a demo assumption, one PTZ camera in each
+zone that has police cameras."""
 
 from __future__ import annotations
 

@@ -10,8 +10,9 @@ camera points, and one PTZ camera. All of it is a demo assumption and says so.
 * Each private camera point gets its owner's premises (a 16 m x 12 m plot beside it, in a
   direction drawn from its code) as a private area: cameras that face into them are flagged,
   as seed 004 asks owners to aim at public space.
-* One police camera of each zone (where the police have cameras) gets PTZ settings pointing at the simulated ONVIF camera
-  (``ssz simulate-ptz``), calibrated so that its pan gives a compass heading.
+* One police camera of each zone that has police cameras gets PTZ settings pointing at the
+  simulated ONVIF camera (``ssz simulate-ptz``), calibrated so that its pan gives a compass
+  heading.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def ensure_coverage(session: Session, scope: Scope, clock: Clock, box: SecretBox
         if camera.synthetic and not camera.purposes:
             assets.update_camera(session, scope=scope, clock=clock, secrets=box,
                                  camera_id=camera.id, data=CameraUpdate(
-                                     purposes=PURPOSES[camera.owner_class],  # type: ignore[arg-type]
+                                     purposes=PURPOSES[camera.owner_class],
                                      view_note=VIEW_NOTE))
     if not coverage_service.private_areas(session, scope=scope, station_id=station.id):
         points, _ = assets.list_assets(session, scope=scope, kind=AssetKind.CAMERA_POINT,
