@@ -253,6 +253,32 @@ def simulate(
         raise typer.Exit(1)
 
 
+@app.command("simulate-ptz")
+def simulate_ptz(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port on 127.0.0.1.")] = 8899,
+    username: Annotated[str, typer.Option(help="The camera's user (WS-Security).")] = "viewer",
+    password: Annotated[str, typer.Option(
+        help="The camera's password: the stream password of the camera it stands for.")] = "",
+) -> None:
+    """Serve a simulated ONVIF PTZ camera on loopback (SOAP; presets, moves, status).
+
+    The demo gives one police camera per zone PTZ settings pointing here; the server may
+    reach it only when SSZ_CAMERA_NETWORKS lists 127.0.0.1/32 (never in production).
+    """
+    import time
+
+    from safetyzone.simulate.onvif_ptz import SimulatedPtzCamera
+
+    if not password:
+        typer.secho("--password is required", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    with SimulatedPtzCamera(username=username, password=password, port=port) as cam:
+        typer.echo(f"simulated ONVIF PTZ camera on http://127.0.0.1:{cam.port} (Ctrl-C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+
+
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Apply every migration (SSZ_DATABASE_URL, or SQLite in the data directory)."""

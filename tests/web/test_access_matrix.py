@@ -352,6 +352,34 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/camera-url-proposals/{t.extra['proposal']}/approve", json={}),
     "POST /api/v1/camera-url-proposals/{proposal_id}/reject": lambda t: Call(
         f"/api/v1/camera-url-proposals/{t.extra['proposal']}/reject", json={}),
+    "GET /api/v1/coverage": lambda t: Call("/api/v1/coverage",
+                                           params={"station_code": t.station}),
+    "GET /api/v1/private-areas": lambda t: Call("/api/v1/private-areas",
+                                                params={"station_code": t.station}),
+    "POST /api/v1/private-areas": lambda t: Call("/api/v1/private-areas", json={
+        "station_code": t.station, "name": "บ้าน", "kind": "home", "boundary": square(
+            *_point(t), half_deg=0.0001)}),
+    "POST /api/v1/private-areas/import": lambda t: Call("/api/v1/private-areas/import", json={
+        "station_code": t.station, "features": [{"type": "Feature", "properties": {
+            "name": "สวน", "kind": "yard"}, "geometry": square(*_point(t), half_deg=0.0001)}]}),
+    "DELETE /api/v1/private-areas/{area_id}": lambda t: Call(
+        f"/api/v1/private-areas/{t.extra['private_area']}"),
+    "GET /api/v1/cameras/{camera_id}/ptz": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz"),
+    "PUT /api/v1/cameras/{camera_id}/ptz": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz", json={"onvif_url": PTZ_URL}),
+    "DELETE /api/v1/cameras/{camera_id}/ptz": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_spare']}/ptz"),
+    "GET /api/v1/cameras/{camera_id}/ptz/presets": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz/presets"),
+    "POST /api/v1/cameras/{camera_id}/ptz/move": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz/move", json={"pan": 0.5}),
+    "POST /api/v1/cameras/{camera_id}/ptz/stop": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz/stop"),
+    "POST /api/v1/cameras/{camera_id}/ptz/presets/{token}/goto": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz/presets/1/goto"),
+    "POST /api/v1/cameras/{camera_id}/ptz/presets": lambda t: Call(
+        f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz/presets", json={"name": "x"}),
     "GET /api/v1/camera-health": lambda t: Call("/api/v1/camera-health",
                                                 params={"station_code": t.station}),
     "POST /api/v1/stations/{station_code}/assets/import": lambda t: Call(
@@ -1343,6 +1371,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_poll_targets(client, devices.admin, station, clock))
             t.extra.update(_zoneselect_targets(client, devices.admin, station, clock))
             t.extra.update(_monthly_targets(db, clock, station))
+            t.extra.update(_coverage_targets(client, devices.admin, station))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.
@@ -1357,6 +1386,34 @@ def env(backend: str, request: pytest.FixtureRequest,
         env.devices = devices  # type: ignore[attr-defined]
         yield env
     db.dispose()
+
+
+# A PTZ camera's ONVIF address that resolves nowhere: granted moves reach the client and
+# fail there (502), and the matrix never sends a packet to a camera network.
+PTZ_URL = "http://ptz.cam.invalid"
+
+
+def _coverage_targets(client: TestClient, admin: dict[str, str], station: str
+                      ) -> dict[str, str]:
+    """A private area, and two PTZ cameras on the police point that share live always."""
+    out: dict[str, str] = {}
+    response = client.post("/api/v1/private-areas", headers=admin, json={
+        "station_code": station, "name": "บ้าน", "kind": "home",
+        "boundary": square(*_point(Targets(station)), half_deg=0.0002)})
+    assert response.status_code == 201, response.text
+    out["private_area"] = response.json()["id"]
+    for name in ("ptz_camera", "ptz_spare"):
+        response = client.post("/api/v1/cameras", headers=admin, json={
+            "station_code": station, "point_code": f"{station}-POLICE-P1",
+            "code": f"{station}-MX-{name.upper()}", "name_th": "กล้อง PTZ", "heading_deg": 0,
+            "fov_deg": 60, "sharing_level": "live_always", "stream_username": "u",
+            "stream_password": "p"})
+        assert response.status_code == 201, response.text
+        out[name] = response.json()["id"]
+        response = client.put(f"/api/v1/cameras/{out[name]}/ptz", headers=admin,
+                              json={"onvif_url": PTZ_URL})
+        assert response.status_code == 200, response.text
+    return out
 
 
 def _foreign_partner_proposal(db: Database, clock: ManualClock, station: str) -> str:

@@ -107,6 +107,12 @@ class Camera(Base):
     lon: Mapped[float] = mapped_column(Float)
     heading_deg: Mapped[float | None] = mapped_column(Float)
     fov_deg: Mapped[float | None] = mapped_column(Float)
+    # Coverage (video/coverage.py): what the police use the camera for (investigation,
+    # traffic, patrol: seed 001), how far it sees (None: a default per owner class, shown as
+    # assumed) and where its view figures come from (e.g. a demo assumption).
+    purposes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    range_m: Mapped[float | None] = mapped_column(Float)
+    view_note: Mapped[str | None] = mapped_column(String(200))
     plate_reading: Mapped[bool] = mapped_column(Boolean, default=False)
     sharing_level: Mapped[SharingLevel] = mapped_column(str_enum(SharingLevel, "sharing_level"))
     sharing_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -118,6 +124,14 @@ class Camera(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CameraPurpose(enum.StrEnum):
+    """What the police use a camera for (seed 001: investigation, traffic and patrol)."""
+
+    INVESTIGATION = "investigation"
+    TRAFFIC = "traffic"
+    PATROL = "patrol"
 
 
 class CameraBinding(Base):

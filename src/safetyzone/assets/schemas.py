@@ -5,11 +5,17 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from safetyzone.assets.models import AssetKind, AssetStatus, ProposalState, SharingLevel
+from safetyzone.assets.models import (
+    AssetKind,
+    AssetStatus,
+    CameraPurpose,
+    ProposalState,
+    SharingLevel,
+)
 from safetyzone.core.text import Inbound, Patch
 from safetyzone.org.models import OwnerClass
 
@@ -17,6 +23,18 @@ Code = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$
 # Positions are range-checked by the service, which can say "swapped" instead of "too big".
 Lat = Field(allow_inf_nan=False)
 Lon = Field(allow_inf_nan=False)
+
+
+def _distinct(values: list[CameraPurpose]) -> list[CameraPurpose]:
+    if len(set(values)) != len(values):
+        raise ValueError("each purpose once")
+    return sorted(values)
+
+
+Purposes = Annotated[list[CameraPurpose], AfterValidator(_distinct)]
+RangeM = Field(None, gt=0, le=2000, allow_inf_nan=False,
+               description="How far the camera sees usefully, metres; unknown: a default per "
+               "owner class, shown as assumed on the coverage map.")
 
 
 class AssetCreate(Inbound):
@@ -91,6 +109,9 @@ class CameraCreate(Inbound):
     lon: float | None = Field(None, allow_inf_nan=False)
     heading_deg: float | None = Field(None, ge=0, lt=360)
     fov_deg: float | None = Field(None, gt=0, le=360)
+    purposes: Purposes = Field(default_factory=list, max_length=3)
+    range_m: float | None = RangeM
+    view_note: str | None = Field(None, max_length=200)
     plate_reading: bool = False
     sharing_level: SharingLevel = SharingLevel.REGISTRY_ONLY
     sharing_until: AwareDatetime | None = None
@@ -107,10 +128,13 @@ class CameraUpdate(Patch):
     model_config = ConfigDict(extra="forbid")
     nullable: ClassVar[frozenset[str]] = frozenset({
         "heading_deg", "fov_deg", "sharing_until", "stream_url", "stream_username",
-        "stream_password"})
+        "stream_password", "range_m", "view_note"})
     name_th: str | None = Field(None, min_length=1, max_length=200)
     heading_deg: float | None = Field(None, ge=0, lt=360)
     fov_deg: float | None = Field(None, gt=0, le=360)
+    purposes: Purposes | None = Field(None, max_length=3)
+    range_m: float | None = RangeM
+    view_note: str | None = Field(None, max_length=200)
     plate_reading: bool | None = None
     sharing_level: SharingLevel | None = None
     sharing_until: AwareDatetime | None = None
@@ -133,6 +157,9 @@ class CameraRead(BaseModel):
     lon: float
     heading_deg: float | None
     fov_deg: float | None
+    purposes: list[CameraPurpose]
+    range_m: float | None
+    view_note: str | None
     plate_reading: bool
     sharing_level: SharingLevel
     sharing_until: datetime | None

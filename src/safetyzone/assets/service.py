@@ -265,6 +265,8 @@ def create_camera(
         station_id=station.id, point_id=point.id, code=data.code, name_th=data.name_th,
         owner_class=data.owner_class or point.owner_class, owner_partner_id=owner_id,
         lat=lat, lon=lon, heading_deg=data.heading_deg, fov_deg=data.fov_deg,
+        purposes=[p.value for p in data.purposes], range_m=data.range_m,
+        view_note=data.view_note,
         plate_reading=data.plate_reading, sharing_level=data.sharing_level,
         sharing_until=data.sharing_until, status=data.status,
         stream_url_sealed=_seal(secrets, data.stream_url),
@@ -321,8 +323,11 @@ def update_camera(
     for key in ("stream_url", "stream_username", "stream_password"):
         if key in changes:
             setattr(camera, f"{key}_sealed", _seal(secrets, changes.pop(key)))
+    if changes.get("purposes") is not None:
+        changes["purposes"] = [str(p) for p in changes["purposes"]]
     for key, value in changes.items():
-        if value is not None or key in {"sharing_until", "heading_deg", "fov_deg"}:
+        if value is not None or key in {"sharing_until", "heading_deg", "fov_deg", "range_m",
+                                        "view_note"}:
             setattr(camera, key, value)
     camera.updated_at = clock.now()
     audit.record(session, actor=scope, at=camera.updated_at, action="camera.update",
@@ -390,3 +395,14 @@ def kinds_of(session: Session, asset_ids: list[uuid.UUID]) -> dict[uuid.UUID, st
         return {}
     return {row.id: row.kind.value for row in session.execute(
         select(Asset.id, Asset.kind).where(Asset.id.in_(asset_ids)))}
+
+
+def record_heading(session: Session, *, camera_id: uuid.UUID, heading_deg: float | None,
+                   at: datetime) -> None:
+    """Where a camera points after a PTZ move (None: unknown). The caller (video.ptz)
+    checked who moved it and audits the move; coverage follows the camera's heading."""
+    camera = session.get(Camera, camera_id)
+    if camera is None:
+        raise NotFound("no such camera")
+    camera.heading_deg = None if heading_deg is None else round(heading_deg % 360, 1)
+    camera.updated_at = at

@@ -36,6 +36,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.geo import haversine_m
 from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
+from safetyzone.demo import coverage as demo_coverage
 from safetyzone.demo import patrol_plans
 from safetyzone.demo import services as demo_services
 from safetyzone.demo import zoneselect as demo_zoneselect
@@ -438,6 +439,7 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
             patrol_plans.ensure_plan(session, scope, clock, zone)
             patrol_plans.ensure_red_box_keys(session, scope, clock, box, zone)
             demo_services.ensure_services(session, scope, clock, zone)
+            demo_coverage.ensure_coverage(session, scope, clock, box, zone)
         _ensure_facts(session, scope, clock)
         _ensure_rollout(session, scope, clock)
         demo_zoneselect.ensure_zone_selection(session, scope, clock)

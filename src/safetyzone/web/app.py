@@ -33,6 +33,8 @@ from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
 from safetyzone.video.live import LiveDesk
+from safetyzone.video.ptz.client import OnvifPtzClient
+from safetyzone.video.ptz.desk import PtzDesk
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
@@ -55,6 +57,7 @@ from safetyzone.web.routes import (
     citizen_public,
     commands,
     consult,
+    coverage,
     devices,
     gateways,
     history,
@@ -76,6 +79,7 @@ from safetyzone.web.routes import (
     poll,
     posts,
     program,
+    ptz,
     redbox,
     reports,
     shiftlog,
@@ -105,7 +109,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router, reports.router)
+           zoneselect.router, kpis.router, reports.router, coverage.router, ptz.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -191,6 +195,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.runtime = runtime
     app.state.snapshots = snapshots
     app.state.live = live_desk
+    app.state.ptz = PtzDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
+                            client=OnvifPtzClient(OutboundPolicy(settings.camera_networks)))
     app.state.line = line_gateway
     problems.install(app)
     contract.install(app)

@@ -36,7 +36,9 @@ import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
 } from './store.js';
 import { beep, el, flash, showDialog, toast, unlockAudio } from './ui.js';
+import { bindCoverage } from './coverage.js';
 import { bindHotspots } from './hotspots.js';
+import { bindPtz } from './ptz.js';
 import { bindTracks } from './tracks.js';
 import { bindUnits, setUnitsVisible, unitsChanged } from './units.js';
 import { addToWall, bindWall, renderWall, setWallVisible, wakeDocked } from './wall.js';
@@ -355,6 +357,8 @@ async function start() {
   bindSpeaker();
   bindTracks();
   bindHotspots();
+  bindCoverage();
+  bindPtz();
   bindPatrol();
   bindHomeWatch();
   bindServices();
