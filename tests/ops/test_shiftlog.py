@@ -17,7 +17,7 @@ from safetyzone.core.db import Database
 from safetyzone.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from safetyzone.core.security import system_scope
 from safetyzone.ops import incidents, shiftlog, units
-from safetyzone.ops.incidents import COVERT_OWNER
+from safetyzone.ops.covert import COVERT_OWNER
 from safetyzone.ops.models import IncidentState, UnitKind, UnitStatus
 from safetyzone.ops.schemas import UnitCreate
 from safetyzone.ops.shiftlog_models import DutyShift, Handover, ShiftLogEntry

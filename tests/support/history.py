@@ -19,7 +19,7 @@ from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.core.security import Scope, system_scope
 from safetyzone.ops import incidents, units
-from safetyzone.ops.incidents import COVERT_OWNER
+from safetyzone.ops.covert import COVERT_OWNER
 from safetyzone.ops.models import IncidentState, UnitKind, UnitStatus
 from safetyzone.ops.schemas import UnitCreate
 from safetyzone.org import auth

@@ -23,7 +23,7 @@ from safetyzone.core.security import Scope, system_scope
 from safetyzone.measure import facts, records
 from safetyzone.measure.models import FactStatus, RecordSource
 from safetyzone.measure.schemas import FactIn
-from safetyzone.ops.incidents import COVERT_OWNER
+from safetyzone.ops.covert import COVERT_OWNER
 from safetyzone.ops.models import Incident, IncidentState
 from safetyzone.org import auth
 from safetyzone.org.models import OrgUnit, User

@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from safetyzone.audit import service as audit
@@ -21,7 +21,7 @@ from safetyzone.core.errors import Conflict, InvalidInput, NotFound, Problem
 from safetyzone.core.events import Event
 from safetyzone.core.geo import haversine_m
 from safetyzone.core.security import Permission, Scope
-from safetyzone.ops import feed
+from safetyzone.ops import covert, feed
 from safetyzone.ops.models import Assignment, Incident, IncidentLog, IncidentState, Unit, UnitStatus
 from safetyzone.ops.rules import Action, Source
 from safetyzone.ops.schemas import IncidentRead
@@ -50,7 +50,6 @@ DISPOSITIONS = {"resolved", "arrest", "assisted", "false_alarm", "test", "duplic
 STAMP = {S.ACKNOWLEDGED: "acknowledged_at", S.DISPATCHED: "dispatched_at",
          S.EN_ROUTE: "en_route_at", S.ON_SCENE: "arrived_at", S.CLEARED: "cleared_at",
          S.CLOSED: "closed_at"}
-COVERT_OWNER = "covert_owner_user_id"
 
 
 def read_model(session: Session, incident: Incident) -> IncidentRead:
@@ -159,24 +158,16 @@ def open_alert(
 def get_incident(session: Session, *, scope: Scope, incident_id: uuid.UUID) -> Incident:
     scope.require(Permission.OPS_READ)
     incident = session.get(Incident, incident_id)
-    if incident is None or not scope.sees_station(incident.station_id) or not _sees_covert(
-            scope, incident):
+    if incident is None or not scope.sees_station(incident.station_id) or not covert.may_see(
+            incident.detail, scope.user_id):
         raise NotFound("no such incident in your scope")
     return incident
-
-
-def _sees_covert(scope: Scope, incident: Incident) -> bool:
-    """A covert hotlist hit is its list owner's alone (see ``ops.plates``)."""
-    owner = (incident.detail or {}).get(COVERT_OWNER)
-    return owner is None or owner == str(scope.user_id)
 
 
 def visible_to(scope: Scope) -> ColumnElement[bool]:
     """The SQL twin of ``get_incident``'s check: the caller's stations, and a covert hotlist
     hit only for its owner. Every query that lists incidents filters by it."""
-    covert_owner = Incident.detail[COVERT_OWNER].as_string()
-    return and_(scope.station_filter(Incident.station_id), or_(
-        covert_owner.is_(None), covert_owner == str(scope.user_id)))
+    return and_(scope.station_filter(Incident.station_id), covert.visible_sql(scope.user_id))
 
 
 def list_incidents(

@@ -2,7 +2,7 @@
 
 One incident per entry hit, never merged (two cars on one list are two stops). The camera's
 bound cameras and the nearest ones are docked; the snapshot reference goes in ``detail``.
-A covert entry's incident carries ``detail.covert_owner_user_id``: only that user sees it
+A covert entry's incident is marked (``ops.covert``): only its list owner sees it
 (``incidents.list_incidents``/``get_incident`` and the WebSocket hub filter on it), and it
 is filed at the owner's station so the owner's scope reaches it.
 """
@@ -19,7 +19,7 @@ from safetyzone.assets import service as assets
 from safetyzone.assets.models import Asset
 from safetyzone.core.events import Event, Location, PlatePayload
 from safetyzone.lpr import service as lpr
-from safetyzone.ops import incidents
+from safetyzone.ops import covert, incidents
 from safetyzone.ops.cameras import CameraIndexCache, link_cameras
 from safetyzone.ops.models import Incident
 from safetyzone.ops.rules import Action, Source
@@ -59,7 +59,7 @@ def on_plate_read(session: Session, event: Event, *, asset: Asset | None, source
             "snapshot_ref": payload.image_ref, "read_event_id": str(event.id)}
         filed = event
         if hit.covert:
-            detail["covert_owner_user_id"] = str(hit.owner_user_id)
+            covert.mark(detail, hit.owner_user_id)
             filed = event.model_copy(update={"station_id": hit.station_id})
         incident, _ = incidents.open_or_merge(
             session, event=filed, rule_name=RULE_NAME, action=action, source=source,

@@ -29,8 +29,8 @@ from safetyzone.audit import service as audit
 from safetyzone.core.clock import BANGKOK, Clock, as_utc
 from safetyzone.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from safetyzone.core.security import Permission, Role, Scope
-from safetyzone.ops import incidents
-from safetyzone.ops.incidents import COVERT_OWNER, OPEN_STATES
+from safetyzone.ops import covert, incidents
+from safetyzone.ops.incidents import OPEN_STATES
 from safetyzone.ops.models import Incident, IncidentLog, Unit, UnitStatus
 from safetyzone.ops.shiftlog_models import DutyShift, EntryKind, Handover, ShiftLogEntry
 from safetyzone.ops.shiftlog_schemas import (
@@ -124,7 +124,7 @@ def open_items(session: Session, *, scope: Scope, station_id: uuid.UUID, now: da
     query = select(Incident).where(Incident.station_id == station_id,
                                    Incident.state.in_(OPEN_STATES), incidents.visible_to(scope))
     if for_handover:
-        query = query.where(Incident.detail[COVERT_OWNER].as_string().is_(None))
+        query = query.where(covert.not_covert_sql())
     rows = session.scalars(query.order_by(Incident.priority, Incident.opened_at))
     open_now = [OpenIncident(
         id=i.id, kind=i.kind, priority=i.priority, title_th=i.title_th, title_en=i.title_en,

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from safetyzone.ops import covert
 from safetyzone.ops.feed import committed_entries
 
 log = logging.getLogger(__name__)
@@ -20,11 +21,9 @@ QUEUE_LIMIT = 2000
 
 
 def visible_to(item: dict[str, Any], user_id: uuid.UUID | None) -> bool:
-    """False for a covert hotlist hit (``data.detail.covert_owner_user_id``) of someone else."""
+    """False for a feed entry about someone else's covert hit (``ops.covert``)."""
     data = item.get("data")
-    detail = data.get("detail") if isinstance(data, dict) else None
-    owner = detail.get("covert_owner_user_id") if isinstance(detail, dict) else None
-    return owner is None or owner == str(user_id)
+    return covert.may_see(data.get("detail") if isinstance(data, dict) else None, user_id)
 
 
 @dataclass(eq=False)  # identity semantics: listeners live in a set

@@ -21,8 +21,8 @@ from safetyzone.measure.monthly.parts import Report
 from safetyzone.measure.monthly.period import Month
 from safetyzone.measure.records import UnifiedRecord
 from safetyzone.measure.schemas import Figure, Rate, StationFacts
+from safetyzone.ops import covert
 from safetyzone.ops.calltypes import GROUP_NAMES, CrimeGroup
-from safetyzone.ops.incidents import COVERT_OWNER
 from safetyzone.ops.models import Incident
 
 ORIGINS = ("ccoc", "191", "case")
@@ -33,13 +33,13 @@ def month_records(report: Report, month: Month) -> list[UnifiedRecord]:
     def load() -> list[UnifiedRecord]:
         subject, session = report.subject, report.session
         since, until = month.start, month.end
-        covert = {str(i) for i in session.scalars(select(Incident.id).where(
+        hidden = {str(i) for i in session.scalars(select(Incident.id).where(
             Incident.station_id == subject.unit_id, Incident.opened_at >= since,
-            Incident.opened_at < until, Incident.detail[COVERT_OWNER].as_string().is_not(None)))}
+            Incident.opened_at < until, covert.is_covert_sql()))}
         return [r for r in records.unified_records(session, scope=subject.scope,
                                                    station_code=subject.code, since=since,
                                                    until=until)
-                if not (r.origin == "ccoc" and r.ref in covert)]
+                if not (r.origin == "ccoc" and r.ref in hidden)]
     return report.memo(f"records:{month.key}", load)
 
 
