@@ -173,16 +173,17 @@ class CameraProber:
         """One tick: start the probes whose moment came, write what changed."""
         now = self.clock.now()
         if self._schedule is not None:
-            self._launch(self._schedule.due(now))
+            self.launch(self._schedule.due(now))
         if self._schedule is None or self._schedule.over(now):
             if self._schedule is not None:
                 await self.flush(everything=True)  # one write per sweep for all cameras
             targets = await asyncio.to_thread(self._targets)
             self._schedule = Schedule(targets, now, self.interval)
-            self._launch(self._schedule.due(now))
+            self.launch(self._schedule.due(now))
         await self.flush(everything=False)
 
-    def _launch(self, targets: list[ProbeTarget]) -> None:
+    def launch(self, targets: list[ProbeTarget]) -> None:
+        """Start a probe of each target now (at most the caps at once; one per camera)."""
         for target in targets:
             if target.camera_id in self._busy:
                 continue  # still waiting or being probed from the last sweep
