@@ -33,7 +33,7 @@ from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy, Resolver
 from safetyzone.core.secretbox import SecretBox
-from safetyzone.video import downalerts, health_store, sim
+from safetyzone.video import downalerts, health_store
 from safetyzone.video.health_store import ProbeTarget, Reading
 from safetyzone.video.media import tools
 from safetyzone.video.models import CameraState
@@ -214,15 +214,17 @@ class CameraProber:
         fault = self._faults.get(target.camera_id)
         if kind == "sim" and fault is CameraState.OFFLINE:
             return offline(DEMO_OFFLINE)
-        if kind == "sim" and fault is CameraState.FROZEN:
-            return ProbeResult(CameraState.FROZEN, DEMO_FROZEN, 1, sim.WIDTH, sim.HEIGHT)
         if kind in {"sim", "http", "https"}:
             if self.sources is None:
                 return None
             source = self.sources.sim if kind == "sim" else self.sources.http
             async with self._requests:
-                return await probe_snapshot(source, target.address, code=target.code,
-                                            now=self.clock.now())
+                result = await probe_snapshot(source, target.address, code=target.code,
+                                              now=self.clock.now())
+            if fault is CameraState.FROZEN:  # it answers, with the same picture (demo)
+                return ProbeResult(CameraState.FROZEN, DEMO_FROZEN, result.latency_ms,
+                                   result.width, result.height)
+            return result
         if kind in {"rtsp", "rtsps"}:
             async with self._processes:
                 self.running_processes += 1
