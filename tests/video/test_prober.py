@@ -12,10 +12,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
+from conftest import SECRET
 from safetyzone.assets.models import Camera
 from safetyzone.audit.models import AuditEntry
+from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
 from safetyzone.core.db import Database
 from safetyzone.core.outbound import OutboundPolicy, parse_networks
@@ -25,8 +30,9 @@ from safetyzone.patrol.plan_models import RiskSpot
 from safetyzone.video.health_store import ProbeTarget
 from safetyzone.video.models import CameraHealth, CameraHealthChange, CameraState
 from safetyzone.video.probe import ProbeResult, offline
-from safetyzone.video.prober import CameraProber, Schedule
+from safetyzone.video.prober import CameraProber, Schedule, parse_faults
 from safetyzone.video.sources import StreamAddress
+from safetyzone.web.app import create_app
 from support.world import World
 
 INTERVAL = timedelta(seconds=60)
@@ -236,3 +242,26 @@ def test_a_camera_near_a_risk_spot_alerts_and_a_restart_does_not_alert_again(
     assert len(alerts) == 1
     assert alerts[0].detail["places"][0]["code"] == "RS-1"
     assert "risk spot Dark alley" in alerts[0].title_en
+
+
+def test_the_demo_faults_setting_is_checked_and_read() -> None:
+    assert parse_faults("PCR-C1=offline, pcr-c2=FROZEN") == {
+        "pcr-c1": CameraState.OFFLINE, "pcr-c2": CameraState.FROZEN}
+    for good in ("auto", "none", "", "CAM-1=frozen"):
+        Settings(environment="test", secret_key=SECRET, camera_sim_faults=good)
+    for bad in ("CAM-1=broken", "=offline", "sometimes"):
+        with pytest.raises(ValidationError):
+            Settings(environment="test", secret_key=SECRET, camera_sim_faults=bad)
+
+
+def test_the_app_starts_and_stops_its_prober(db: Database, tmp_path: Path) -> None:
+    settings = Settings(environment="test", data_dir=tmp_path, secret_key=SECRET,
+                        camera_probe_interval_s=60)
+    app = create_app(settings, db, ManualClock())
+    with TestClient(app):
+        prober = app.state.prober
+        assert isinstance(prober, CameraProber)
+        assert app.state.snapshots.write_health is False  # one writer of the record
+    assert not (tmp_path / "probe").exists()  # its work folder is gone with it
+    off = create_app(settings.model_copy(update={"camera_probe_interval_s": 0}), db)
+    assert off.state.prober is None and off.state.snapshots.write_health is True
