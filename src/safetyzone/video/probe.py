@@ -2,7 +2,10 @@
 
 * RTSP: ffmpeg (``media.inputs.open_input`` checks and pins the address first) decodes
   two pictures about a second apart as grey PGM files. Their size is the picture's
-  resolution; the time to the first file is the latency. Frozen: the two decoded pictures
+  resolution; the time to the first file is the latency: connecting, the RTSP set-up,
+  ffmpeg's look at the stream and the first key frame (about 2 s for a camera sending a
+  key frame a second; a camera with a long key-frame interval takes longer, as it does
+  for a viewer). Frozen: the two decoded pictures
   are the same, or differ on average by less than ``FROZEN_MEAN_DIFF`` of full scale (the
   noise floor of ffmpeg's own ``freezedetect``: a stuck encoder's re-encoded picture is
   never bit for bit the same, while a live street always has some sensor noise).

@@ -178,6 +178,10 @@ class CameraProber:
             if self._schedule is not None:
                 await self.flush(everything=True)  # one write per sweep for all cameras
             targets = await asyncio.to_thread(self._targets)
+            probed = {t.camera_id for t in targets}
+            for camera_id, seen in self._seen.items():
+                if camera_id not in probed:  # retired, in maintenance, no address: no alert
+                    seen.down_since = None
             self._schedule = Schedule(targets, now, self.interval)
             self.launch(self._schedule.due(now))
         await self.flush(everything=False)
