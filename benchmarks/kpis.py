@@ -54,7 +54,7 @@ from safetyzone.patrol.track_models import Presence
 from safetyzone.poll import items as bank
 from safetyzone.poll.models import Poll, PollResponse, PollStatus
 from safetyzone.services.homewatch_models import HomeWatchRequest, HomeWatchVisit, WatchState
-from safetyzone.video.models import CameraHealth, CameraState
+from safetyzone.video.models import CameraHealth, CameraHealthChange, CameraState
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 SINCE = NOW - timedelta(days=30)
@@ -83,7 +83,8 @@ def square(lat: float, lon: float, half: float = 0.01) -> dict[str, Any]:
 def seed(db: Database, stations: int, rng: random.Random) -> list[uuid.UUID]:
     """The country, bulk-inserted (one statement per table): the stations' ids."""
     rows: dict[type, list[dict[str, Any]]] = {t: [] for t in (
-        OrgUnit, Zone, Asset, Camera, CameraHealth, Incident, PatrolPlan, PlanTarget, PlanVisit,
+        OrgUnit, Zone, Asset, Camera, CameraHealth, CameraHealthChange, Incident, PatrolPlan,
+        PlanTarget, PlanVisit,
         Presence, CitizenItem, HomeWatchRequest, HomeWatchVisit, Poll, PollResponse)}
     hq, region, province = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for unit_id, code, kind, parent in ((hq, "HQ", UnitKind.NATIONAL, None),
@@ -118,8 +119,17 @@ def seed(db: Database, stations: int, rng: random.Random) -> list[uuid.UUID]:
                 "lon": lon + c * 0.0001, "sharing_level": SharingLevel.LIVE_ALWAYS,
                 "status": AssetStatus.ACTIVE, "created_at": SINCE, "updated_at": SINCE})
             since = SINCE + timedelta(hours=rng.uniform(0, 24 * DAYS)) if c < 12 else SINCE
+            state = rng.choice(list(CameraState))
             rows[CameraHealth].append({"camera_id": cid, "station_id": sid, "since": since,
-                                       "state": rng.choice(list(CameraState))})
+                                       "state": state})
+            # The history the uptime KPI counts: an earlier stretch online, then this state.
+            if since > SINCE:
+                rows[CameraHealthChange].append({
+                    "id": uuid.uuid4(), "camera_id": cid, "station_id": sid,
+                    "state": CameraState.ONLINE, "since": SINCE, "until": since})
+            rows[CameraHealthChange].append({"id": uuid.uuid4(), "camera_id": cid,
+                                             "station_id": sid, "state": state,
+                                             "since": since, "until": None})
         cells = sorted(h3.grid_disk(h3.latlng_to_cell(lat, lon, 9), 1))[:8]
         for day in range(DAYS):
             start = SINCE + timedelta(days=day)

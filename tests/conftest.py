@@ -131,7 +131,10 @@ def clock() -> ManualClock:
 
 
 def _settings(data_dir: Path) -> Settings:
-    return Settings(environment="test", data_dir=data_dir, secret_key=SECRET)
+    # No camera prober in the background of every test (its world's cameras have made-up
+    # addresses): tests/video/test_prober.py turns it on where it is the subject.
+    return Settings(environment="test", data_dir=data_dir, secret_key=SECRET,
+                    camera_probe_interval_s=0)
 
 
 @pytest.fixture

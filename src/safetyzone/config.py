@@ -354,6 +354,36 @@ class Settings(BaseSettings):
         "viewing session counts until it is closed or idle for 20 s).",
     )
 
+    camera_probe_interval_s: int = Field(
+        60, ge=0, le=3600,
+        description="Each active camera with an address is checked once this often by the "
+        "server's prober (online, offline, frozen, latency, picture size), the probes spread "
+        "evenly over the interval; 0 turns the prober off (health then comes from snapshots "
+        "people open).",
+    )
+    camera_probe_max_processes: int = Field(
+        8, ge=1, le=64,
+        description="At most this many ffmpeg processes probe RTSP cameras at once (about "
+        "2 s each: 8 check some 200 RTSP cameras a minute; more cameras than that are each "
+        "checked less often, never skipped).",
+    )
+    camera_probe_timeout_s: float = Field(
+        15.0, ge=3.0, le=120.0,
+        description="A camera that gives no picture within this long is offline.",
+    )
+    camera_down_alert_after_s: int = Field(
+        300, ge=0, le=86_400,
+        description="A camera covering a risk spot or an SOS point (bound to it, or within "
+        "100 m) that stays offline or frozen this long raises one maintenance alert on the "
+        "console, and a recovery note when it is back.",
+    )
+    camera_sim_faults: str = Field(
+        "auto",
+        description="The demo's simulated cameras (sim://) are healthy except these: 'auto' "
+        "(in each station one simulated camera away from risk spots and SOS points probes "
+        "offline and one frozen, marked as demo), 'none', or 'CODE=offline,CODE=frozen'.",
+    )
+
     metrics_allow: Annotated[tuple[IPNetwork, ...], NoDecode] = Field(
         parse_networks(["127.0.0.0/8", "::1/128"]),
         description="Comma-separated networks that may read /metrics without a token (e.g. "
@@ -376,6 +406,17 @@ class Settings(BaseSettings):
             except ValueError as err:
                 raise ValueError(f"not an address or network: {err}") from err
         return value
+
+    @field_validator("camera_sim_faults")
+    @classmethod
+    def _sim_faults(cls, value: str) -> str:
+        if value.strip().lower() in {"auto", "none", ""}:
+            return value.strip().lower() or "none"
+        for part in value.split(","):
+            code, _, state = part.strip().partition("=")
+            if not code.strip() or state.strip().lower() not in {"offline", "frozen"}:
+                raise ValueError("must be 'auto', 'none' or 'CODE=offline,CODE=frozen'")
+        return value.strip()
 
     @field_validator("tiles_file")
     @classmethod

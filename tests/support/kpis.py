@@ -35,7 +35,7 @@ from safetyzone.services.homewatch_models import (
     HomeWatchVisit,
     WatchState,
 )
-from safetyzone.video.models import CameraHealth, CameraState
+from safetyzone.video.models import CameraHealth, CameraHealthChange, CameraState
 
 BKK = timezone(timedelta(hours=7))
 # The world's zone of ST-A is a square of ±0.004° around this point; OUT is in the station
@@ -133,7 +133,11 @@ def camera(s: Session, station: str, *, owner: OwnerClass, at: tuple[float, floa
 
 def health(s: Session, camera_id: uuid.UUID, station: uuid.UUID, state: CameraState,
            since: datetime) -> None:
+    """The camera's state now, and its history: one stretch since then (as the prober and
+    migration 0031 write it)."""
     s.add(CameraHealth(camera_id=camera_id, station_id=station, state=state, since=since))
+    s.add(CameraHealthChange(camera_id=camera_id, station_id=station, state=state,
+                             since=since, until=None))
 
 
 def report(s: Session, station: str, *, category: str, created: datetime,

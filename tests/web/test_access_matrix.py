@@ -382,6 +382,10 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/cameras/{t.extra['ptz_camera']}/ptz/presets", json={"name": "x"}),
     "GET /api/v1/camera-health": lambda t: Call("/api/v1/camera-health",
                                                 params={"station_code": t.station}),
+    "GET /api/v1/camera-health/uptime": lambda t: Call("/api/v1/camera-health/uptime",
+                                                       params={"station_code": t.station}),
+    "GET /api/v1/cameras/{camera_id}/health-history": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/health-history"),
     "POST /api/v1/stations/{station_code}/assets/import": lambda t: Call(
         f"/api/v1/stations/{t.station}/assets/import", params={"format": "csv"},
         content=("kind,code,name_th,lat,lon,owner_class\ncamera_point,"

@@ -51,7 +51,8 @@ PLAN_START_HOUR, PLAN_HOURS = 14, 8  # one afternoon plan a day, 14.00-22.00 Ban
 def seed_camera_health(session: Session, scope: Scope, site: Site) -> int:
     """Each of the station's cameras that has no health yet gets a state and its start:
     most online since before the period, the station's share down (offline, some frozen)
-    since a few days, a few back online lately. Written as the health tracker writes it."""
+    since a few days, a few back online lately after days offline. Written as the health
+    tracker writes it: the current record and the history of states (camera uptime)."""
     rng = site.rng("cameras")
     cameras, _ = assets.list_cameras(session, scope=scope, station_id=site.station_id,
                                      limit=100_000)
@@ -66,9 +67,13 @@ def seed_camera_health(session: Session, scope: Scope, site: Site) -> int:
         if draw < site.profile.camera_down:
             state = CameraState.FROZEN if rng.random() < 0.2 else CameraState.OFFLINE
             since = site.until - timedelta(days=rng.uniform(0.5, min(20.0, span_days)))
-        elif draw < site.profile.camera_down * 2.5:  # repaired lately
+        elif draw < site.profile.camera_down * 2.5:  # repaired lately: down before that
             state = CameraState.ONLINE
             since = site.until - timedelta(days=rng.uniform(1.0, min(25.0, span_days)))
+            video.save_health(session, camera_id=camera.id, station_id=site.station_id,
+                              observation=Observation(
+                                  state=CameraState.OFFLINE, changed=True, detail=CAMERA_DETAIL,
+                                  since=since - timedelta(days=rng.uniform(0.5, 5.0))))
         else:
             state = CameraState.ONLINE
             since = site.since - timedelta(days=rng.uniform(1.0, 120.0))

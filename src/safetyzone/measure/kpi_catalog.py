@@ -99,12 +99,12 @@ CATALOG: tuple[KpiSpec, ...] = (
         CAMERA_UPTIME, "กล้องวงจรปิดใช้งานได้", "Camera uptime",
         Unit.PERCENT, Direction.HIGHER, 95.0, 100.0,
         "Share of the observed camera time in the period that cameras were online, by owner "
-        "class. Only each camera's current state and when it began are stored, so the time "
-        "before a camera's last change is not known and is left out (docs/measure/kpis.md).",
-        "100 x online camera-seconds / observed camera-seconds, where a camera is observed "
-        "from max(since, its state's start) to min(until, now)",
-        "camera health (camera_health.state, camera_health.since) and the camera registry "
-        "(owner class); retired cameras left out",
+        "class, counted from the history of states the camera prober writes on every change "
+        "(docs/measure/kpis.md).",
+        "100 x online camera-seconds / observed camera-seconds, each stretch of a camera in "
+        "one state cut to [since, min(until, now))",
+        "camera health history (camera_health_change: state, since, until) and the camera "
+        "registry (owner class); retired cameras left out",
         "cameras whose position lies inside the zone's boundary"),
     KpiSpec(
         REPORT_RESOLUTION, "เวลาปิดเรื่องแจ้งจากประชาชน ค่ามัธยฐาน",

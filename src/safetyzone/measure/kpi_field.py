@@ -6,7 +6,6 @@ first picks its own targets, cells or cameras by their position, then asks the s
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -25,13 +24,15 @@ from safetyzone.measure.kpi_common import (
     rounded,
     share,
 )
-from safetyzone.org.models import OwnerClass
 from safetyzone.patrol import compliance
 from safetyzone.patrol.track_models import Presence
+from safetyzone.video import uptime
 from safetyzone.video.models import CameraHealth, CameraState
+from safetyzone.video.uptime import StationUptime
 
-CAMERA_NOTE = ("Only each camera's current state and when it began are stored (camera_health); "
-               "the time before its last change is not known and is left out, not guessed.")
+CAMERA_NOTE = ("Counted from the history of states (camera_health_change), written by the "
+               "prober on every change; time when a camera's state was not known is left "
+               "out, not guessed.")
 
 
 # --- patrol plan compliance --------------------------------------------------------------
@@ -92,57 +93,37 @@ def presence_by_station(session: Session, *, station_ids: Sequence[uuid.UUID], w
 # --- camera uptime -----------------------------------------------------------------------
 
 
-class _Tally:
-    def __init__(self) -> None:
-        self.online_s: dict[OwnerClass, float] = defaultdict(float)
-        self.observed_s: dict[OwnerClass, float] = defaultdict(float)
-        self.observed: dict[OwnerClass, int] = defaultdict(int)
-        self.now: dict[str, int] = {s.value: 0 for s in CameraState} | {"unknown": 0}
-
-    def add(self, owner: OwnerClass, state: CameraState, seconds: float, cameras: int) -> None:
-        self.observed_s[owner] += seconds * cameras
-        self.observed[owner] += cameras
-        if state is CameraState.ONLINE:
-            self.online_s[owner] += seconds * cameras
-
-    def result(self) -> Result:
-        observed = sum(self.observed.values())
-        state_now = [count_cell(k, n) for k, n in self.now.items()]
-        if not observed:
-            return Result(value=None, n=0, breakdowns={"state_now": state_now},
-                          note=CAMERA_NOTE)
-        owners = [cell(o.value, self.observed[o], share(self.online_s[o], self.observed_s[o]))
-                  for o in OwnerClass if self.observed[o]]
-        return Result(value=share(sum(self.online_s.values()), sum(self.observed_s.values())),
-                      n=observed, breakdowns={"owner": owners, "state_now": state_now},
-                      note=CAMERA_NOTE)
+def _camera_result(figures: StationUptime, now: dict[str, int]) -> Result:
+    state_now = [count_cell(k, n) for k, n in now.items()]
+    observed = {o: part for o, part in figures.owners.items() if part.observed_cameras}
+    if not observed:
+        return Result(value=None, n=0, breakdowns={"state_now": state_now}, note=CAMERA_NOTE)
+    total = figures.total()
+    owners = [cell(o.value, part.observed_cameras,
+                   share(part.seconds[CameraState.ONLINE], part.observed_s))
+              for o, part in observed.items()]
+    return Result(value=share(total.seconds[CameraState.ONLINE], total.observed_s),
+                  n=total.observed_cameras, breakdowns={"owner": owners, "state_now": state_now},
+                  note=CAMERA_NOTE)
 
 
 def cameras_by_station(session: Session, *, station_ids: Sequence[uuid.UUID], window: Window,
                        area: Area | None) -> dict[uuid.UUID, Result]:
-    """Uptime over the observed camera time, by owner class, and the cameras' states now."""
-    tallies = {s: _Tally() for s in station_ids}
+    """Uptime over the observed camera time, by owner class, from the history of states;
+    and the cameras' states now."""
     where = [Camera.station_id.in_(list(station_ids)), Camera.status != AssetStatus.RETIRED]
+    camera_ids = None
     if area is not None:
-        where.append(Camera.id.in_([camera_id for camera_id, lat, lon in session.execute(
-            select(Camera.id, Camera.lat, Camera.lon).where(*where)) if area.contains(lat, lon)]))
-    start, end = window.since, window.observed_until
-    whole = (end - start).total_seconds()
-    owner_state = (Camera.station_id, Camera.owner_class, CameraHealth.state)
+        camera_ids = [camera_id for camera_id, lat, lon in session.execute(
+            select(Camera.id, Camera.lat, Camera.lon).where(*where)) if area.contains(lat, lon)]
+        where.append(Camera.id.in_(camera_ids))
+    now: dict[uuid.UUID, dict[str, int]] = {
+        s: {state.value: 0 for state in CameraState} | {"unknown": 0} for s in station_ids}
     for station_id, state, count in session.execute(
             select(Camera.station_id, CameraHealth.state, func.count()).outerjoin(
                 CameraHealth, CameraHealth.camera_id == Camera.id).where(*where)
             .group_by(Camera.station_id, CameraHealth.state)):
-        tallies[station_id].now[state.value if state else "unknown"] += int(count)
-    if whole > 0:
-        for station_id, owner, state, count in session.execute(
-                select(*owner_state, func.count()).join(
-                    CameraHealth, CameraHealth.camera_id == Camera.id).where(
-                    *where, CameraHealth.since <= start).group_by(*owner_state)):
-            tallies[station_id].add(owner, state, whole, int(count))
-        for station_id, owner, state, began in session.execute(
-                select(*owner_state, CameraHealth.since).join(
-                    CameraHealth, CameraHealth.camera_id == Camera.id).where(
-                    *where, CameraHealth.since > start, CameraHealth.since < end)):
-            tallies[station_id].add(owner, state, (end - began).total_seconds(), 1)
-    return {station_id: tally.result() for station_id, tally in tallies.items()}
+        now[station_id][state.value if state else "unknown"] += int(count)
+    figures = uptime.by_owner(session, station_ids=station_ids, since=window.since,
+                              until=window.observed_until, camera_ids=camera_ids)
+    return {s: _camera_result(figures[s], now[s]) for s in station_ids}

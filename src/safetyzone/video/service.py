@@ -26,6 +26,7 @@ from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import incidents
 from safetyzone.org.models import OwnerClass
+from safetyzone.video import health_store
 from safetyzone.video.health import Observation
 from safetyzone.video.models import CameraHealth, CameraState
 from safetyzone.video.schemas import CameraHealthRead, StateCounts
@@ -103,18 +104,15 @@ def record_live(session: Session, *, actor: Scope | None, username: str, action:
 
 def save_health(session: Session, *, camera_id: uuid.UUID, station_id: uuid.UUID,
                 observation: Observation) -> None:
-    row = session.get(CameraHealth, camera_id)
-    if row is None:
-        session.add(CameraHealth(camera_id=camera_id, station_id=station_id,
-                                 state=observation.state, since=observation.since,
-                                 detail=observation.detail))
-        return
-    row.state, row.since, row.detail = observation.state, observation.since, observation.detail
+    """The snapshot desk's view of a camera (when no prober runs), history included."""
+    health_store.record(session, readings=[health_store.Reading(
+        camera_id=camera_id, station_id=station_id, state=observation.state,
+        since=observation.since, detail=observation.detail)])
 
 
 def list_health(session: Session, *, scope: Scope, station_id: uuid.UUID | None = None
                 ) -> list[CameraHealthRead]:
-    """Every camera in scope with its last known state (None: not looked at yet).
+    """Every camera in scope with its last known state (None: not checked yet).
 
     Why a fetch failed (a refused internal address, a closed port) is for the people who
     set camera addresses: for anyone else ``detail`` is None, so the health list cannot be
@@ -131,7 +129,11 @@ def list_health(session: Session, *, scope: Scope, station_id: uuid.UUID | None 
         out.append(CameraHealthRead(
             camera_id=camera.id, code=camera.code, owner_class=camera.owner_class,
             state=h.state if h else None, since=h.since if h else None,
-            detail=h.detail if h and sees_detail else None))
+            detail=h.detail if h and sees_detail else None,
+            checked_at=h.checked_at if h else None, latency_ms=h.latency_ms if h else None,
+            width=h.width if h else None, height=h.height if h else None,
+            monitored=camera.stream_url_sealed is not None
+            and camera.status is AssetStatus.ACTIVE))
     return out
 
 

@@ -61,6 +61,9 @@ class SnapshotDesk:
     sources: Sources | None = None
     health: HealthTracker = field(default_factory=HealthTracker)
     views: ViewSessions = field(default_factory=ViewSessions)
+    # False when the prober (video.prober) keeps the health record: one writer of it, so
+    # two views of one camera (a snapshot now, a probe a minute ago) never flap the history.
+    write_health: bool = True
 
     def __post_init__(self) -> None:
         self._client: httpx.AsyncClient | None = None
@@ -123,7 +126,7 @@ class SnapshotDesk:
         return Shown(snapshot, observation.state)
 
     async def _observe(self, target: service.Target, observation: Observation) -> None:
-        if observation.changed:
+        if observation.changed and self.write_health:
             log.info("camera %s is %s", target.code, observation.state.value)
             await asyncio.to_thread(self._write_health, target, observation)
 

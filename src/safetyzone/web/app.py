@@ -33,6 +33,7 @@ from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
 from safetyzone.video.live import LiveDesk
+from safetyzone.video.prober import CameraProber
 from safetyzone.video.ptz.client import OnvifPtzClient
 from safetyzone.video.ptz.desk import PtzDesk
 from safetyzone.video.snapshots import SnapshotDesk
@@ -52,6 +53,7 @@ from safetyzone.web.routes import (
     basemap,
     board,
     calls,
+    camera_health,
     camera_urls,
     citizen,
     citizen_public,
@@ -101,7 +103,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            devices.router, gateways.router, intake.router,
            measure.router,
            history.router,  # before ops: /incidents/search is not /incidents/{incident_id}
-           ops.router, stream.router, video.router, live.router,
+           ops.router, stream.router, video.router, live.router, camera_health.router,
            commands.router, panel.router, lpr.router, camera_urls.router, citizen.router,
            citizen_public.router, open311.router, line.router, officer.router, redbox.router,
            tracks.router, patrol.router, pages.router, citizen_pages.router, apidocs.router,
@@ -139,7 +141,17 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                       patrol_retain_track_days=settings.patrol_retain_track_days,
                       sweeps=_sweeps(settings, ctx))
     snapshots = SnapshotDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
-                             policy=OutboundPolicy(settings.camera_networks))
+                             policy=OutboundPolicy(settings.camera_networks),
+                             write_health=not settings.camera_probe_interval_s)
+    prober = (CameraProber(db=db, clock=ctx.clock, secrets_box=ctx.secrets,
+                           policy=OutboundPolicy(settings.camera_networks),
+                           work_dir=settings.data_dir / "probe",
+                           interval_s=settings.camera_probe_interval_s,
+                           max_processes=settings.camera_probe_max_processes,
+                           timeout_s=settings.camera_probe_timeout_s,
+                           alert_after_s=settings.camera_down_alert_after_s,
+                           sim_faults=settings.camera_sim_faults)
+              if settings.camera_probe_interval_s else None)
     live_desk = LiveDesk(db=db, clock=ctx.clock, secrets_box=ctx.secrets,
                     policy=OutboundPolicy(settings.camera_networks),
                     root=settings.data_dir / "live", max_viewers=settings.live_max_viewers)
@@ -164,6 +176,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         await runtime.start()
         await snapshots.start()
         await live_desk.start()
+        if prober is not None:
+            await prober.start(snapshots.sources)
         db.after_commit.append(ctx.notices.after_commit)
         db.after_commit.append(escalations.after_commit)
         await line_gateway.start()
@@ -176,6 +190,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                 db.after_commit.remove(ctx.notices.after_commit)
             with contextlib.suppress(ValueError):
                 db.after_commit.remove(escalations.after_commit)
+            if prober is not None:
+                await prober.stop()
             await live_desk.stop()
             await snapshots.stop()
             await runtime.stop()
@@ -197,6 +213,7 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.live = live_desk
     app.state.ptz = PtzDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                             client=OnvifPtzClient(OutboundPolicy(settings.camera_networks)))
+    app.state.prober = prober
     app.state.line = line_gateway
     problems.install(app)
     contract.install(app)

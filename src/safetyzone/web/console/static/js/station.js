@@ -1,8 +1,10 @@
 // The station panel: open incidents, today's counts by type, response times, units on
-// duty, cameras online by owner class, today's checkpoint figures, work orders to partners,
-// and the last 30 days' KPIs against their targets (kpis.js).
+// duty, cameras online by owner class and their health (camhealth.js), today's checkpoint
+// figures, work orders to partners, and the last 30 days' KPIs against their targets
+// (kpis.js).
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
+import { cameraHealthCard, redrawCameraHealth, refreshCameraHealth } from './camhealth.js';
 import { loadPolls } from './poll.js';
 import { refreshKpis } from './kpis.js';
 import { reportsCard } from './reports.js';
@@ -99,9 +101,11 @@ function render(panel, totals) {
           el('th', {}, t(`owner.${owner}`)), el('td', {}, String(c.total)), el('td', { class: 'ok' }, String(c.online)),
           el('td', { class: c.offline ? 'bad' : '' }, String(c.offline)), el('td', { class: c.frozen ? 'warn' : '' }, String(c.frozen)),
           el('td', { class: 'muted' }, String(c.unknown))))))),
+    cameraHealthCard(),
     ...(totals ? [checkpointsCard(totals)] : []),
     workorderLoadsCard(ops.workorders_by_partner || []),
     ...(can('ops.read') ? [reportsCard({ kind: 'station', code: panel.station_code, unit: panel.station_code })] : []));
+  redrawCameraHealth(panel.station_code); // the last figures now; fresh ones follow
   document.getElementById('station-name').textContent = t('station.heading', { code: panel.station_code })
     + ' ' + (document.documentElement.lang === 'en' ? panel.name_en : panel.name_th);
 }
@@ -121,7 +125,10 @@ export async function refreshStation() {
     loadAnnouncements(panel ? store.station : null).catch(() => {});
     loadPolls(panel ? store.station : null).catch(() => {});
     refreshKpis(panel ? store.station : null).catch(() => {});
-    if (panel) render(panel, totals);
+    if (panel) {
+      render(panel, totals);
+      refreshCameraHealth(store.station).catch(() => {});
+    }
     else {
       last = null;
       document.getElementById('station-name').textContent = t('station.all', { n: rows?.length || 0 });
