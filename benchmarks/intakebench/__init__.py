@@ -1,0 +1,1 @@
+"""The parts of benchmarks/intake.py, split by concept; run that script, not these."""
