@@ -32,6 +32,7 @@ from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
+from safetyzone.video import footage as video_footage
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
@@ -55,6 +56,7 @@ from safetyzone.web.routes import (
     commands,
     consult,
     devices,
+    footage,
     gateways,
     history,
     homewatch,
@@ -103,7 +105,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router, reports.router)
+           zoneselect.router, kpis.router, reports.router, footage.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -196,7 +198,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     partner_pages.mount(app)
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
                        media_limit=max(settings.citizen_media_max_bytes,
-                                       settings.citizen_voice_max_bytes))
+                                       settings.citizen_voice_max_bytes),
+                       footage_limit=settings.footage_max_bytes)
     app.add_middleware(LoginGate, retry_after=ctx.login.address_retry_after)
     app.add_middleware(Metrics)
     # Pages, scripts, JSON and problem answers travel compressed (the citizen app's first
@@ -229,6 +232,7 @@ def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clo
         partial(homewatch_sweep.run, store=homewatch.media(ctx),
                 retain_days=settings.services_retain_homewatch_days),
         partial(lostdocs_service.run_sweep, retain_days=settings.services_retain_lostdocs_days),
+        partial(video_footage.run_sweep, store=footage.store_of(ctx)),
         partial(consult_sweep.run_sweep, policy=ServicesPolicy(
             remind_before=timedelta(hours=settings.services_consult_remind_hours),
             retain_requests=timedelta(days=settings.services_retain_consult_days),
