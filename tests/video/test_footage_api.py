@@ -39,7 +39,7 @@ def audit_actions(db: Database, request_id: str) -> list[str]:
 
 def test_an_area_request_reaches_each_owner_who_uploads_and_the_officer_downloads(
         client: TestClient, world: World, db: Database, clock: ManualClock,
-        settings: object) -> None:
+        settings: Settings) -> None:
     condo_camera = fr.second_partner(db, clock, SECRET)
     devices = Devices(client, world, clock)
     pole = devices.credential("ST-A", "asset", devices.asset_id("ST-A-SOS1"), "pole")

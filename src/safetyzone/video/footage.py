@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
@@ -43,6 +44,9 @@ from safetyzone.video.footage_models import (
 )
 from safetyzone.video.footage_schemas import CloseIn, FootageRequestIn
 from safetyzone.video.footage_store import FootageStore
+
+if TYPE_CHECKING:  # the incident's type only; its rows are reached through ops.incidents
+    from safetyzone.ops.models import Incident
 
 S = FootageStatus
 # Waiting for the owner's answer: these run against the deadline.
@@ -132,7 +136,7 @@ def _due(value: datetime | None, now: datetime) -> datetime:
 @dataclass(frozen=True)
 class _Origin:
     station: OrgUnit
-    incident: incidents.Incident | None
+    incident: Incident | None
 
 
 def _origin(session: Session, scope: Scope, data: FootageRequestIn) -> _Origin:
@@ -247,7 +251,7 @@ def line_text(request: FootageRequest, station: OrgUnit, cameras: list[Camera]) 
             f"by {due:%Y-%m-%d %H:%M}.")
 
 
-def _ordered(query: Select[tuple[FootageRequest]]) -> Select[tuple[FootageRequest]]:
+def _ordered(query: Select[FootageRequest]) -> Select[FootageRequest]:
     waiting = case((FootageRequest.status.in_(ANSWERABLE), 0), else_=1)
     return query.order_by(waiting, FootageRequest.created_at.desc(), FootageRequest.code)
 
