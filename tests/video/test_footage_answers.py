@@ -12,8 +12,10 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from conftest import SECRET
 from safetyzone.core.clock import ManualClock
@@ -76,3 +78,13 @@ def test_the_sweep_removes_only_uploads_a_crash_left_behind(tmp_path: Path) -> N
     os.utime(stale, (hour_ago, hour_ago))
     assert store.clear_partial() == 1
     assert not stale.exists() and fresh.exists()
+
+
+def test_the_history_is_append_only_in_the_database(
+        client: TestClient, world: World, db: Database, clock: ManualClock) -> None:
+    operator = world.headers(client, "a.operator")
+    fr.ask(client, operator, clock.now(), camera_codes=["ST-A-SHOP-P1-C1"])
+    for statement in (update(FootageEvent).values(note="rewritten"), delete(FootageEvent)):
+        with pytest.raises(DBAPIError, match="append-only"), db.write() as s:
+            s.execute(statement)
+    assert events(db) == 2

@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_footage_event_request_id", "footage_event", ["request_id"])
+    _append_only("footage_event")
     op.create_table(
         "footage_file",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -108,9 +109,34 @@ def upgrade() -> None:
     op.create_index("ix_footage_file_request_id", "footage_file", ["request_id"])
 
 
+def _append_only(table: str) -> None:
+    """A request's history is the record: the database itself refuses to change or delete
+    a row of it."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN RAISE EXCEPTION '{table} is append-only'; END $$")
+        op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                   f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only()")
+        return
+    for event in ("UPDATE", "DELETE"):
+        op.execute(f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+                   f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END")
+
+
+def _drop_append_only(table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
+        return
+    for event in ("update", "delete"):
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event}")
+
+
 def downgrade() -> None:
     op.drop_index("ix_footage_file_request_id", table_name="footage_file")
     op.drop_table("footage_file")
+    _drop_append_only("footage_event")
     op.drop_index("ix_footage_event_request_id", table_name="footage_event")
     op.drop_table("footage_event")
     op.drop_index("ix_footage_camera_camera_id", table_name="footage_camera")
