@@ -883,6 +883,16 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/partner/footage-requests/{request_id}/files": lambda t: Call(
         f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/files",
         content=footage_support.video(), headers={"Content-Type": "application/octet-stream"}),
+    "POST /api/v1/partner/footage-requests/{request_id}/uploads": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/uploads",
+        json={"size": 1000}),
+    "GET /api/v1/partner/footage-requests/{request_id}/uploads/{upload_id}": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/uploads/"
+        f"{t.extra['footage_upload']}"),
+    "PATCH /api/v1/partner/footage-requests/{request_id}/uploads/{upload_id}": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/uploads/"
+        f"{t.extra['footage_upload']}", content=footage_support.video()[:100],
+        headers={"Content-Type": "application/octet-stream", "Upload-Offset": "0"}),
     "POST /api/v1/partner/footage-requests/{request_id}/grant": lambda t: Call(
         f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/grant", json={}),
     "POST /api/v1/partner/footage-requests/{request_id}/decline": lambda t: Call(
@@ -923,6 +933,13 @@ def _footage_targets(client: TestClient, admin: dict[str, str], db: Database,
         row, _ = footage_partner.add_file(s, scope=owner, clock=clock, request_id=request.id,
                                           stored=stored, name="matrix.mp4")
         out["footage_file"] = str(row.id)
+        other = s.get(FootageRequest, uuid.UUID(out["footage_other"]))
+        assert other is not None
+        # An upload under way by the other request's own partner.
+        out["footage_upload"] = footage_routes.resumable(
+            client.app.state.ctx).start(  # type: ignore[attr-defined]
+            request_id=other.id, partner_id=other.partner_id, username="mx.other",
+            name="x.mp4", size=len(footage_support.video())).id
     return out
 
 

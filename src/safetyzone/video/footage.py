@@ -42,6 +42,7 @@ from safetyzone.video.footage_models import (
     FootageRequest,
     FootageStatus,
 )
+from safetyzone.video.footage_resume import Resumable
 from safetyzone.video.footage_schemas import CloseIn, FootageRequestIn
 from safetyzone.video.footage_store import FootageStore
 
@@ -322,8 +323,10 @@ def expire_due(db: Database, clock: Clock) -> int:
 
 
 def run_sweep(db: Database, clock: Clock, *, store: FootageStore) -> int:
-    """The minute sweep: expire unanswered requests, remove uploads a crash cut off."""
+    """The minute sweep: expire unanswered requests, remove uploads a crash cut off and
+    resumable uploads abandoned for a day."""
     store.clear_partial()
+    Resumable(store).clear_stale()
     return expire_due(db, clock)
 
 

@@ -140,3 +140,22 @@ class PartnerFootageRead(BaseModel):
     cameras: list[FootageCameraRead]
     files: list[FootageFileRead]
     history: list[FootageEventRead]
+
+
+class UploadStartIn(Inbound):
+    """A resumable upload: the file's size first, then its pieces (``Upload-Offset``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    size: int = Field(ge=1, le=2**40, description="The whole file's size in bytes.")
+    filename: str | None = Field(None, min_length=1, max_length=200)
+
+
+class UploadState(BaseModel):
+    """How far a resumable upload is; ``file`` once its last byte arrived and it was taken
+    (``duplicate``: the same bytes were on the request already)."""
+
+    upload_id: str
+    offset: int
+    size: int
+    file: FootageFileRead | None = None
+    duplicate: bool = False

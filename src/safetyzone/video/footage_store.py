@@ -28,6 +28,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from PIL import Image, UnidentifiedImageError
 
@@ -73,6 +74,12 @@ def clean_name(name: str | None, kind: str) -> str:
     return base or f"footage.{KINDS[kind][0]}"
 
 
+def refuse_kind() -> NoReturn:
+    raise UnsupportedMediaType(
+        "not a video or picture we take: send the MP4, MKV or AVI file the recorder "
+        "exported (or a JPEG still)", [Problem("unknown file type", "body")])
+
+
 @dataclass(frozen=True)
 class Stored:
     """A file in the store: its kind, where (relative to the root), size and SHA-256."""
@@ -114,9 +121,7 @@ class Upload:
     def _decide(self) -> None:
         kind = sniff(self._head[:SNIFF_BYTES])
         if kind is None:
-            raise UnsupportedMediaType(
-                "not a video or picture we take: send the MP4, MKV or AVI file the recorder "
-                "exported (or a JPEG still)", [Problem("unknown file type", "body")])
+            refuse_kind()
         self.kind = kind
 
     def finish(self, expected_sha256: str | None = None) -> Stored:
@@ -136,7 +141,7 @@ class Upload:
                 raise InvalidInput("the file arrived damaged: its SHA-256 is not the one sent "
                                    "with it; send it again",
                                    [Problem("hash mismatch", "X-Content-SHA256")])
-            _verify(self.temp, self.kind)
+            verify(self.temp, self.kind)
             return self.store.keep(self.temp, self.kind, digest, self.size)
         finally:
             self.discard()
@@ -147,7 +152,7 @@ class Upload:
         self.temp.unlink(missing_ok=True)
 
 
-def _verify(path: Path, kind: str) -> None:
+def verify(path: Path, kind: str) -> None:
     """Open the file with a real decoder: a header over garbage is not footage."""
     if kind == "jpg":
         try:
@@ -188,7 +193,8 @@ def _short(stream: dict[str, object]) -> bool:
 
 class FootageStore:
     """Files by content under ``root``: ``files/ab/cd/<sha256>.<ext>``, ``tmp/`` for
-    uploads under way (the sweeper removes those a crash left behind)."""
+    uploads under way (the sweeper removes those a crash left behind, and resumable
+    sessions untouched for a day)."""
 
     def __init__(self, root: Path, max_bytes: int) -> None:
         self.root, self.max_bytes = root, max_bytes
@@ -202,6 +208,8 @@ class FootageStore:
         gone = 0
         cutoff = time.time() - older_than_s
         for leftover in self.tmp.glob("*.part"):
+            if leftover.with_suffix(".json").exists():
+                continue  # a resumable upload's: kept a day (footage_resume)
             with contextlib.suppress(FileNotFoundError):
                 if leftover.stat().st_mtime < cutoff:
                     leftover.unlink()

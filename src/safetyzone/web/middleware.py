@@ -18,8 +18,8 @@ PICTURE_LIMIT = 2 * 1024 * 1024
 CITIZEN_MEDIA = re.compile(r"^/api/v1/public/tickets/[^/]+/media$")
 # Officers' photos from the phone: at an incident, and at a red-box check-in.
 OFFICER_MEDIA = re.compile(r"^/api/v1/officer/(incident/photos|checkins/[^/]+/photo)$")
-# A camera owner's footage file, streamed as the raw body (video/footage routes).
-FOOTAGE_UPLOAD = re.compile(r"^/api/v1/partner/footage-requests/[^/]+/files$")
+# A camera owner's footage file (or a piece of it), the raw body (web/routes/footage.py).
+FOOTAGE_UPLOAD = re.compile(r"^/api/v1/partner/footage-requests/[^/]+/(files|uploads/[^/]+)$")
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around one file
 REQUESTS = Counter("ssz_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ssz_http_request_seconds", "HTTP request latency", ["method", "route"])

@@ -18,13 +18,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from safetyzone.citizen import staff_line
-from safetyzone.core.errors import InvalidInput, Problem
+from safetyzone.core.errors import InvalidInput, Problem, UnsupportedMediaType
 from safetyzone.core.paging import MAX_OFFSET
 from safetyzone.core.security import Scope
 from safetyzone.org import service as org
 from safetyzone.video import footage, footage_partner
 from safetyzone.video.footage_models import FootageStatus
 from safetyzone.video.footage_read import partner_model, police_model
+from safetyzone.video.footage_resume import Resumable
+from safetyzone.video.footage_resume import Session as UploadSession
 from safetyzone.video.footage_schemas import (
     CloseIn,
     DeclineIn,
@@ -33,8 +35,10 @@ from safetyzone.video.footage_schemas import (
     FootageRequestRead,
     GrantIn,
     PartnerFootageRead,
+    UploadStartIn,
+    UploadState,
 )
-from safetyzone.video.footage_store import FootageStore, Stored, clean_name
+from safetyzone.video.footage_store import SNIFF_BYTES, FootageStore, Stored, clean_name
 from safetyzone.web.context import AppContext
 from safetyzone.web.deps import ContextDep, ScopeDep
 from safetyzone.web.idempotency import IdempotencyKey, once
@@ -201,6 +205,93 @@ async def upload_footage_file(
     read, new = await run_in_threadpool(_record, ctx, scope, request_id, stored,
                                         clean_name(filename, upload.kind))
     return JSONResponse(read.model_dump(mode="json"), status_code=201 if new else 200)
+
+
+def resumable(ctx: AppContext) -> Resumable:
+    return Resumable(store_of(ctx))
+
+
+def _session(ctx: AppContext, scope: Scope, request_id: uuid.UUID, upload_id: str,
+             *, answerable: bool = True) -> UploadSession:
+    """The caller's own upload session on its own request (still answerable to send)."""
+    with ctx.db.read() as session:
+        if answerable:
+            footage_partner.open_for_upload(session, scope=scope, clock=ctx.clock,
+                                            request_id=request_id)
+        else:
+            footage_partner.partner_request(session, scope=scope, request_id=request_id)
+    assert scope.partner_id is not None  # the request check above holds it
+    return resumable(ctx).get(upload_id, request_id=request_id, partner_id=scope.partner_id)
+
+
+@router.post("/partner/footage-requests/{request_id}/uploads", response_model=UploadState,
+             status_code=201, responses=problem_responses(404, 409, 413, 422))
+def start_footage_upload(ctx: ContextDep, scope: ScopeDep, request_id: uuid.UUID,
+                         body: UploadStartIn) -> UploadState:
+    """Open a resumable upload of a large file: its size now, its pieces after (``PATCH``
+    with ``Upload-Offset``); a cut piece is resumed from the offset the server has."""
+    _check_open(ctx, scope, request_id)
+    assert scope.partner_id is not None
+    started = resumable(ctx).start(request_id=request_id, partner_id=scope.partner_id,
+                                   username=scope.username, name=body.filename or "",
+                                   size=body.size)
+    return UploadState(upload_id=started.id, offset=0, size=started.size)
+
+
+@router.get("/partner/footage-requests/{request_id}/uploads/{upload_id}",
+            response_model=UploadState, responses=problem_responses(404))
+def read_footage_upload(ctx: ContextDep, scope: ScopeDep, request_id: uuid.UUID,
+                        upload_id: str) -> UploadState:
+    """How many bytes of an upload the server has: send the rest from there."""
+    found = _session(ctx, scope, request_id, upload_id, answerable=False)
+    return UploadState(upload_id=found.id, offset=found.offset, size=found.size)
+
+
+@router.patch("/partner/footage-requests/{request_id}/uploads/{upload_id}",
+              response_model=UploadState, responses=problem_responses(404, 409, 413, 415, 422),
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/octet-stream": {"schema": {"type": "string",
+                                                          "format": "binary"}}}}})
+async def send_footage_piece(
+    request: Request, ctx: ContextDep, scope: ScopeDep, request_id: uuid.UUID,
+    upload_id: str, offset: Annotated[int, Header(alias="Upload-Offset", ge=0, le=2**40)],
+) -> UploadState:
+    """Append the piece starting at ``Upload-Offset`` (409 with the server's offset if it
+    does not start where the file ends). With the last byte the file is checked and taken
+    (``file`` in the answer), as a single upload is."""
+    sessions = resumable(ctx)
+    found = await run_in_threadpool(_session, ctx, scope, request_id, upload_id)
+    handle = await run_in_threadpool(sessions.writer, found, offset)
+    buffer = bytearray()
+
+    async def flush() -> None:
+        if buffer:
+            await run_in_threadpool(sessions.write, handle, found, bytes(buffer))
+            buffer.clear()
+    try:
+        try:
+            async for chunk in request.stream():
+                buffer += chunk
+                if handle.tell() < SNIFF_BYTES or len(buffer) >= FLUSH_BYTES:
+                    await flush()
+            await flush()
+        except ClientDisconnect as err:
+            await flush()  # what arrived whole is kept: the next piece starts after it
+            raise InvalidInput("the piece was cut off: ask for the offset and send the rest",
+                               [Problem("cut off", "body")]) from err
+        have = handle.tell()
+    except UnsupportedMediaType:
+        sessions.drop(found.id)  # not footage: the whole session goes
+        raise
+    finally:
+        handle.close()
+    if have < found.size:
+        return UploadState(upload_id=found.id, offset=have, size=found.size)
+    stored = await run_in_threadpool(sessions.finish, found)
+    read, new = await run_in_threadpool(_record, ctx, scope, request_id, stored,
+                                        clean_name(found.name, stored.kind))
+    return UploadState(upload_id=found.id, offset=have, size=found.size, file=read,
+                       duplicate=not new)
 
 
 @router.post("/partner/footage-requests/{request_id}/grant", response_model=PartnerFootageRead,
