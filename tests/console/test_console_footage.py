@@ -2,7 +2,8 @@
 the demo: the duty officer (``pcr.operator``, console at 1920x1080, station view) asks the
 city (``bma.partner``) for a window of its camera for a case; the city's officer opens
 ``/partner`` on a phone (390x844), sees the request and uploads a real video (made with
-ffmpeg, tests/fixtures/footage); the officer sees the file with its SHA-256 and downloads
+ffmpeg, tests/fixtures/footage), whose first piece a lost signal cuts (the page resumes
+it); the officer sees the file with its SHA-256 and downloads
 it, byte for byte. The officer's words hold markup: shown as text on both sides.
 """
 
@@ -91,10 +92,21 @@ def test_the_officer_asks_the_city_for_footage_and_gets_the_file(
             assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
             phone.screenshot(path=str(artifacts / "footage-3-partner-390x844.png"))
             request_id = card.locator("input[type=file]").get_attribute("data-fr")
+            # The phone loses its signal during the first piece: the page asks the server
+            # how far it got and sends it again.
+            cut: list[str] = []
+
+            def cut_once(route: Any) -> None:
+                if route.request.method == "PATCH" and not cut:
+                    cut.append(route.request.url)
+                    route.abort("connectionreset")
+                else:
+                    route.continue_()
+            phone.route("**/api/v1/partner/footage-requests/*/uploads/*", cut_once)
             phone.set_input_files(f"#fr-file-{request_id}", str(VIDEO))
             done = phone.locator(f"li.fr[data-code='{code}'][data-status=uploaded]")
             done.wait_for()
-            assert digest in done.inner_text()
+            assert digest in done.inner_text() and len(cut) == 1
             done.scroll_into_view_if_needed()
             phone.screenshot(path=str(artifacts / "footage-4-partner-uploaded-390x844.png"))
 

@@ -1,13 +1,14 @@
 // Footage requests to the partner (คำขอภาพจากกล้อง): the police ask for the recordings of
 // the partner's own cameras over a time window. Each card shows the window, the cameras,
 // the police's reason and the deadline, the files sent so far (with their SHA-256), and
-// what may be done: send a video file (uploaded as the raw body, with a progress bar),
-// grant access to the window, or decline with a reason. A card for linking LINE, so the
+// what may be done: send a video file (the raw bytes, with a progress bar),
+// grant access to the window, or decline with a reason; a large file goes in pieces and
+// picks up after a lost connection. A card for linking LINE, so the
 // next request arrives there too. Data is text: every node from dom.js, never HTML.
-import { $, el, toast } from '/pwa/static/js/dom.js';
+import { $, el, sleep, toast } from '/pwa/static/js/dom.js';
 import { currentLang, formatDateTime, t } from '/pwa/static/js/i18n.js';
 import { ApiError, api, errorText } from './api.js';
-import { ensureAccess } from './session.js';
+import { dropAccess, ensureAccess } from './session.js';
 
 const ANSWERABLE = new Set(['sent', 'seen', 'uploaded', 'granted']);
 const WAITING = new Set(['sent', 'seen']);
@@ -125,37 +126,73 @@ async function reload() {
   renderFootage();
 }
 
-// The file goes as the raw body (no form wrapping), so the server streams it to disk; an
+// A file goes in pieces of 4 MiB (a resumable upload: the raw bytes, no form wrapping, so
+// the server streams them to disk). A piece that fails (no signal, a cut, a server busy) is
+// tried again after asking the server how far it got, up to 6 times in a row; an
 // XMLHttpRequest shows the progress that fetch cannot.
+const PIECE = 4 * 1024 * 1024;
+const TRIES = 6;
+
+function putPiece(path, offset, blob, onProgress) {
+  return ensureAccess().then((token) => new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PATCH', path);
+    xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Upload-Offset', String(offset));
+    xhr.upload.addEventListener('progress', (event) => onProgress(event.loaded));
+    xhr.addEventListener('load', () => {
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch { body = {}; }
+      resolve({ code: xhr.status, body });
+    });
+    xhr.addEventListener('error', () => resolve({ code: 0, body: {} }));
+    xhr.send(blob);
+  }), () => ({ code: 401, body: {} }));
+}
+
+function retryable(answer) {
+  if (answer.code === 0 || answer.code === 401 || answer.code >= 500 || answer.code === 429) return true;
+  if (answer.code === 409) return ['upload-offset', 'upload-busy'].includes(answer.body.code);
+  return answer.code === 422 && (answer.body.problems || []).some((p) => p.reason === 'cut off');
+}
+
+function progress(id, loaded, total) {
+  uploading = { id, loaded, total };
+  const bar = $('.fr-progress');
+  if (bar) { bar.max = total || 1; bar.value = loaded; }
+}
+
 async function send(id, file) {
-  const token = await ensureAccess();
   uploading = { id, loaded: 0, total: file.size };
   renderFootage();
-  const path = `/api/v1/partner/footage-requests/${encodeURIComponent(id)}/files?filename=${encodeURIComponent(file.name.slice(0, 200))}`;
+  const base = `/api/v1/partner/footage-requests/${encodeURIComponent(id)}/uploads`;
   try {
-    const status = await new Promise((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('POST', path);
-      xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-      xhr.upload.addEventListener('progress', (event) => {
-        uploading = { id, loaded: event.loaded, total: event.total || file.size };
-        const bar = $('.fr-progress');
-        if (bar) { bar.max = uploading.total || 1; bar.value = uploading.loaded; }
-      });
-      xhr.addEventListener('load', () => {
-        let body = {};
-        try { body = JSON.parse(xhr.responseText); } catch { body = {}; }
-        resolve({ code: xhr.status, body });
-      });
-      xhr.addEventListener('error', () => resolve({ code: 0, body: {} }));
-      xhr.send(file);
-    });
-    if (status.code === 201 || status.code === 200) {
-      toast(status.code === 201 ? t('fr.uploaded', { hash: status.body.sha256.slice(0, 12) }) : t('fr.already'), 'ok');
-    } else {
-      toast(errorText(new ApiError(status.code, status.body)), 'error');
+    const session = await api(base, { method: 'POST', json: { size: file.size, filename: file.name.slice(0, 200) || undefined } });
+    const path = `${base}/${encodeURIComponent(session.upload_id)}`;
+    let offset = 0;
+    let failures = 0;
+    let done = null;
+    while (!done) {
+      const piece = file.slice(offset, Math.min(offset + PIECE, file.size));
+      const from = offset;
+      const answer = await putPiece(path, from, piece, (loaded) => progress(id, from + loaded, file.size));
+      if (answer.code === 200) {
+        failures = 0;
+        offset = answer.body.offset;
+        if (answer.body.file) done = answer.body;
+        continue;
+      }
+      if (!retryable(answer) || failures >= TRIES) throw new ApiError(answer.code, answer.body);
+      failures += 1;
+      if (answer.code === 401) dropAccess(); // the next piece asks for a fresh token
+      await sleep(1000 * failures);
+      offset = (await api(path)).offset; // how far the server got: go on from there
+      progress(id, offset, file.size);
     }
+    toast(done.duplicate ? t('fr.already') : t('fr.uploaded', { hash: done.file.sha256.slice(0, 12) }), 'ok');
+  } catch (err) {
+    toast(errorText(err), 'error');
   } finally {
     uploading = null;
     await reload().catch(() => renderFootage());
