@@ -131,6 +131,13 @@ def add_file(session: Session, *, scope: Scope, clock: Clock, request_id: uuid.U
     return row, True
 
 
+def stored_elsewhere(session: Session, *, path: str) -> bool:
+    """Whether any request names the stored file at ``path`` (the same bytes are kept once
+    for every request that received them)."""
+    return session.scalar(select(FootageFile.id).where(FootageFile.path == path).limit(1)
+                          ) is not None
+
+
 def grant(session: Session, *, scope: Scope, clock: Clock, request_id: uuid.UUID,
           data: GrantIn) -> FootageRequest:
     """Make the window's footage of some or all the cameras available to the police."""

@@ -229,6 +229,10 @@ class FootageStore:
         return Stored(kind=kind, content_type=content_type, path=relative, size=size,
                       sha256=digest)
 
+    def forget(self, relative: str) -> None:
+        """Remove a stored file no request names (its upload was refused at the end)."""
+        self.open_path(relative).unlink(missing_ok=True)
+
     def open_path(self, relative: str) -> Path:
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root.resolve()) or not path.is_file():

@@ -18,7 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from safetyzone.citizen import staff_line
-from safetyzone.core.errors import InvalidInput, Problem, UnsupportedMediaType
+from safetyzone.core.errors import (
+    InvalidInput,
+    Problem,
+    SafetyZoneError,
+    UnsupportedMediaType,
+)
 from safetyzone.core.paging import MAX_OFFSET
 from safetyzone.core.security import Scope
 from safetyzone.org import service as org
@@ -161,11 +166,20 @@ def _check_open(ctx: AppContext, scope: Scope, request_id: uuid.UUID) -> None:
 
 def _record(ctx: AppContext, scope: Scope, request_id: uuid.UUID, stored: Stored,
             name: str) -> tuple[FootageFileRead, bool]:
-    with ctx.db.write() as session:
-        row, new = footage_partner.add_file(session, scope=scope, clock=ctx.clock,
-                                            request_id=request_id, stored=stored, name=name)
-        session.flush()
-        return FootageFileRead.model_validate(row, from_attributes=True), new
+    """Name the stored file on the request; if that is refused (the request was closed
+    meanwhile), the file goes again unless another request names the same bytes."""
+    try:
+        with ctx.db.write() as session:
+            row, new = footage_partner.add_file(session, scope=scope, clock=ctx.clock,
+                                                request_id=request_id, stored=stored,
+                                                name=name)
+            session.flush()
+            return FootageFileRead.model_validate(row, from_attributes=True), new
+    except SafetyZoneError:
+        with ctx.db.read() as session:
+            if not footage_partner.stored_elsewhere(session, path=stored.path):
+                store_of(ctx).forget(stored.path)
+        raise
 
 
 @router.post("/partner/footage-requests/{request_id}/files", response_model=FootageFileRead,
