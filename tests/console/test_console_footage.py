@@ -109,6 +109,11 @@ def test_the_officer_asks_the_city_for_footage_and_gets_the_file(
             assert digest in done.inner_text() and len(cut) == 1
             done.scroll_into_view_if_needed()
             phone.screenshot(path=str(artifacts / "footage-4-partner-uploaded-390x844.png"))
+            phone.click("#lang-switch")  # English on the switch, the same request
+            phone.locator("#footage-title", has_text="Footage requests").wait_for()
+            assert "asks for footage of your cameras" in done.inner_text()
+            assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
+            phone.screenshot(path=str(artifacts / "footage-4b-partner-en-390x844.png"))
 
         console.keyboard.press("1")  # the panel reads its lists again when it comes back
         console.keyboard.press("3")

@@ -48,19 +48,26 @@ def _mark_seen(session: Session, scope: Scope, request: FootageRequest, now: dat
     audit_step(session, scope, request, "seen", now)
 
 
-def partner_requests(session: Session, *, scope: Scope, clock: Clock,
-                     limit: int = 200) -> list[FootageRequest]:
-    """The caller's own partner's requests, open first; those just delivered become seen."""
+def partner_requests(session: Session, *, scope: Scope, limit: int = 200
+                     ) -> list[FootageRequest]:
+    """The caller's own partner's requests, open first (a read: ``mark_seen`` after)."""
     partner_id = _partner_id(scope)
     if partner_id is None:
         return []
     rows = list(session.scalars(select(FootageRequest).where(
         FootageRequest.partner_id == partner_id).order_by(
         FootageRequest.created_at.desc(), FootageRequest.code).limit(limit)))
-    now = clock.now()
-    for request in rows:
-        _mark_seen(session, scope, request, now)
     return sorted(rows, key=lambda r: r.status not in ANSWERABLE)
+
+
+def mark_seen(session: Session, *, scope: Scope, clock: Clock,
+              request_ids: list[uuid.UUID]) -> None:
+    """The requests just shown to the partner that were delivered and not yet seen become
+    seen (the page polls: only a new request costs a write)."""
+    now = clock.now()
+    for request_id in request_ids:
+        _mark_seen(session, scope, partner_request(session, scope=scope,
+                                                   request_id=request_id), now)
 
 
 def partner_request(session: Session, *, scope: Scope, request_id: uuid.UUID,

@@ -143,9 +143,15 @@ def list_partner_footage_requests(ctx: ContextDep, scope: ScopeDep
                                   ) -> list[PartnerFootageRead]:
     """The footage requests addressed to your partner (partner accounts only), the open
     ones first; those not seen yet are marked seen."""
+    with ctx.db.read() as session:
+        rows = footage_partner.partner_requests(session, scope=scope)
+        new = [r.id for r in rows if r.status is FootageStatus.SENT]
+        if not new:  # the page polls: a read unless a request is new to the partner
+            return [partner_model(session, r) for r in rows]
     with ctx.db.write() as session:
+        footage_partner.mark_seen(session, scope=scope, clock=ctx.clock, request_ids=new)
         return [partner_model(session, r) for r in footage_partner.partner_requests(
-            session, scope=scope, clock=ctx.clock)]
+            session, scope=scope)]
 
 
 @router.get("/partner/footage-requests/{request_id}", response_model=PartnerFootageRead,
