@@ -69,7 +69,9 @@ function field(id, labelKey, control) {
   return el('div', { class: 'field' }, el('label', { for: id }, t(labelKey)), control);
 }
 
-function openDialog(code) {
+// The dialog, for a station; with an incident's id it starts from that incident (its place
+// and time fill the area and the window): the incident panel may open it so.
+export function openFootageDialog(code, incidentId = null) {
   const station = store.stations.find((s) => s.code === code);
   const incidents = [...store.incidents.values()].filter((i) => i.station_id === station?.id && OPEN_STATES.includes(i.state));
   const cameras = [...store.cameras.values()].filter((c) => c.station_id === station?.id && c.owner_partner_id && c.status !== 'retired')
@@ -150,6 +152,10 @@ function openDialog(code) {
   dialog.addEventListener('close', () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
+  if (incidentId && store.incidents.has(incidentId)) {
+    incident.value = incidentId;
+    incident.dispatchEvent(new Event('change'));
+  }
   incident.focus();
 }
 
@@ -169,7 +175,7 @@ async function closeRequest(id) {
 
 export function bindFootage() {
   document.getElementById('station-footage').addEventListener('click', async (event) => {
-    if (event.target.closest('#fr-create') && last) { openDialog(last.code); return; }
+    if (event.target.closest('#fr-create') && last) { openFootageDialog(last.code); return; }
     const download = event.target.closest('button[data-fr-download]');
     if (download) {
       const request = last?.requests.find((r) => r.id === download.dataset.fr);
