@@ -196,6 +196,11 @@ class Settings(BaseSettings):
         2 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024,
         description="Largest voice note a citizen may attach to an emergency.",
     )
+    footage_max_bytes: int = Field(
+        2 * 1024 * 1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024 * 1024,
+        description="Largest footage file a camera owner may upload for a footage request "
+        "(streamed to disk under data_dir/footage; refused with 413 past this).",
+    )
     citizen_emergency_per_minute: int = Field(
         20, ge=1, le=10_000,
         description="Emergency presses one client address may send per minute (then 429).",

@@ -57,11 +57,15 @@ from safetyzone.patrol.redbox_models import CheckIn
 from safetyzone.services.homewatch_models import Finding, HomeWatchRequest, HomeWatchVisit
 from safetyzone.services.homewatch_texts import CONSENT_VERSION as HOMEWATCH_CONSENT
 from safetyzone.services.lostdocs_signing import CertificateSigner, Claim
+from safetyzone.video import footage_partner
+from safetyzone.video.footage_models import FootageRequest
 from safetyzone.web.app import create_app
+from safetyzone.web.routes import footage as footage_routes
 from safetyzone.web.routes import reports
 from support import changes
 from support import citizen as phone
 from support import consult as consult_phone
+from support import footage as footage_support
 from support import lostdocs as lost
 from support.basemap import write_street_map
 from support.live import Devices, wait_for
@@ -897,7 +901,82 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
     "POST /api/v1/partner/workorders/{order_id}/actions": lambda t: Call(
         f"/api/v1/partner/workorders/{t.extra['workorder_other']}/actions",
         json={"action": "accept"}),
+    "GET /api/v1/footage-requests": lambda t: Call("/api/v1/footage-requests",
+                                                   params={"station_code": t.station}),
+    "POST /api/v1/footage-requests": lambda t: Call(
+        "/api/v1/footage-requests", json=_footage_body(t.station, t.extra["now"]),
+        headers=_once("footage", t)),
+    "GET /api/v1/footage-requests/{request_id}": lambda t: Call(
+        f"/api/v1/footage-requests/{t.extra['footage']}"),
+    "POST /api/v1/footage-requests/{request_id}/close": lambda t: Call(
+        f"/api/v1/footage-requests/{t.extra['footage']}/close", json={"note": "matrix"}),
+    "GET /api/v1/footage-requests/{request_id}/files/{file_id}": lambda t: Call(
+        f"/api/v1/footage-requests/{t.extra['footage']}/files/{t.extra['footage_file']}"),
+    # A partner's own cells are tried on another partner's request (it must look missing).
+    "GET /api/v1/partner/footage-requests": lambda t: Call("/api/v1/partner/footage-requests"),
+    "GET /api/v1/partner/footage-requests/{request_id}": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}"),
+    "POST /api/v1/partner/footage-requests/{request_id}/files": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/files",
+        content=footage_support.video(), headers={"Content-Type": "application/octet-stream"}),
+    "POST /api/v1/partner/footage-requests/{request_id}/uploads": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/uploads",
+        json={"size": 1000}),
+    "GET /api/v1/partner/footage-requests/{request_id}/uploads/{upload_id}": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/uploads/"
+        f"{t.extra['footage_upload']}"),
+    "PATCH /api/v1/partner/footage-requests/{request_id}/uploads/{upload_id}": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/uploads/"
+        f"{t.extra['footage_upload']}", content=footage_support.video()[:100],
+        headers={"Content-Type": "application/octet-stream", "Upload-Offset": "0"}),
+    "POST /api/v1/partner/footage-requests/{request_id}/grant": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/grant", json={}),
+    "POST /api/v1/partner/footage-requests/{request_id}/decline": lambda t: Call(
+        f"/api/v1/partner/footage-requests/{t.extra['footage_other']}/decline",
+        json={"reason": "matrix decline"}),
 }
+
+
+def _footage_body(station: str, now: str, camera: str | None = None) -> dict[str, Any]:
+    start = datetime.fromisoformat(now) - timedelta(hours=2)
+    return {"station_code": station, "case_number": f"MX/{station}",
+            "camera_codes": [camera or f"{station}-SHOP-P1-C1"],
+            "window_start": start.isoformat(),
+            "window_end": (start + timedelta(minutes=20)).isoformat(), "reason": "matrix"}
+
+
+def _footage_targets(client: TestClient, admin: dict[str, str], db: Database,
+                     clock: ManualClock, settings: Settings, station: str) -> dict[str, str]:
+    """A footage request to the test partner's shop with a file on it (uploaded as its
+    owner would), and one to another partner (a camera of its own)."""
+    out: dict[str, str] = {}
+    for name, camera in (("footage", None), ("footage_other", f"{station}-MXO-P1-C1")):
+        made = client.post("/api/v1/footage-requests", json=_footage_body(
+            station, clock.now().isoformat(), camera), headers={
+            **admin, "Idempotency-Key": f"matrix-setup-{name}-{station}"})
+        assert made.status_code == 201, made.text
+        out[name] = made.json()[0]["id"]
+    store = footage_routes.store_of(client.app.state.ctx)  # type: ignore[attr-defined]
+    upload = store.begin()
+    upload.write(footage_support.video())
+    stored = upload.finish()
+    with db.write() as s:
+        request = s.get(FootageRequest, uuid.UUID(out["footage"]))
+        assert request is not None
+        owner = Scope(user_id=uuid.uuid4(), username="mx.owner", role=Role.PARTNER,
+                      station_ids=frozenset({request.station_id}), org_unit_ids=frozenset(),
+                      partner_id=request.partner_id)
+        row, _ = footage_partner.add_file(s, scope=owner, clock=clock, request_id=request.id,
+                                          stored=stored, name="matrix.mp4")
+        out["footage_file"] = str(row.id)
+        other = s.get(FootageRequest, uuid.UUID(out["footage_other"]))
+        assert other is not None
+        # An upload under way by the other request's own partner.
+        out["footage_upload"] = footage_routes.resumable(
+            client.app.state.ctx).start(  # type: ignore[attr-defined]
+            request_id=other.id, partner_id=other.partner_id, username="mx.other",
+            name="x.mp4", size=len(footage_support.video())).id
+    return out
 
 
 def _workorder_body(station: str) -> dict[str, Any]:
@@ -1372,6 +1451,8 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_announce_targets(client, devices.admin, station, clock))
             t.extra.update(_shift_targets(db, clock, station))
             t.extra.update(_workorder_targets(client, devices.admin, station))
+            t.extra.update(_footage_targets(client, devices.admin, db, clock, settings,
+                                            station))
             t.extra.update(_poll_targets(client, devices.admin, station, clock))
             t.extra.update(_zoneselect_targets(client, devices.admin, station, clock))
             t.extra.update(_monthly_targets(db, clock, station))

@@ -102,8 +102,9 @@ def _code_hash(server_key: str, code: str) -> str:
 
 
 def may_link(scope: Scope) -> bool:
-    """Commanders carry the escalations (the console is staffed by operators)."""
-    return scope.role is Role.COMMANDER
+    """Commanders carry the escalations (the console is staffed by operators); partner
+    accounts hear the footage requests addressed to their partner (``video.footage``)."""
+    return scope.role in {Role.COMMANDER, Role.PARTNER}
 
 
 def _channels(session: Session, scope: Scope) -> list[LineChannel]:
@@ -114,7 +115,8 @@ def _channels(session: Session, scope: Scope) -> list[LineChannel]:
 def new_code(session: Session, *, scope: Scope, clock: Clock, server_key: str) -> LinkCode:
     """A one-time code to send to a station's LINE account; replaces an earlier one."""
     if not may_link(scope):
-        raise PermissionDenied("only commanders receive escalations on LINE")
+        raise PermissionDenied("only commanders (escalations) and partners (footage "
+                               "requests) receive alerts on LINE")
     channels = _channels(session, scope)
     if not channels:
         raise NotFound("none of your stations has a LINE account to link")
@@ -173,6 +175,9 @@ def link_from_chat(session: Session, *, text: str, channel_id: uuid.UUID, user_h
             user_hash, user_sealed, now)
     audit.record(session, actor=None, username=user.username, at=now, action="staff.line_link",
                  entity="user", entity_id=user.id, station_id=channel.station_id)
+    if user.role is Role.PARTNER:
+        return (f"ผูกบัญชี {user.display_name} แล้ว จะได้รับแจ้งเมื่อตำรวจขอภาพจากกล้อง / "
+                f"Linked: {user.display_name} will get footage requests here.")
     return (f"ผูกบัญชี {user.display_name} แล้ว จะได้รับแจ้งเมื่อเหตุถูกยกระดับ / Linked: "
             f"{user.display_name} will get escalations here.")
 
@@ -181,6 +186,20 @@ def forget(session: Session, *, channel_id: uuid.UUID, user_hash: str) -> None:
     """The LINE user blocked the account: their staff links go too."""
     session.execute(delete(StaffLineLink).where(StaffLineLink.channel_id == channel_id,
                                                 StaffLineLink.user_hash == user_hash))
+
+
+def push_to_partner(session: Session, *, outbox: Outbox, box: SecretBox,
+                    partner_id: uuid.UUID, text: str) -> int:
+    """Queue ``text`` to the LINE of every active account of a partner that linked one
+    (sent after the commit by the outbox); returns how many were queued."""
+    rows = session.execute(select(StaffLineLink).join(User, User.id == StaffLineLink.user_id)
+                           .where(User.partner_id == partner_id, User.role == Role.PARTNER,
+                                  User.is_active.is_(True))).scalars().all()
+    for link in rows:
+        outbox.add(session, kind=JobKind.PUSH, channel_id=link.channel_id,
+                   user_hash=link.user_hash, user_id=box.open(link.user_sealed),
+                   payload={"messages": [text_message(text)]})
+    return len(rows)
 
 
 class EscalationAlerts:

@@ -103,11 +103,20 @@ class Permission(enum.StrEnum):
     # The People Poll: create a zone's survey wave, open and close it, print its QR sheet.
     # Reading results is OPS_READ (aggregates only; no answer is ever tied to a person).
     POLL_MANAGE = "poll.manage"
+    # Footage requests to camera owners (video.footage): ask a partner for the recordings of
+    # its cameras for a case, follow the answer, download what it uploaded (each download
+    # audited). Duty operators, investigators, commanders and admins; not viewers or patrol.
+    FOOTAGE_REQUEST = "footage.request"
+    # A partner's answer to the footage requests addressed to it: upload files, grant access
+    # for the window, or decline with a reason. Only partner accounts, only their own
+    # partner's requests (the service checks).
+    FOOTAGE_REPLY = "footage.reply"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin; nobody
 # but a partner answers a work order for the partner (the police record their own acts).
-_ALL = frozenset(Permission) - {Permission.TIP_IDENTITY_READ, Permission.WORKORDER_REPLY}
+_ALL = frozenset(Permission) - {Permission.TIP_IDENTITY_READ, Permission.WORKORDER_REPLY,
+                                Permission.FOOTAGE_REPLY}
 _READ = frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.OPS_READ,
                    Permission.CITIZEN_READ})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -119,7 +128,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             Permission.CITIZEN_ACT, Permission.PATROL_PLAN,
                             Permission.LOSTDOC_REVIEW,
                             Permission.HOMEWATCH_MANAGE,
-                            Permission.CONSULT_MANAGE, Permission.CONSULT_NOTES},
+                            Permission.CONSULT_MANAGE, Permission.CONSULT_NOTES,
+                            Permission.FOOTAGE_REQUEST},
     # A patrol officer reads the picture and reports its unit's status (which moves the
     # incident it is assigned to); the console acts on incidents.
     Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS, Permission.PATROL_DUTY,
@@ -128,9 +138,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # keeps its own records current (the services narrow ASSET_* to what it owns); it
     # answers the work orders addressed to it, and reads nothing else of the station.
     Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE,
-                             Permission.WORKORDER_REPLY}),
+                             Permission.WORKORDER_REPLY, Permission.FOOTAGE_REPLY}),
     Role.VIEWER: _READ | {Permission.CONSULT_NOTES},
-    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES},
+    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES,
+                                Permission.FOOTAGE_REQUEST},
     # Volunteers read nothing of the station's picture: only what their post duty needs.
     Role.VOLUNTEER: frozenset({Permission.POST_DUTY}),
 }

@@ -29,6 +29,7 @@ from safetyzone.services import homewatch_models as _homewatch  # noqa: F401
 from safetyzone.services import lostdocs_models as _lostdocs  # noqa: F401
 from safetyzone.services import posts_models as _posts  # noqa: F401
 from safetyzone.video import coverage_models as _coverage  # noqa: F401
+from safetyzone.video import footage_models as _footage  # noqa: F401
 from safetyzone.video import models as _video  # noqa: F401
 
 metadata = Base.metadata

@@ -32,6 +32,7 @@ from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
+from safetyzone.video import footage as video_footage
 from safetyzone.video.live import LiveDesk
 from safetyzone.video.prober import CameraProber
 from safetyzone.video.ptz.client import OnvifPtzClient
@@ -61,6 +62,7 @@ from safetyzone.web.routes import (
     consult,
     coverage,
     devices,
+    footage,
     gateways,
     history,
     homewatch,
@@ -111,7 +113,8 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router, reports.router, coverage.router, ptz.router)
+           zoneselect.router, kpis.router, reports.router, coverage.router, ptz.router,
+           footage.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -227,7 +230,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     partner_pages.mount(app)
     app.add_middleware(BodyLimit, limit=JSON_BODY_LIMIT, import_limit=settings.max_import_bytes,
                        media_limit=max(settings.citizen_media_max_bytes,
-                                       settings.citizen_voice_max_bytes))
+                                       settings.citizen_voice_max_bytes),
+                       footage_limit=settings.footage_max_bytes)
     app.add_middleware(LoginGate, retry_after=ctx.login.address_retry_after)
     app.add_middleware(Metrics)
     # Pages, scripts, JSON and problem answers travel compressed (the citizen app's first
@@ -260,6 +264,7 @@ def _sweeps(settings: Settings, ctx: AppContext) -> list[Callable[[Database, Clo
         partial(homewatch_sweep.run, store=homewatch.media(ctx),
                 retain_days=settings.services_retain_homewatch_days),
         partial(lostdocs_service.run_sweep, retain_days=settings.services_retain_lostdocs_days),
+        partial(video_footage.run_sweep, store=footage.store_of(ctx)),
         partial(consult_sweep.run_sweep, policy=ServicesPolicy(
             remind_before=timedelta(hours=settings.services_consult_remind_hours),
             retain_requests=timedelta(days=settings.services_retain_consult_days),

@@ -18,6 +18,8 @@ PICTURE_LIMIT = 2 * 1024 * 1024
 CITIZEN_MEDIA = re.compile(r"^/api/v1/public/tickets/[^/]+/media$")
 # Officers' photos from the phone: at an incident, and at a red-box check-in.
 OFFICER_MEDIA = re.compile(r"^/api/v1/officer/(incident/photos|checkins/[^/]+/photo)$")
+# A camera owner's footage file (or a piece of it), the raw body (web/routes/footage.py).
+FOOTAGE_UPLOAD = re.compile(r"^/api/v1/partner/footage-requests/[^/]+/(files|uploads/[^/]+)$")
 MULTIPART_OVERHEAD = 16 * 1024  # boundaries and part headers around one file
 REQUESTS = Counter("ssz_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("ssz_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -63,15 +65,17 @@ class BodyLimit:
     """Refuse bodies over the limit, by header or by counting, before a route sees them.
 
     Bulk imports (paths ending in ``/import``) get their own, larger limit; a citizen's
-    photo or voice upload the largest file allowed plus the multipart framing.
+    photo or voice upload the largest file allowed plus the multipart framing; a camera
+    owner's footage file (a raw body) the footage limit.
     """
 
     def __init__(self, app: ASGIApp, limit: int, import_limit: int,
-                 media_limit: int = 0) -> None:
+                 media_limit: int = 0, footage_limit: int = 0) -> None:
         self.app = app
         self.default_limit = limit
         self.import_limit = import_limit
         self.media_limit = media_limit
+        self.footage_limit = footage_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,6 +86,8 @@ class BodyLimit:
             limit = max(limit, PICTURE_LIMIT)
         elif self.media_limit and CITIZEN_MEDIA.match(scope["path"]):
             limit = self.media_limit + MULTIPART_OVERHEAD
+        elif self.footage_limit and FOOTAGE_UPLOAD.match(scope["path"]):
+            limit = self.footage_limit
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)

@@ -31,6 +31,7 @@ import { bindProgram, setProgramVisible, showProgramTab } from './program.js';
 import { bindShift } from './shift.js';
 import { bindStation, setStationVisible, stationChanged } from './station.js';
 import { bindWorkorders } from './workorders.js';
+import { bindFootage } from './footage.js';
 import { bindZoneSelection } from './zoneselect.js';
 import {
   can, citizenInQueue, isCitizen, on, OPEN_STATES, store, upsertCitizen, upsertIncident,
@@ -367,6 +368,7 @@ async function start() {
   bindAnnouncements();
   const popout = bindLayout();
   bindWorkorders();
+  bindFootage();
   bindZoneSelection();
   bindHistory();
   bindProgram();

@@ -1,10 +1,11 @@
 // The station panel: open incidents, today's counts by type, response times, units on
 // duty, cameras online by owner class and their health (camhealth.js), today's checkpoint
-// figures, work orders to partners, and the last 30 days' KPIs against their targets
-// (kpis.js).
+// figures, work orders to partners, footage requests to camera owners (footage.js), and the
+// last 30 days' KPIs against their targets (kpis.js).
 import { formatAge, formatDateTime, formatDuration, onLangChange, pick, t, tOr } from './i18n.js';
 import { loadAnnouncements, rerenderAnnouncements } from './announce.js';
 import { cameraHealthCard, redrawCameraHealth, refreshCameraHealth } from './camhealth.js';
+import { refreshFootage } from './footage.js';
 import { loadPolls } from './poll.js';
 import { refreshKpis } from './kpis.js';
 import { reportsCard } from './reports.js';
@@ -118,6 +119,7 @@ export async function refreshStation() {
     code ? api(`/api/v1/patrol/checkpoints/totals?station_code=${code}`).catch(() => null) : null,
     seesSeveralStations() ? api('/api/v1/stations-rollup') : null,
     refreshWorkorders(store.station).catch(() => null),
+    refreshFootage(store.station).catch(() => null), // footage requests to camera owners
     refreshZoneSelection(store.station).catch(() => null), // read again only on a new station
   ]).then(([panel, totals, rows]) => {
     renderRollup(rows);

@@ -1,10 +1,12 @@
-// The partner page: log in, then the work orders addressed to the partner, the unfinished
+// The partner page: log in, then the footage requests to the partner's cameras (footage.js)
+// and the work orders addressed to the partner, the unfinished
 // first (the most urgent due time first, overdue ones marked), each with what may be done
 // next: accept, refuse (with the reason), in progress, done (with a note). Data is text:
 // every card is built from DOM nodes (dom.js), never from HTML.
 import { $, el, toast } from '/pwa/static/js/dom.js';
 import { currentLang, formatDateTime, loadLang, onLangChange, t } from '/pwa/static/js/i18n.js';
 import { ApiError, api, errorText } from './api.js';
+import { bindFootage, loadFootage, renderFootage } from './footage.js';
 import { AuthError, hasLogin, login, logout, username } from './session.js';
 
 const POLL_MS = 30000;
@@ -88,6 +90,7 @@ async function load() {
     orders = denied ? [] : await api('/api/v1/partner/workorders');
     show('orders');
     render();
+    await loadFootage(me); // footage requests to the partner's cameras (footage.js)
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       logout();
@@ -193,8 +196,9 @@ function bind() {
 
 async function start() {
   await loadLang();
-  onLangChange(() => { if (!$('#screen-orders').hidden) render(); });
+  onLangChange(() => { if (!$('#screen-orders').hidden) { render(); renderFootage(); } });
   bind();
+  bindFootage();
   $('#offline').hidden = navigator.onLine;
   await load();
   clearInterval(timer);
