@@ -125,7 +125,7 @@ def process_batch(session: Session, events: list[Event], *, cameras: CameraIndex
     applied = [event for event in events if event.seq in claimed]
     outcomes = [_apply(session, event, cameras=cameras, context=context) for event in applied]
     for unit in context.moved.values():
-        incidents._publish_unit(session, unit, now)
+        incidents.publish_unit(session, unit, now)
     for observer in observers if applied else ():
         observer(session, applied, now)
     return outcomes
@@ -399,21 +399,13 @@ def _silent_devices(session: Session, now: datetime) -> int:
 
 def _open_silent(session: Session, row: DeviceHealth, asset: Asset, rule: rules.RuleRead,
                  source: rules.Source, now: datetime) -> Incident:
-    incident = Incident(
-        station_id=row.station_id, kind=rule.action.incident_kind,
-        priority=rule.action.priority, state=incidents.S.NEW, rule_name=rule.name,
+    return incidents.open_alert(
+        session, station_id=row.station_id, kind=rule.action.incident_kind,
+        priority=rule.action.priority,
         title_th=rules.render(rule.action.title_th, source, "silent", "th"),
         title_en=rules.render(rule.action.title_en, source, "silent", "en"),
-        lat=asset.lat, lon=asset.lon, source_asset_id=asset.id, source_device_id=row.device_id,
-        event_count=0, device_time=row.last_seen_at, opened_at=now, last_event_at=now,
-        ack_deadline=None, escalation_level=0, cameras=[],
-        detail={"source_th": source.name_th, "source_en": source.name_en,
-                "last_seen_at": row.last_seen_at.isoformat()}, version=1, updated_at=now,
-        last_actor="system")
-    session.add(incident)
-    session.flush()
-    incidents._log(session, incident, at=now, entry="created", username="system",
-                   to_state=incidents.S.NEW, detail={"rule": rule.name})
-    incidents.publish(session, incident, now, "incident.created")
-    return incident
-
+        lat=asset.lat, lon=asset.lon, now=now, ack_timeout_s=None,
+        source_th=source.name_th, source_en=source.name_en,
+        detail={"last_seen_at": row.last_seen_at.isoformat()}, rule_name=rule.name,
+        source_asset_id=asset.id, source_device_id=row.device_id,
+        device_time=row.last_seen_at)

@@ -133,24 +133,31 @@ def open_or_merge(
 
 def open_alert(
     session: Session, *, station_id: uuid.UUID, kind: str, priority: int, title_th: str,
-    title_en: str, lat: float | None, lon: float | None, now: datetime, ack_timeout_s: int,
-    source_th: str, source_en: str, cameras: list[dict[str, Any]] | None = None,
-    detail: dict[str, Any] | None = None,
+    title_en: str, lat: float | None, lon: float | None, now: datetime,
+    ack_timeout_s: int | None, source_th: str, source_en: str,
+    cameras: list[dict[str, Any]] | None = None, detail: dict[str, Any] | None = None,
+    rule_name: str | None = None, source_asset_id: uuid.UUID | None = None,
+    source_device_id: uuid.UUID | None = None, device_time: datetime | None = None,
 ) -> Incident:
-    """Open an incident that a domain's sweep raises on its own, with no device event
-    behind it (a risk spot left unpatrolled), in the caller's transaction."""
+    """Open an incident that a sweep raises on its own, with no device event behind it (a
+    risk spot left unpatrolled, a camera down, a device gone silent), in the caller's
+    transaction. ``ack_timeout_s`` None: no acknowledgement deadline (the rule sets none)."""
     incident = Incident(
         station_id=station_id, kind=kind, priority=priority, title_th=title_th,
-        title_en=title_en, state=S.NEW, rule_name=None, lat=lat, lon=lon, event_count=0,
-        device_time=now, opened_at=now, last_event_at=now,
-        ack_deadline=now + timedelta(seconds=ack_timeout_s), escalation_level=0,
+        title_en=title_en, state=S.NEW, rule_name=rule_name, lat=lat, lon=lon,
+        source_asset_id=source_asset_id, source_device_id=source_device_id, event_count=0,
+        device_time=device_time or now, opened_at=now, last_event_at=now,
+        ack_deadline=(None if ack_timeout_s is None
+                      else now + timedelta(seconds=ack_timeout_s)), escalation_level=0,
         cameras=cameras or [], detail={"source_th": source_th, "source_en": source_en,
                                        **(detail or {})},
         version=1, updated_at=now, last_actor="system")
     session.add(incident)
     session.flush()
+    logged: dict[str, Any] = ({"rule": rule_name} if rule_name else
+                              {"kind": kind, "cameras": [c["code"] for c in incident.cameras]})
     _log(session, incident, at=now, entry="created", username="system", to_state=S.NEW,
-         detail={"kind": kind, "cameras": [c["code"] for c in incident.cameras]})
+         detail=logged)
     publish(session, incident, now, "incident.created")
     return incident
 
@@ -275,14 +282,15 @@ def _release_all(session: Session, incident: Incident, now: datetime,
                                                 UnitStatus.ON_SCENE}:
             unit.status = UnitStatus.AVAILABLE
             unit.updated_at = now
-            _publish_unit(session, unit, now)
+            publish_unit(session, unit, now)
         _log(session, incident, at=now, entry="released", username=username,
              detail={"unit_id": str(assignment.unit_id)})
         released.append(str(assignment.unit_id))
     return released
 
 
-def _publish_unit(session: Session, unit: Unit, now: datetime) -> None:
+def publish_unit(session: Session, unit: Unit, now: datetime) -> None:
+    """A unit's new position or status on the live feed (the engine, once per batch)."""
     feed.append(session, station_id=unit.station_id, at=now, type="unit.updated",
                 entity_id=unit.id, payload=unit_payload(unit))
 
@@ -311,7 +319,7 @@ def dispatch(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.
     session.add(Assignment(incident_id=incident.id, unit_id=unit.id, assigned_at=now,
                            assigned_by=scope.username, distance_m=distance))
     unit.status, unit.updated_at = UnitStatus.DISPATCHED, now
-    _publish_unit(session, unit, now)
+    publish_unit(session, unit, now)
     _log(session, incident, at=now, entry="dispatched", username=scope.username,
          detail={"unit_id": str(unit.id), "callsign": unit.callsign, "distance_m": distance})
     audit.record(session, actor=scope, at=now, action="incident.dispatch", entity="incident",
@@ -341,7 +349,7 @@ def release(session: Session, *, scope: Scope, clock: Clock, incident_id: uuid.U
     unit = session.get(Unit, unit_id)
     if unit is not None:
         unit.status, unit.updated_at = UnitStatus.AVAILABLE, now
-        _publish_unit(session, unit, now)
+        publish_unit(session, unit, now)
     _log(session, incident, at=now, entry="released", username=scope.username,
          detail={"unit_id": str(unit_id)})
     audit.record(session, actor=scope, at=now, action="incident.release", entity="incident",
@@ -471,7 +479,7 @@ def unit_cleared(session: Session, *, scope: Scope, clock: Clock, unit: Unit,
         done.append(incident)
     if unit.status is not UnitStatus.AVAILABLE:
         unit.status, unit.updated_at = UnitStatus.AVAILABLE, clock.now()
-        _publish_unit(session, unit, unit.updated_at)
+        publish_unit(session, unit, unit.updated_at)
     return done
 
 
