@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database, new_id
+from safetyzone.core.drain import drain
 from safetyzone.core.errors import DatabaseUnavailable, InvalidInput, Problem
 from safetyzone.core.events import Event, EventIn, EventKind
 from safetyzone.core.geo import position_problem
@@ -231,26 +232,8 @@ class InboxWriter:
         return await request.future
 
     def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            group = [first]
-            size = len(first.events)
-            stop = False
-            while size < self._max_group:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                group.append(nxt)
-                size += len(nxt.events)
-            self._commit(group)
-            if stop:
-                return
+        drain(self._queue, self._commit, limit=self._max_group, unwrap=_itself,
+              weight=_event_count)
 
     def _commit(self, group: list[_Request]) -> None:
         try:
@@ -279,6 +262,14 @@ class InboxWriter:
             request.loop.call_soon_threadsafe(_succeed, request.future, acks)
         if events and self._on_commit is not None:
             self._on_commit(events)
+
+
+def _itself(request: _Request | None) -> _Request | None:
+    return request
+
+
+def _event_count(request: _Request) -> int:
+    return len(request.events)
 
 
 def _refusal(err: Exception) -> Exception:

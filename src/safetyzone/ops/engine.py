@@ -36,6 +36,7 @@ from safetyzone.assets.models import Asset
 from safetyzone.bus.base import Bus, Message
 from safetyzone.core.clock import Clock
 from safetyzone.core.db import Database
+from safetyzone.core.drain import drain
 from safetyzone.core.errors import DatabaseUnavailable
 from safetyzone.core.events import Event, EventKind, GpsPayload, Location
 from safetyzone.intake import service as intake
@@ -286,27 +287,13 @@ class Engine:
             self._thread = None
 
     def _run(self) -> None:
-        while True:
-            _, _, first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self._max_batch:
-                try:
-                    _, _, nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-            try:
-                self._process(batch)
-            finally:
-                self.backlog.done(e.seq for e in batch)
-            if stop:
-                return
+        drain(self._queue, self._handle, limit=self._max_batch, unwrap=_queued_event)
+
+    def _handle(self, batch: list[Event]) -> None:
+        try:
+            self._process(batch)
+        finally:
+            self.backlog.done(e.seq for e in batch)
 
     def _process(self, batch: list[Event]) -> None:
         try:
@@ -351,6 +338,10 @@ class Engine:
                 if self._stopping.wait(pause):
                     return False
                 pause = min(pause * 2, OUTAGE_RETRY_MAX_S)
+
+
+def _queued_event(item: tuple[int, int, Event | None]) -> Event | None:
+    return item[2]
 
 
 def sweep(db: Database, clock: Clock, *, escalation_step_s: int = 60,
