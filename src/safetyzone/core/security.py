@@ -103,6 +103,13 @@ class Permission(enum.StrEnum):
     # The People Poll: create a zone's survey wave, open and close it, print its QR sheet.
     # Reading results is OPS_READ (aggregates only; no answer is ever tied to a person).
     POLL_MANAGE = "poll.manage"
+    # Recording: a camera's policy (none, on alarm, continuous) and a station's storage
+    # quota. Admins and commanders: recording costs disk and decides what footage exists.
+    RECORDING_MANAGE = "recording.manage"
+    # Evidence clips: make them from an incident's recordings, view, download and export
+    # them (each act in the clip's chain of custody). Investigators, operators, commanders
+    # (and admins); never partners, volunteers or read-only viewers.
+    EVIDENCE_HANDLE = "evidence.handle"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin; nobody
@@ -119,7 +126,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             Permission.CITIZEN_ACT, Permission.PATROL_PLAN,
                             Permission.LOSTDOC_REVIEW,
                             Permission.HOMEWATCH_MANAGE,
-                            Permission.CONSULT_MANAGE, Permission.CONSULT_NOTES},
+                            Permission.CONSULT_MANAGE, Permission.CONSULT_NOTES,
+                            Permission.EVIDENCE_HANDLE},
     # A patrol officer reads the picture and reports its unit's status (which moves the
     # incident it is assigned to); the console acts on incidents.
     Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS, Permission.PATROL_DUTY,
@@ -130,7 +138,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PARTNER: frozenset({Permission.ORG_READ, Permission.ASSET_READ, Permission.ASSET_WRITE,
                              Permission.WORKORDER_REPLY}),
     Role.VIEWER: _READ | {Permission.CONSULT_NOTES},
-    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES},
+    Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES,
+                                Permission.EVIDENCE_HANDLE},
     # Volunteers read nothing of the station's picture: only what their post duty needs.
     Role.VOLUNTEER: frozenset({Permission.POST_DUTY}),
 }

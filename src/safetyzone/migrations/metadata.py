@@ -29,5 +29,7 @@ from safetyzone.services import homewatch_models as _homewatch  # noqa: F401
 from safetyzone.services import lostdocs_models as _lostdocs  # noqa: F401
 from safetyzone.services import posts_models as _posts  # noqa: F401
 from safetyzone.video import models as _video  # noqa: F401
+from safetyzone.video.evidence import models as _evidence  # noqa: F401
+from safetyzone.video.recording import models as _recording  # noqa: F401
 
 metadata = Base.metadata

@@ -32,7 +32,10 @@ from safetyzone.patrol import retention as patrol_retention
 from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
+from safetyzone.video.evidence.desk import EvidenceDesk
+from safetyzone.video.evidence.signing import EvidenceSigner
 from safetyzone.video.live import LiveDesk
+from safetyzone.video.recording.recorder import Recorder
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
@@ -56,6 +59,7 @@ from safetyzone.web.routes import (
     commands,
     consult,
     devices,
+    evidence,
     gateways,
     history,
     homewatch,
@@ -76,6 +80,7 @@ from safetyzone.web.routes import (
     poll,
     posts,
     program,
+    recordings,
     redbox,
     reports,
     shiftlog,
@@ -105,7 +110,8 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            homewatch.router, consult.router, posts.router, calls.router, board.router,
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
-           zoneselect.router, kpis.router, reports.router)
+           zoneselect.router, kpis.router, reports.router, recordings.router,
+           evidence.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -139,6 +145,15 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     live_desk = LiveDesk(db=db, clock=ctx.clock, secrets_box=ctx.secrets,
                     policy=OutboundPolicy(settings.camera_networks),
                     root=settings.data_dir / "live", max_viewers=settings.live_max_viewers)
+    recorder = (Recorder(db=db, secrets_box=ctx.secrets,
+                         policy=OutboundPolicy(settings.camera_networks),
+                         root=settings.data_dir / "recordings",
+                         work_dir=settings.data_dir / "recordings" / ".work",
+                         segment_s=settings.recording_segment_s)
+                if settings.recording_enabled else None)
+    evidence_desk = EvidenceDesk(db=db, clock=ctx.clock, root=settings.data_dir / "evidence",
+                                 recordings=settings.data_dir / "recordings",
+                                 signer=EvidenceSigner(settings.secret_key.get_secret_value()))
     line_gateway = LineGateway(
         db=db, clock=ctx.clock, box=ctx.secrets,
         server_key=settings.secret_key.get_secret_value(), routing=settings.line_routing,
@@ -160,6 +175,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         await runtime.start()
         await snapshots.start()
         await live_desk.start()
+        if recorder is not None:
+            await recorder.start()
         db.after_commit.append(ctx.notices.after_commit)
         db.after_commit.append(escalations.after_commit)
         await line_gateway.start()
@@ -172,6 +189,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                 db.after_commit.remove(ctx.notices.after_commit)
             with contextlib.suppress(ValueError):
                 db.after_commit.remove(escalations.after_commit)
+            if recorder is not None:
+                await recorder.stop()
             await live_desk.stop()
             await snapshots.stop()
             await runtime.stop()
@@ -191,6 +210,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.runtime = runtime
     app.state.snapshots = snapshots
     app.state.live = live_desk
+    app.state.recorder = recorder
+    app.state.evidence = evidence_desk
     app.state.line = line_gateway
     problems.install(app)
     contract.install(app)

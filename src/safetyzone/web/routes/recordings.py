@@ -1,0 +1,84 @@
+"""Recording policies, quotas and what is recorded (the recorder runs in the server)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Query, Request
+from starlette.requests import HTTPConnection
+
+from safetyzone.video.recording import service as recording
+from safetyzone.video.recording.recorder import Recorder
+from safetyzone.video.recording.schemas import (
+    PolicyIn,
+    PolicyRead,
+    QuotaIn,
+    SegmentRead,
+    StationRecording,
+)
+from safetyzone.web.deps import ContextDep, ScopeDep
+from safetyzone.web.problems import problem_responses
+
+router = APIRouter(prefix="/api/v1", tags=["recordings"])
+
+
+def running_of(request: HTTPConnection) -> dict[uuid.UUID, recording.Running]:
+    recorder: Recorder | None = request.app.state.recorder
+    return recorder.running() if recorder is not None else {}
+
+
+@router.get("/cameras/{camera_id}/recording", response_model=PolicyRead,
+            responses=problem_responses(404))
+def read_recording_policy(ctx: ContextDep, scope: ScopeDep, camera_id: uuid.UUID
+                          ) -> PolicyRead:
+    """The camera's recording policy (``none`` when it has never been set)."""
+    with ctx.db.read() as session:
+        return recording.get_policy(session, scope=scope, camera_id=camera_id)
+
+
+@router.put("/cameras/{camera_id}/recording", response_model=PolicyRead,
+            responses=problem_responses(404, 409))
+def set_recording_policy(ctx: ContextDep, scope: ScopeDep, camera_id: uuid.UUID,
+                         data: PolicyIn) -> PolicyRead:
+    """Set what the camera records (admins and commanders; audited ``recording.policy``).
+
+    409 ``recording-not-allowed`` where the owner's terms forbid it: "registry only" and
+    "footage on request" cameras are never recorded, "live on alarm" ones on alarm only.
+    """
+    with ctx.db.write() as session:
+        return recording.set_policy(session, scope=scope, clock=ctx.clock, camera_id=camera_id,
+                                    data=data)
+
+
+@router.get("/cameras/{camera_id}/segments", response_model=list[SegmentRead],
+            responses=problem_responses(404))
+def list_recording_segments(ctx: ContextDep, scope: ScopeDep, camera_id: uuid.UUID,
+                            since: datetime | None = None, until: datetime | None = None,
+                            limit: int = Query(500, ge=1, le=5000)) -> list[SegmentRead]:
+    """The camera's recorded segments (time, size, SHA-256) overlapping a time span."""
+    with ctx.db.read() as session:
+        return recording.list_segments(session, scope=scope, camera_id=camera_id,
+                                       since=since, until=until, limit=limit)
+
+
+@router.get("/stations/{station_code}/recordings", response_model=StationRecording,
+            responses=problem_responses(404))
+def read_station_recordings(request: Request, ctx: ContextDep, scope: ScopeDep,
+                            station_code: str) -> StationRecording:
+    """The station's recordings: quota and use, a warning when the quota deleted footage the
+    policies would keep, and each camera's state (why it stopped: admins and commanders)."""
+    with ctx.db.read() as session:
+        return recording.station_status(session, scope=scope, station_code=station_code,
+                                        running=running_of(request), now=ctx.clock.now())
+
+
+@router.put("/stations/{station_code}/recording-quota", response_model=StationRecording,
+            responses=problem_responses(404))
+def set_recording_quota(ctx: ContextDep, scope: ScopeDep, station_code: str, data: QuotaIn
+                        ) -> StationRecording:
+    """Set the bytes the station's recordings may take (audited ``recording.quota``); over
+    it, the oldest footage no hold keeps is deleted first."""
+    with ctx.db.write() as session:
+        return recording.set_quota(session, scope=scope, clock=ctx.clock,
+                                   station_code=station_code, max_bytes=data.max_bytes)
