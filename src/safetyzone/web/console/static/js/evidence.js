@@ -8,7 +8,8 @@ import { can } from './store.js';
 import { el, toast } from './ui.js';
 
 // One incident at a time: its clips, which custody logs are open, the clip playing.
-const state = { id: null, clips: [], custody: new Map(), open: new Set(), loading: false, playing: null };
+const state = { id: null, clips: [], custody: new Map(), open: new Set(), loading: false, playing: null,
+  form: { before: 30, after: 60, off: new Set() } };
 let current = null; // the incident the panel shows
 
 function shortHash(hash) { return `${hash.slice(0, 12)}…${hash.slice(-6)}`; }
@@ -34,7 +35,17 @@ async function loadCustody(clipId) {
   redraw();
 }
 
+// What the person typed and unchecked survives a redraw of the section or the panel.
+function keepForm() {
+  const section = document.getElementById('inc-evidence');
+  if (!section) return;
+  state.form.before = Number(section.querySelector('#ev-before').value);
+  state.form.after = Number(section.querySelector('#ev-after').value);
+  state.form.off = new Set([...section.querySelectorAll('input[name="ev-camera"]:not(:checked)')].map((c) => c.value));
+}
+
 function redraw() {
+  keepForm();
   const old = document.getElementById('inc-evidence');
   if (old && current) old.replaceWith(evidenceSection(current));
 }
@@ -83,7 +94,7 @@ async function act(button, d) {
     if (button.dataset.ev === 'view') {
       const url = URL.createObjectURL(await blobOf(`/api/v1/clips/${clipId}/view`));
       if (state.playing) URL.revokeObjectURL(state.playing.url);
-      state.playing = { id: clipId, url };
+      state.playing = { id: clipId, url, node: null };
       await loadCustody(clipId);
     } else if (button.dataset.ev === 'download') {
       save(await blobOf(`/api/v1/clips/${clipId}/download`), `${clip.incident_number}-${clip.camera_code}.mp4`);
@@ -127,33 +138,39 @@ function clipRow(clip) {
       el('button', { type: 'button', class: 'btn small', 'data-ev': 'download', 'data-clip': clip.id }, t('evidence.download')),
       el('button', { type: 'button', class: 'btn small', 'data-ev': 'custody', 'data-clip': clip.id,
         'aria-expanded': String(state.open.has(clip.id)) }, t('evidence.custody'))),
-    state.playing?.id === clip.id ? player(state.playing.url) : null,
+    state.playing?.id === clip.id ? player(state.playing) : null,
     state.open.has(clip.id) ? custodyList(clip.id) : null);
 }
 
-function player(url) {
-  const video = el('video', { controls: true, class: 'clip-player', 'aria-label': t('evidence.player') });
-  video.src = url;
-  return video;
+// The same element across redraws, so a clip playing keeps playing when the custody log
+// under it grows.
+function player(playing) {
+  if (!playing.node) {
+    playing.node = el('video', { controls: true, class: 'clip-player', 'aria-label': t('evidence.player') });
+    playing.node.src = playing.url;
+  }
+  return playing.node;
 }
 
 function form(d) {
   const cameras = (d.cameras || []).map((c) => el('label', { class: 'check' },
-    el('input', { type: 'checkbox', name: 'ev-camera', value: c.camera_id, checked: true }), ` ${c.code}`));
+    el('input', { type: 'checkbox', name: 'ev-camera', value: c.camera_id, checked: !state.form.off.has(c.camera_id) }), ` ${c.code}`));
   return el('div', { class: 'ev-form' },
     el('label', { for: 'ev-before' }, t('evidence.before')),
-    el('input', { type: 'number', id: 'ev-before', min: 0, max: 1800, value: 30 }),
+    el('input', { type: 'number', id: 'ev-before', min: 0, max: 1800, value: state.form.before }),
     el('label', { for: 'ev-after' }, t('evidence.after')),
-    el('input', { type: 'number', id: 'ev-after', min: 1, max: 1800, value: 60 }),
+    el('input', { type: 'number', id: 'ev-after', min: 1, max: 1800, value: state.form.after }),
     el('div', { class: 'ev-cameras' }, cameras.length ? cameras : el('span', { class: 'muted' }, t('evidence.no_docked'))),
     el('button', { type: 'button', class: 'btn primary', 'data-ev': 'make', disabled: !cameras.length }, t('evidence.make')));
 }
 
 export function evidenceSection(d) {
   if (!can('evidence.handle')) return null;
+  if (state.id === d.id) keepForm(); // the panel redraws on every update of the incident
   current = d;
   if (state.id !== d.id) {
-    Object.assign(state, { id: d.id, clips: [], custody: new Map(), open: new Set(), playing: null });
+    Object.assign(state, { id: d.id, clips: [], custody: new Map(), open: new Set(), playing: null,
+      form: { before: 30, after: 60, off: new Set() } });
     load(d.id);
   }
   const section = el('section', { class: 'inc-section no-print', id: 'inc-evidence', lang: currentLang() },
