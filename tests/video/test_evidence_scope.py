@@ -133,3 +133,40 @@ def test_custody_rows_cannot_be_updated_or_deleted(
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT action, username FROM evidence_custody")).all()
     assert [tuple(r) for r in rows] == [("made", "maker")]
+
+
+def test_a_case_holds_footage_until_it_releases_it(
+    client: TestClient, world: World, db: Database, settings: Settings,
+) -> None:
+    incident, _, camera = a_clip(db, settings)
+    investigator = world.headers(client, "a.investigator")
+    url = f"/api/v1/incidents/{incident}/footage-holds"
+    body = {"since": "2026-11-01T11:00:00Z", "until": "2026-11-01T13:00:00Z",
+            "note": "คดีอาญาที่ 123/2569"}
+    made = client.post(url, headers=investigator, json=body)
+    assert made.status_code == 201, made.text
+    assert [(h["camera_id"], h["reason"]) for h in made.json()] == [(camera, "case")]
+    listed = client.get(url, headers=investigator).json()
+    assert sorted(h["reason"] for h in listed) == ["case", "clip"]
+    for bad in ({**body, "until": "2026-11-01T10:00:00Z"},
+                {**body, "until": "2027-11-01T10:00:00Z"}):
+        answer = client.post(url, headers=investigator, json=bad)
+        assert answer.status_code == 409 and answer.json()["code"] == "hold-window"
+    for bad in ({**body, "since": "soon"}, {**body, "x": 1}, {**body, "note": "n" * 501}):
+        assert client.post(url, headers=investigator, json=bad).status_code == 422
+    assert client.post(url, headers=world.headers(client, "a.viewer"),
+                       json=body).status_code == 403
+    other = world.headers(client, "b.operator")
+    assert client.post(url, headers=other, json=body).status_code == 404
+    case_hold = made.json()[0]["id"]
+    assert client.delete(f"/api/v1/footage-holds/{case_hold}", headers=other).status_code == 404
+    clip_hold = next(h["id"] for h in listed if h["reason"] == "clip")
+    kept = client.delete(f"/api/v1/footage-holds/{clip_hold}", headers=investigator)
+    assert kept.status_code == 409 and kept.json()["code"] == "hold-of-clip"
+    assert client.delete(f"/api/v1/footage-holds/{case_hold}",
+                         headers=world.headers(client, "a.operator")).status_code == 204
+    assert [h["reason"] for h in client.get(url, headers=investigator).json()] == ["clip"]
+    actions = [row["action"] for row in client.get(
+        "/api/v1/audit", params={"entity_id": camera},
+        headers=world.headers(client, "admin")).json()["items"]]
+    assert "recording.hold" in actions and "recording.hold.release" in actions

@@ -59,6 +59,8 @@ from safetyzone.services.homewatch_models import Finding, HomeWatchRequest, Home
 from safetyzone.services.homewatch_texts import CONSENT_VERSION as HOMEWATCH_CONSENT
 from safetyzone.services.lostdocs_signing import CertificateSigner, Claim
 from safetyzone.video.evidence import service as evidence
+from safetyzone.video.recording import service as recording
+from safetyzone.video.recording.models import HoldReason
 from safetyzone.web.app import create_app
 from safetyzone.web.routes import reports
 from support import changes
@@ -366,6 +368,14 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/clips/{t.extra['clip']}/download"),
     "POST /api/v1/incidents/{incident_id}/evidence-export": lambda t: Call(
         f"/api/v1/incidents/{t.incident}/evidence-export", json={}),
+    "GET /api/v1/incidents/{incident_id}/footage-holds": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/footage-holds"),
+    "POST /api/v1/incidents/{incident_id}/footage-holds": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/footage-holds", json={
+            "since": t.extra["now"], "until": t.extra["plan_to"], "camera_ids": [t.camera]}),
+    # One case hold per station: the first granted call releases it, later ones find none.
+    "DELETE /api/v1/footage-holds/{hold_id}": lambda t: Call(
+        f"/api/v1/footage-holds/{t.extra['hold']}"),
     "POST /api/v1/cameras/{camera_id}/url-proposals": lambda t: Call(
         f"/api/v1/cameras/{t.camera}/url-proposals",
         json={"stream_url": "rtsp://10.1.2.3/matrix"}),
@@ -1098,7 +1108,12 @@ def _evidence_targets(db: Database, settings: Settings, station: str, incident: 
                               at + timedelta(seconds=5), relative, len(data),
                               hashlib.sha256(data).hexdigest(), [])],
             at=at, address="127.0.0.1")
-    return {"clip": str(clip_id)}
+        hold = recording.add_hold(s, station_id=found.station_id, camera_id=uuid.uuid4(),
+                                  since=at, until=at + timedelta(minutes=5),
+                                  reason=HoldReason.CASE, at=at, username="matrix",
+                                  incident_id=found.id)
+        s.flush()
+        return {"clip": str(clip_id), "hold": str(hold.id)}
 
 
 def _poll_wave(t: Targets) -> int:

@@ -73,3 +73,31 @@ class StationRecording(BaseModel):
         description="Set when the quota deleted footage earlier than the policies keep it.")
     forced_at: datetime | None
     cameras: list[CameraRecording]
+
+
+class HoldIn(BaseModel):
+    """Keep footage for a case: the incident's docked cameras (and any named) between two
+    times, whatever the ring, the quota or the retention period say."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    since: datetime
+    until: datetime
+    docked: bool = True
+    camera_ids: list[uuid.UUID] = Field(default_factory=list, max_length=32)
+    note: str | None = Field(None, max_length=500, description="Why (a case number, an "
+                             "order): in the audit log.")
+
+
+class HoldRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    camera_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    incident_id: uuid.UUID | None
+    clip_id: uuid.UUID | None
+    created_at: datetime
+    created_by: str

@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from starlette.requests import HTTPConnection
 
+from safetyzone.video.recording import holds
 from safetyzone.video.recording import service as recording
 from safetyzone.video.recording.recorder import Recorder
 from safetyzone.video.recording.schemas import (
+    HoldIn,
+    HoldRead,
     PolicyIn,
     PolicyRead,
     QuotaIn,
@@ -82,3 +85,32 @@ def set_recording_quota(ctx: ContextDep, scope: ScopeDep, station_code: str, dat
     with ctx.db.write() as session:
         return recording.set_quota(session, scope=scope, clock=ctx.clock,
                                    station_code=station_code, max_bytes=data.max_bytes)
+
+
+@router.get("/incidents/{incident_id}/footage-holds", response_model=list[HoldRead],
+            responses=problem_responses(404))
+def list_footage_holds(ctx: ContextDep, scope: ScopeDep, incident_id: uuid.UUID
+                       ) -> list[HoldRead]:
+    """The holds on footage for the incident: its clips' and its case's."""
+    with ctx.db.read() as session:
+        return holds.list_holds(session, scope=scope, incident_id=incident_id)
+
+
+@router.post("/incidents/{incident_id}/footage-holds", response_model=list[HoldRead],
+             status_code=201, responses=problem_responses(404, 409))
+def create_footage_holds(ctx: ContextDep, scope: ScopeDep, incident_id: uuid.UUID,
+                         data: HoldIn) -> list[HoldRead]:
+    """Keep the incident's cameras' footage between two times for the case (audited
+    ``recording.hold``): no ring, quota or retention deletes it until it is released."""
+    with ctx.db.write() as session:
+        return holds.hold_for_case(session, scope=scope, clock=ctx.clock,
+                                   incident_id=incident_id, data=data)
+
+
+@router.delete("/footage-holds/{hold_id}", status_code=204, response_class=Response,
+               responses=problem_responses(404, 409))
+def release_footage_hold(ctx: ContextDep, scope: ScopeDep, hold_id: uuid.UUID) -> Response:
+    """Release a case's hold (audited ``recording.hold.release``); a clip's hold stays."""
+    with ctx.db.write() as session:
+        holds.release_hold(session, scope=scope, clock=ctx.clock, hold_id=hold_id)
+    return Response(status_code=204)
