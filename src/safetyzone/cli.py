@@ -1,4 +1,4 @@
-"""The ``ssz`` command: serve, demo, simulate, db, users, replay."""
+"""The ``ssz`` command: serve, demo, simulate, db, users, replay, line, evidence."""
 
 from __future__ import annotations
 

@@ -121,6 +121,12 @@ def test_a_clip_from_an_incident_is_watermarked_hashed_in_custody_and_verifies_o
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    # The signature with nothing of ours: OpenSSL, as README.txt in the package says.
+    signed = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey",
+                             "server-public-key.pem", "-rawin", "-in", "manifest.json",
+                             "-sigfile", "manifest.json.sig"], cwd=unpacked,
+                            capture_output=True, text=True)
+    assert signed.returncode == 0 and "Signature Verified Successfully" in signed.stdout
     manifest = json.loads((unpacked / "manifest.json").read_text("utf-8"))
     entry = manifest["clips"][0]
     assert entry["sha256"] == clip["sha256"] and entry["camera"] == "EV-1"

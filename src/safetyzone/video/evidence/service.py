@@ -65,17 +65,22 @@ def plan_clips(session: Session, *, scope: Scope, incident_id: uuid.UUID,
     incident = _incident(session, scope, incident_id)
     at = as_utc(data.at) if data.at else as_utc(incident.opened_at)
     since, until = at - timedelta(seconds=data.before_s), at + timedelta(seconds=data.after_s)
-    wanted: list[uuid.UUID] = []
+    docked: list[uuid.UUID] = []
     if data.docked:
         for entry in incident.cameras or []:
             try:
-                wanted.append(uuid.UUID(str(entry.get("camera_id"))))
+                docked.append(uuid.UUID(str(entry.get("camera_id"))))
             except ValueError:
                 continue
-    wanted += [c for c in data.camera_ids if c not in wanted]
+    wanted = docked + [c for c in data.camera_ids if c not in docked]
     cameras = []
     for camera_id in wanted:
-        camera = assets.get_camera(session, scope=scope, camera_id=camera_id)
+        try:
+            camera = assets.get_camera(session, scope=scope, camera_id=camera_id)
+        except NotFound:
+            if camera_id in docked and camera_id not in data.camera_ids:
+                continue  # docked once, removed from the registry since: no footage to cut
+            raise
         if camera.station_id != incident.station_id:
             raise NotFound("no such camera at the incident's station")
         pieces = [(s.path, as_utc(s.starts_at), as_utc(s.ends_at)) for s in

@@ -99,9 +99,8 @@ class Recorder:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        async with self._lock:
-            for camera in list(self._cameras.values()):
-                await self._stop_camera(camera)
+        async with self._lock:  # all at once: each ffmpeg may take its grace period
+            await asyncio.gather(*(self._stop_camera(c) for c in self._cameras.values()))
             await self._index(datetime.now(UTC))  # the files each ffmpeg closed on its way out
             self._cameras.clear()
 

@@ -108,7 +108,8 @@ def set_policy(session: Session, *, scope: Scope, clock: Clock, camera_id: uuid.
 
 
 def set_quota(session: Session, *, scope: Scope, clock: Clock, station_code: str,
-              max_bytes: int) -> StationRecording:
+              max_bytes: int, running: dict[uuid.UUID, Running] | None = None
+              ) -> StationRecording:
     scope.require(Permission.RECORDING_MANAGE)
     station = org.get_station(session, scope=scope, code=station_code)
     quota = session.get(RecordingQuota, station.id)
@@ -121,8 +122,8 @@ def set_quota(session: Session, *, scope: Scope, clock: Clock, station_code: str
                  entity="station", entity_id=station.id, station_id=station.id,
                  detail={"before": before, "after": max_bytes})
     session.flush()
-    return station_status(session, scope=scope, station_code=station_code, running={},
-                          now=clock.now())
+    return station_status(session, scope=scope, station_code=station_code,
+                          running=running or {}, now=clock.now())
 
 
 @dataclass(frozen=True)

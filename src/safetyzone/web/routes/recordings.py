@@ -78,13 +78,14 @@ def read_station_recordings(request: Request, ctx: ContextDep, scope: ScopeDep,
 
 @router.put("/stations/{station_code}/recording-quota", response_model=StationRecording,
             responses=problem_responses(404))
-def set_recording_quota(ctx: ContextDep, scope: ScopeDep, station_code: str, data: QuotaIn
-                        ) -> StationRecording:
+def set_recording_quota(request: Request, ctx: ContextDep, scope: ScopeDep, station_code: str,
+                        data: QuotaIn) -> StationRecording:
     """Set the bytes the station's recordings may take (audited ``recording.quota``); over
     it, the oldest footage no hold keeps is deleted first."""
     with ctx.db.write() as session:
         return recording.set_quota(session, scope=scope, clock=ctx.clock,
-                                   station_code=station_code, max_bytes=data.max_bytes)
+                                   station_code=station_code, max_bytes=data.max_bytes,
+                                   running=running_of(request))
 
 
 @router.get("/incidents/{incident_id}/footage-holds", response_model=list[HoldRead],
