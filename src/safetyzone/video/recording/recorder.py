@@ -139,7 +139,7 @@ class Recorder:
                                  else "no RTSP stream address" if target else None)
                 if target is None:  # its last files indexed, then it is forgotten
                     for reader in known.readers:
-                        closed = reader.read()
+                        closed = reader.read(final=True)
                         if closed:
                             await asyncio.to_thread(self._store, known, closed)
                     del self._cameras[camera_id]
@@ -205,12 +205,14 @@ class Recorder:
 
     async def _index(self, now: datetime) -> None:
         for camera in list(self._cameras.values()):
+            running = camera.process is not None and camera.process.running
             for reader in list(camera.readers):
-                closed = reader.read()
+                ended = reader is not camera.readers[-1] or not running
+                closed = reader.read(final=ended)
                 if closed:
                     await asyncio.to_thread(self._store, camera, closed)
                     camera.failures = 0  # it delivers: the next failure pauses briefly again
-                elif reader is not camera.readers[-1]:  # an ended run, read to its end
+                elif ended and reader is not camera.readers[-1]:  # an ended run, all read
                     with contextlib.suppress(OSError):
                         reader.path.unlink()
                     camera.readers.remove(reader)

@@ -82,34 +82,47 @@ def parse_line(directory: Path, line: str) -> Closed | None:
 
 
 class ListReader:
-    """Reads the lines ffmpeg appended to a segment list since the last read; a line is
-    taken only once it is whole (ends with a newline)."""
+    """Reads the lines ffmpeg appended to a segment list since the last read.
+
+    A line is taken once it is whole (ends with a newline). The newest listed segment is held
+    back until a later line follows it or the run has ended (``final``): ffmpeg writes a
+    segment's list line before it closes (flushes) the segment's file, so the file of the
+    newest line may still be short of its last bytes; by the next line, it is closed.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._offset = 0
         self._seen = False
+        self._held: Closed | None = None
 
-    def read(self) -> list[Closed]:
+    def read(self, *, final: bool = False) -> list[Closed]:
+        out = [self._held] if self._held is not None else []
+        self._held = None
         try:
             with self.path.open("rb") as handle:
                 handle.seek(self._offset)
                 data = handle.read()
         except FileNotFoundError:
-            return []
+            data = b""
         end = data.rfind(b"\n")
-        if end < 0:
-            return []
-        self._offset += end + 1
-        out = []
-        for raw in data[: end + 1].decode("utf-8", errors="replace").splitlines():
-            closed = parse_line(self.path.parent, raw)
-            if closed is not None:
-                if not self._seen:
-                    closed = Closed(closed.path, closed.starts_at, closed.ends_at, first=True)
-                self._seen = True
-                out.append(closed)
+        if end >= 0:
+            self._offset += end + 1
+            for raw in data[: end + 1].decode("utf-8", errors="replace").splitlines():
+                closed = parse_line(self.path.parent, raw)
+                if closed is not None:
+                    if not self._seen:
+                        closed = Closed(closed.path, closed.starts_at, closed.ends_at,
+                                        first=True)
+                    self._seen = True
+                    out.append(closed)
+        if not final and out:
+            self._held = out.pop()
         return out
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
 
 
 def first_clamped(closed: Closed, segment_s: int) -> Closed:
