@@ -152,8 +152,8 @@ def test_a_case_holds_footage_until_it_releases_it(
                 {**body, "until": "2027-11-01T10:00:00Z"}):
         answer = client.post(url, headers=investigator, json=bad)
         assert answer.status_code == 409 and answer.json()["code"] == "hold-window"
-    for bad in ({**body, "since": "soon"}, {**body, "x": 1}, {**body, "note": "n" * 501}):
-        assert client.post(url, headers=investigator, json=bad).status_code == 422
+    for garbage in ({**body, "since": "soon"}, {**body, "x": 1}, {**body, "note": "n" * 501}):
+        assert client.post(url, headers=investigator, json=garbage).status_code == 422
     assert client.post(url, headers=world.headers(client, "a.viewer"),
                        json=body).status_code == 403
     other = world.headers(client, "b.operator")

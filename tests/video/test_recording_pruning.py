@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from safetyzone.audit.models import AuditEntry
 from safetyzone.core.db import Database
@@ -126,7 +126,7 @@ def test_retention_deletes_old_footage_unless_a_clip_or_a_case_holds_it(
     old = [T0 + timedelta(minutes=i) for i in range(4)]
     paths = footage(db, tmp_path, st_a, camera, old)
     with db.write() as s:
-        s.execute(RecordingSegment.__table__.update().values(alarm=True))
+        s.execute(update(RecordingSegment).values(alarm=True))
         recording.add_hold(s, station_id=st_a, camera_id=camera, since=old[1],
                            until=old[1] + timedelta(seconds=10), reason=HoldReason.CLIP,
                            at=T0, username="t")
