@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from safetyzone.core.errors import UpstreamFailed
+from safetyzone.core.thai import format_thai_datetime
 from safetyzone.video import sim
 from safetyzone.video.media.process import MediaProcess
 
@@ -69,11 +70,14 @@ def plan(pieces: list[Piece], since: datetime, until: datetime) -> Cut | None:
     return Cut(best, start, end, gaps)
 
 
-def watermark_text(*, incident_number: str, camera_code: str) -> str:
-    """The text ffmpeg draws: two lines, the second its per-frame clock (``%{pts...}``)."""
+def watermark_text(*, incident_number: str, camera_code: str, starts_at: datetime) -> str:
+    """The text ffmpeg draws: two lines, the second its per-frame clock (``%{pts...}``) and
+    the day as Thai readers write it (Buddhist Era). Our own values only, with every
+    character ffmpeg's text expansion would act on removed."""
     safe = "".join(ch for ch in f"{incident_number}  {camera_code}" if ch.isprintable()
                    and ch not in "%\\{}")
-    return f"หลักฐาน / EVIDENCE  {safe}\n%{{pts:localtime:{{offset}}}} (UTC+7)"
+    day = format_thai_datetime(starts_at, with_time=False)
+    return f"หลักฐาน / EVIDENCE  {safe}\n%{{pts:localtime:{{offset}}}} (UTC+7)  {day}"
 
 
 def cut_argv(ffmpeg: str, cut: Cut, *, concat_list: Path, text_file: Path, out: Path
@@ -103,7 +107,8 @@ async def cut_clip(ffmpeg: str, cut: Cut, *, incident_number: str, camera_code: 
             "file '" + str(p.path).replace("'", "'\\''") + "'\n" for p in cut.pieces),
             encoding="utf-8")
         text_file = Path(work) / "mark.txt"
-        text = watermark_text(incident_number=incident_number, camera_code=camera_code)
+        text = watermark_text(incident_number=incident_number, camera_code=camera_code,
+                              starts_at=cut.starts_at)
         text_file.write_text(text.replace("{offset}", f"{cut.starts_at.timestamp():.3f}"),
                              encoding="utf-8")
         process = MediaProcess(cut_argv(ffmpeg, cut, concat_list=concat_list,
