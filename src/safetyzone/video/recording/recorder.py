@@ -31,7 +31,7 @@ from safetyzone.core.secretbox import SecretBox
 from safetyzone.video.media import tools
 from safetyzone.video.media.inputs import has_stream, open_input
 from safetyzone.video.media.process import MediaProcess
-from safetyzone.video.recording import pruning, segments, service
+from safetyzone.video.recording import pruning, recovery, segments, service
 from safetyzone.video.recording.models import RecordingMode
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,12 @@ class Recorder:
 
     async def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+        await self.recover()
         self._task = asyncio.create_task(self._forever(), name="recorder")
+
+    async def recover(self) -> int:
+        """What an earlier server left: its ffmpeg stopped, its last files indexed."""
+        return await asyncio.to_thread(recovery.recover, self.root, self._store_owned)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -102,6 +107,8 @@ class Recorder:
         async with self._lock:  # all at once: each ffmpeg may take its grace period
             await asyncio.gather(*(self._stop_camera(c) for c in self._cameras.values()))
             await self._index(datetime.now(UTC))  # the files each ffmpeg closed on its way out
+            for camera in self._cameras.values():
+                recovery.clear(camera.directory, [r.path for r in camera.readers])
             self._cameras.clear()
 
     def running(self) -> dict[uuid.UUID, service.Running]:
@@ -142,6 +149,7 @@ class Recorder:
                         closed = reader.read(final=True)
                         if closed:
                             await asyncio.to_thread(self._store, known, closed)
+                    recovery.clear(known.directory, [r.path for r in known.readers])
                     del self._cameras[camera_id]
         for camera_id, target in wanted.items():
             camera = self._cameras.get(camera_id)
@@ -195,6 +203,10 @@ class Recorder:
             name=f"record {target.code}", env=env)
         await process.start()
         camera.process = process
+        if process.pid is not None:
+            recovery.mark_camera(camera.directory, recovery.Owner(target.camera_id,
+                                                                  target.station_id))
+            recovery.mark_process(camera.directory, process.pid, listing)
 
     async def _stop_camera(self, camera: Camera) -> None:
         if camera.process is not None:
@@ -217,7 +229,21 @@ class Recorder:
                         reader.path.unlink()
                     camera.readers.remove(reader)
 
-    def _store(self, camera: Camera, closed: list[segments.Closed]) -> None:
+    def _store_owned(self, owner: recovery.Owner, closed: list[segments.Closed]) -> None:
+        """Index what an ffmpeg of an earlier server recorded (its alarms are unknown: the
+        incidents still open mark them on the next pass, the rest is buffer)."""
+        rows = self._hashed(closed)
+        if rows:
+            with self.db.write() as session:
+                for item, size, digest in rows:
+                    service.index_segment(
+                        session, camera_id=owner.camera_id, station_id=owner.station_id,
+                        starts_at=item.starts_at, ends_at=item.ends_at,
+                        path=item.path.relative_to(self.root).as_posix(), size=size,
+                        sha256=digest, alarm=False)
+
+    def _hashed(self, closed: list[segments.Closed]
+                ) -> list[tuple[segments.Closed, int, str]]:
         rows = []
         for item in closed:
             try:
@@ -228,6 +254,10 @@ class Recorder:
             if item.first:
                 item = segments.first_clamped(item, self.segment_s)
             rows.append((item, size, digest))
+        return rows
+
+    def _store(self, camera: Camera, closed: list[segments.Closed]) -> None:
+        rows = self._hashed(closed)
         if not rows:
             return
         target = camera.target
