@@ -1,4 +1,4 @@
-"""The ``ssz`` command: serve, demo, simulate, db, users, replay."""
+"""The ``ssz`` command: serve, demo, simulate, db, users, replay, line, evidence."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ replay_app = typer.Typer(help="Send captured device frames to a running server."
 app.add_typer(replay_app, name="replay")
 line_app = typer.Typer(help="The stations' LINE Official Accounts.", no_args_is_help=True)
 app.add_typer(line_app, name="line")
+evidence_app = typer.Typer(help="Evidence packages exported from the console.",
+                           no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
 
 Host = Annotated[str | None, typer.Option(help="Address to bind (SSZ_HOST).")]
 Port = Annotated[int | None, typer.Option(help="Port to bind (SSZ_PORT).")]
@@ -488,3 +491,36 @@ def replay_nmea(file: ReplayFile, port: Annotated[int, typer.Option(help="NMEA T
 
     typer.echo(asyncio.run(replay.replay_nmea(host, port, device_id,
                                               replay.read_lines(file))))
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    package: Annotated[Path, typer.Argument(help="The exported ZIP.", exists=True,
+                                            dir_okay=False)],
+    public_key: Annotated[Path | None, typer.Option(
+        help="The station's published public key (PEM): the package must be signed by it.",
+        exists=True, dir_okay=False)] = None,
+) -> None:
+    """Re-hash every file of an evidence package and check its signature, offline; print
+    each check, and exit 1 naming what fails."""
+    from safetyzone.video.evidence import package as evidence_package
+
+    trusted = public_key.read_bytes() if public_key else None
+    try:
+        report = evidence_package.verify(package, trusted_key=trusted)
+    except ValueError as err:  # a --public-key file that is no key
+        typer.secho(f"FAIL {public_key}: not a public key ({err})", fg=typer.colors.RED,
+                    err=True)
+        raise typer.Exit(2) from err
+    for good, text in report.lines:
+        typer.secho(f"{'OK  ' if good else 'FAIL'} {text}",
+                    fg=typer.colors.GREEN if good else typer.colors.RED)
+    if report.ok:
+        note = "" if trusted else (" (the key came with the package: compare its fingerprint "
+                                   "with the one the station publishes)")
+        typer.secho(f"VERIFIED: {package.name}, signed by {report.fingerprint}{note}",
+                    fg=typer.colors.GREEN)
+        return
+    typer.secho(f"NOT VERIFIED: {len(report.failures)} check(s) failed", fg=typer.colors.RED,
+                err=True)
+    raise typer.Exit(1)

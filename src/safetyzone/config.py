@@ -358,6 +358,18 @@ class Settings(BaseSettings):
         description="How many people may watch one camera's live stream at once (each "
         "viewing session counts until it is closed or idle for 20 s).",
     )
+    recording_enabled: bool = Field(
+        True,
+        description="Run the recorder in this server process (one ffmpeg per camera whose "
+        "recording policy records). Off on nodes of a cluster that must not record: exactly "
+        "one node records a station's cameras.",
+    )
+    recording_segment_s: int = Field(
+        10, ge=1, le=300,
+        description="Length of a recorded segment file in seconds (cut on the wall clock; "
+        "a camera's key-frame interval can make one longer). Shorter: finer deletions and "
+        "clips that read less, more files.",
+    )
 
     camera_probe_interval_s: int = Field(
         60, ge=0, le=3600,

@@ -22,8 +22,10 @@ from PIL import Image
 
 from safetyzone.config import Settings
 from safetyzone.core.clock import ManualClock
+from safetyzone.core.db import Database
 from safetyzone.core.outbound import parse_networks
 from safetyzone.video.sources import TIMEOUT_S
+from safetyzone.web.app import create_app
 from support.live import Devices, wait_for
 from support.world import World
 
@@ -236,3 +238,30 @@ def test_another_station_cannot_see_the_picture(client: TestClient, world: World
     camera_id = add_camera(client, world.headers(client, "admin"), "SCOPE-1", "sim://s")
     assert snapshot(client, world.headers(client, "b.operator"), camera_id).status_code == 404
     assert client.get(f"/api/v1/cameras/{camera_id}/snapshot").status_code == 401
+
+
+def test_with_the_prober_on_a_snapshot_gives_only_a_new_cameras_first_state(
+    db: Database, clock: ManualClock, settings: Settings, world: World, http_camera: str,
+) -> None:
+    """The prober keeps the record (one writer: no flapping history), but a camera added a
+    moment ago and opened at once is not left "not checked" until the next sweep."""
+    probing = settings.model_copy(update={"camera_probe_interval_s": 3600})
+    with TestClient(create_app(probing, db, clock)) as client:
+        admin = world.headers(client, "admin")
+        camera_id = add_camera(client, admin, "NEW-1", http_camera, stream_username="viewer",
+                               stream_password="pw")
+        operator = world.headers(client, "a.operator")
+        assert snapshot(client, operator, camera_id).status_code == 200
+
+        def state() -> str | None:
+            rows = client.get("/api/v1/camera-health", headers=operator).json()
+            found: str | None = next(h["state"] for h in rows if h["code"] == "NEW-1")
+            return found
+
+        assert state() == "online"  # the first word
+        seen = []
+        for _ in range(2):  # the same picture twice more, over 10 s: frozen, to the desk
+            clock.advance(timedelta(seconds=5))
+            seen.append(snapshot(client, operator, camera_id).headers["x-camera-state"])
+        assert seen == ["online", "frozen"]
+        assert state() == "online"  # later changes are the prober's to write

@@ -9,6 +9,7 @@ missing). Denied calls must answer 401/403/404 and change nothing in the databas
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -58,7 +59,10 @@ from safetyzone.services.homewatch_models import Finding, HomeWatchRequest, Home
 from safetyzone.services.homewatch_texts import CONSENT_VERSION as HOMEWATCH_CONSENT
 from safetyzone.services.lostdocs_signing import CertificateSigner, Claim
 from safetyzone.video import footage_partner
+from safetyzone.video.evidence import service as evidence
 from safetyzone.video.footage_models import FootageRequest
+from safetyzone.video.recording import service as recording
+from safetyzone.video.recording.models import HoldReason
 from safetyzone.web.app import create_app
 from safetyzone.web.routes import footage as footage_routes
 from safetyzone.web.routes import reports
@@ -345,6 +349,37 @@ REQUESTS: dict[str, Callable[[Targets], Call]] = {
         f"/api/v1/cameras/{t.camera}/live"),
     "GET /api/v1/live/{token}/{name}": lambda t: Call(f"/api/v1/live/{'A' * 32}/live.m3u8"),
     "DELETE /api/v1/live/{token}": lambda t: Call(f"/api/v1/live/{'A' * 32}"),
+    "GET /api/v1/cameras/{camera_id}/recording": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/recording"),
+    # "none": a policy that starts no ffmpeg under the matrix's app.
+    "PUT /api/v1/cameras/{camera_id}/recording": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/recording", json={"mode": "none", "retain_days": 20}),
+    "GET /api/v1/cameras/{camera_id}/segments": lambda t: Call(
+        f"/api/v1/cameras/{t.camera}/segments"),
+    "GET /api/v1/stations/{station_code}/recordings": lambda t: Call(
+        f"/api/v1/stations/{t.station}/recordings"),
+    "PUT /api/v1/stations/{station_code}/recording-quota": lambda t: Call(
+        f"/api/v1/stations/{t.station}/recording-quota",
+        json={"max_bytes": 10**12 + int(t.extra["n"])}),
+    # The station's SOS incident has no footage: a granted call answers 409 no-footage.
+    "POST /api/v1/incidents/{incident_id}/clips": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/clips", json={"before_s": 5, "after_s": 5}),
+    "GET /api/v1/incidents/{incident_id}/clips": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/clips"),
+    "GET /api/v1/clips/{clip_id}": lambda t: Call(f"/api/v1/clips/{t.extra['clip']}"),
+    "GET /api/v1/clips/{clip_id}/view": lambda t: Call(f"/api/v1/clips/{t.extra['clip']}/view"),
+    "GET /api/v1/clips/{clip_id}/download": lambda t: Call(
+        f"/api/v1/clips/{t.extra['clip']}/download"),
+    "POST /api/v1/incidents/{incident_id}/evidence-export": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/evidence-export", json={}),
+    "GET /api/v1/incidents/{incident_id}/footage-holds": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/footage-holds"),
+    "POST /api/v1/incidents/{incident_id}/footage-holds": lambda t: Call(
+        f"/api/v1/incidents/{t.incident}/footage-holds", json={
+            "since": t.extra["now"], "until": t.extra["plan_to"], "camera_ids": [t.camera]}),
+    # One case hold per station: the first granted call releases it, later ones find none.
+    "DELETE /api/v1/footage-holds/{hold_id}": lambda t: Call(
+        f"/api/v1/footage-holds/{t.extra['hold']}"),
     "POST /api/v1/cameras/{camera_id}/url-proposals": lambda t: Call(
         f"/api/v1/cameras/{t.camera}/url-proposals",
         json={"stream_url": "rtsp://10.1.2.3/matrix"}),
@@ -1165,6 +1200,33 @@ def _monthly_targets(db: Database, clock: ManualClock, station: str) -> dict[str
     return {"monthly_report": str(row.id)}
 
 
+def _evidence_targets(db: Database, settings: Settings, station: str, incident: str
+                      ) -> dict[str, str]:
+    """A clip of the station's incident, stored as the evidence desk stores one."""
+    data = f"matrix clip {station}".encode()
+    clip_id = uuid.uuid4()
+    relative = f"{station}/{clip_id.hex}.mp4"
+    (settings.data_dir / "evidence" / station).mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "evidence" / relative).write_bytes(data)
+    with db.write() as s:
+        found = s.get(Incident, uuid.UUID(incident))
+        assert found is not None
+        at = found.opened_at
+        plan = evidence.ClipPlan(found.id, found.station_id, station,
+                                 evidence.incident_number(found), at, at, [])
+        evidence.store_clips(s, scope=system_scope("matrix"), plan=plan, made=[
+            evidence.MadeFile(clip_id, uuid.uuid4(), f"{station}-CAM", at,
+                              at + timedelta(seconds=5), relative, len(data),
+                              hashlib.sha256(data).hexdigest(), [])],
+            at=at, address="127.0.0.1")
+        hold = recording.add_hold(s, station_id=found.station_id, camera_id=uuid.uuid4(),
+                                  since=at, until=at + timedelta(minutes=5),
+                                  reason=HoldReason.CASE, at=at, username="matrix",
+                                  incident_id=found.id)
+        s.flush()
+        return {"clip": str(clip_id), "hold": str(hold.id)}
+
+
 def _poll_wave(t: Targets) -> int:
     return int(re.sub(r"\D", "", t.extra["n"]) or 0) % 89 + 10
 
@@ -1457,6 +1519,7 @@ def env(backend: str, request: pytest.FixtureRequest,
             t.extra.update(_zoneselect_targets(client, devices.admin, station, clock))
             t.extra.update(_monthly_targets(db, clock, station))
             t.extra.update(_coverage_targets(client, devices.admin, station))
+            t.extra.update(_evidence_targets(db, settings, station, t.incident))
             targets.append(t)
         # The runtime's minute sweeps (reminders of the consultations just booked ...) run
         # once now, so that their background pass never changes data under a test.

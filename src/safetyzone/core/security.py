@@ -111,6 +111,13 @@ class Permission(enum.StrEnum):
     # for the window, or decline with a reason. Only partner accounts, only their own
     # partner's requests (the service checks).
     FOOTAGE_REPLY = "footage.reply"
+    # Recording: a camera's policy (none, on alarm, continuous) and a station's storage
+    # quota. Admins and commanders: recording costs disk and decides what footage exists.
+    RECORDING_MANAGE = "recording.manage"
+    # Evidence clips: make them from an incident's recordings, view, download and export
+    # them (each act in the clip's chain of custody). Investigators, operators, commanders
+    # (and admins); never partners, volunteers or read-only viewers.
+    EVIDENCE_HANDLE = "evidence.handle"
 
 
 # Nobody but an assigned investigator reads a tipster's identity, not even an admin; nobody
@@ -129,7 +136,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                             Permission.LOSTDOC_REVIEW,
                             Permission.HOMEWATCH_MANAGE,
                             Permission.CONSULT_MANAGE, Permission.CONSULT_NOTES,
-                            Permission.FOOTAGE_REQUEST},
+                            Permission.FOOTAGE_REQUEST,
+                            Permission.EVIDENCE_HANDLE},
     # A patrol officer reads the picture and reports its unit's status (which moves the
     # incident it is assigned to); the console acts on incidents.
     Role.PATROL_OFFICER: _READ | {Permission.UNIT_STATUS, Permission.PATROL_DUTY,
@@ -141,7 +149,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                              Permission.WORKORDER_REPLY, Permission.FOOTAGE_REPLY}),
     Role.VIEWER: _READ | {Permission.CONSULT_NOTES},
     Role.INVESTIGATOR: _READ | {Permission.TIP_IDENTITY_READ, Permission.CONSULT_NOTES,
-                                Permission.FOOTAGE_REQUEST},
+                                Permission.FOOTAGE_REQUEST,
+                                Permission.EVIDENCE_HANDLE},
     # Volunteers read nothing of the station's picture: only what their post duty needs.
     Role.VOLUNTEER: frozenset({Permission.POST_DUTY}),
 }

@@ -31,5 +31,7 @@ from safetyzone.services import posts_models as _posts  # noqa: F401
 from safetyzone.video import coverage_models as _coverage  # noqa: F401
 from safetyzone.video import footage_models as _footage  # noqa: F401
 from safetyzone.video import models as _video  # noqa: F401
+from safetyzone.video.evidence import models as _evidence  # noqa: F401
+from safetyzone.video.recording import models as _recording  # noqa: F401
 
 metadata = Base.metadata

@@ -103,8 +103,12 @@ def record_live(session: Session, *, actor: Scope | None, username: str, action:
 
 
 def save_health(session: Session, *, camera_id: uuid.UUID, station_id: uuid.UUID,
-                observation: Observation) -> None:
-    """The snapshot desk's view of a camera (when no prober runs), history included."""
+                observation: Observation, only_first: bool = False) -> None:
+    """The snapshot desk's view of a camera, history included. ``only_first``: when the
+    prober keeps the record, only a camera it has not checked yet (a camera added a moment
+    ago that someone already opened) gets the desk's first word; the prober's follows."""
+    if only_first and session.get(CameraHealth, camera_id) is not None:
+        return
     health_store.record(session, readings=[health_store.Reading(
         camera_id=camera_id, station_id=station_id, state=observation.state,
         since=observation.since, detail=observation.detail)])

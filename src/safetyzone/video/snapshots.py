@@ -62,7 +62,8 @@ class SnapshotDesk:
     health: HealthTracker = field(default_factory=HealthTracker)
     views: ViewSessions = field(default_factory=ViewSessions)
     # False when the prober (video.prober) keeps the health record: one writer of it, so
-    # two views of one camera (a snapshot now, a probe a minute ago) never flap the history.
+    # two views of one camera (a snapshot now, a probe a minute ago) never flap the history;
+    # the desk then writes only a camera's first state, before the prober has checked it.
     write_health: bool = True
 
     def __post_init__(self) -> None:
@@ -126,7 +127,7 @@ class SnapshotDesk:
         return Shown(snapshot, observation.state)
 
     async def _observe(self, target: service.Target, observation: Observation) -> None:
-        if observation.changed and self.write_health:
+        if observation.changed:
             log.info("camera %s is %s", target.code, observation.state.value)
             await asyncio.to_thread(self._write_health, target, observation)
 
@@ -142,4 +143,5 @@ class SnapshotDesk:
     def _write_health(self, target: service.Target, observation: Observation) -> None:
         with self.db.write() as session:
             service.save_health(session, camera_id=target.camera_id,
-                                station_id=target.station_id, observation=observation)
+                                station_id=target.station_id, observation=observation,
+                                only_first=not self.write_health)

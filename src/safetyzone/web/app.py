@@ -33,10 +33,13 @@ from safetyzone.services import consult_sweep, homewatch_sweep
 from safetyzone.services import lostdocs as lostdocs_service
 from safetyzone.services.consult_sweep import ServicesPolicy
 from safetyzone.video import footage as video_footage
+from safetyzone.video.evidence.desk import EvidenceDesk
+from safetyzone.video.evidence.signing import EvidenceSigner
 from safetyzone.video.live import LiveDesk
 from safetyzone.video.prober import CameraProber
 from safetyzone.video.ptz.client import OnvifPtzClient
 from safetyzone.video.ptz.desk import PtzDesk
+from safetyzone.video.recording.recorder import Recorder
 from safetyzone.video.snapshots import SnapshotDesk
 from safetyzone.web import apidocs, contract, health, problems, pwa
 from safetyzone.web.citizen_app import pages as citizen_pages
@@ -62,6 +65,7 @@ from safetyzone.web.routes import (
     consult,
     coverage,
     devices,
+    evidence,
     footage,
     gateways,
     history,
@@ -84,6 +88,7 @@ from safetyzone.web.routes import (
     posts,
     program,
     ptz,
+    recordings,
     redbox,
     reports,
     shiftlog,
@@ -114,7 +119,7 @@ ROUTERS = (health.router, auth.router, org.router, assets.router, audit.router, 
            announcements.router, shiftlog.router, basemap.router, workorders.router,
            partner_pages.router, poll.router, hotspots.router, program.router,
            zoneselect.router, kpis.router, reports.router, coverage.router, ptz.router,
-           footage.router)
+           footage.router, recordings.router, evidence.router)
 
 
 def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> FastAPI:
@@ -158,6 +163,15 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     live_desk = LiveDesk(db=db, clock=ctx.clock, secrets_box=ctx.secrets,
                     policy=OutboundPolicy(settings.camera_networks),
                     root=settings.data_dir / "live", max_viewers=settings.live_max_viewers)
+    recorder = (Recorder(db=db, secrets_box=ctx.secrets,
+                         policy=OutboundPolicy(settings.camera_networks),
+                         root=settings.data_dir / "recordings",
+                         work_dir=settings.data_dir / "recordings" / ".work",
+                         segment_s=settings.recording_segment_s)
+                if settings.recording_enabled else None)
+    evidence_desk = EvidenceDesk(db=db, clock=ctx.clock, root=settings.data_dir / "evidence",
+                                 recordings=settings.data_dir / "recordings",
+                                 signer=EvidenceSigner(settings.secret_key.get_secret_value()))
     line_gateway = LineGateway(
         db=db, clock=ctx.clock, box=ctx.secrets,
         server_key=settings.secret_key.get_secret_value(), routing=settings.line_routing,
@@ -181,6 +195,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
         await live_desk.start()
         if prober is not None:
             await prober.start(snapshots.sources)
+        if recorder is not None:
+            await recorder.start()
         db.after_commit.append(ctx.notices.after_commit)
         db.after_commit.append(escalations.after_commit)
         await line_gateway.start()
@@ -195,6 +211,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
                 db.after_commit.remove(escalations.after_commit)
             if prober is not None:
                 await prober.stop()
+            if recorder is not None:
+                await recorder.stop()
             await live_desk.stop()
             await snapshots.stop()
             await runtime.stop()
@@ -217,6 +235,8 @@ def create_app(settings: Settings, db: Database, clock: Clock | None = None) -> 
     app.state.ptz = PtzDesk(db=db, clock=ctx.clock, secrets=ctx.secrets,
                             client=OnvifPtzClient(OutboundPolicy(settings.camera_networks)))
     app.state.prober = prober
+    app.state.recorder = recorder
+    app.state.evidence = evidence_desk
     app.state.line = line_gateway
     problems.install(app)
     contract.install(app)

@@ -2,6 +2,7 @@
 // units with distance and ETA, dispatch, notes, and closing with a disposition.
 import { acknowledge, addNote, dispatch, transition } from './actions.js';
 import { callSection } from './calls.js';
+import { evidenceSection } from './evidence.js';
 import { downloadFile } from './files.js';
 import { currentLang, formatAge, formatDateTime, formatDistance, formatDuration, pick, t, tOr } from './i18n.js';
 import { clearTrail, focus, showTrail } from './map.js';
@@ -279,7 +280,7 @@ function render() {
     d.disposition ? el('dd', {}, tOr(`disposition.${d.disposition}`, d.disposition)) : null);
   const body = root.querySelector('#inc-body');
   const focused = document.activeElement?.id;
-  body.replaceChildren(meta, actions(d) || '', report(), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), correlated(d) || '', timeline(d), notes() || '');
+  body.replaceChildren(meta, actions(d) || '', report(), citizenTicket(d) || '', callSection(d) || '', units(d), cameras(d), evidenceSection(d) || '', correlated(d) || '', timeline(d), notes() || '');
   const select = root.querySelector('#disposition');
   if (select && [...select.options].some((o) => o.value === draft.disposition)) select.value = draft.disposition;
   const note = root.querySelector('#note-text');
