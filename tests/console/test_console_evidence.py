@@ -33,7 +33,8 @@ VIEWPORT = {"width": 1366, "height": 768}
 def server(tmp_path_factory: pytest.TempPathFactory, chromium: Any) -> Iterator[Server]:
     """The demo with one-second recording segments (a clip is then seconds away)."""
     with demo_server(tmp_path_factory.mktemp("console-evidence"),
-                     SSZ_CAMERA_NETWORKS="127.0.0.0/8", SSZ_RECORDING_SEGMENT_S="1") as running:
+                     SSZ_CAMERA_NETWORKS="127.0.0.0/8", SSZ_RECORDING_SEGMENT_S="1",
+                     SSZ_RECORDING_ENABLED="true") as running:
         yield running
 
 
@@ -82,6 +83,7 @@ def test_the_duty_officer_makes_plays_and_exports_a_clip_with_its_custody(
         log_in(page, server.url, "pcr.operator")
         page.locator(f"#queue-list .q-item[data-id='{incident['id']}'] .q-title").click()
         page.wait_for_selector(f"#incident[data-id='{incident['id']}'] #inc-evidence")
+        page.click("#inc-evidence > summary")  # folded until asked for (the panel fits a laptop)
         section = page.locator("#inc-evidence")
         section.locator("#ev-before").fill("0")
         section.locator("#ev-after").fill("30")

@@ -1,6 +1,6 @@
 """Coverage on the demo zones shows real figures: places seen and unseen, cameras at
 private premises, every view figure marked as a demo assumption, one PTZ camera in each
-zone that has police cameras."""
+zone that has police cameras; and the few cameras the demo records on alarm."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from conftest import SECRET, fresh_db_url
 from safetyzone.config import Settings
@@ -16,7 +17,10 @@ from safetyzone.core.db import Database
 from safetyzone.core.security import system_scope
 from safetyzone.demo.coverage import VIEW_NOTE
 from safetyzone.demo.loader import load_demo
+from safetyzone.demo.recording import MAX_CAMERAS
+from safetyzone.org import service as org
 from safetyzone.video import coverage_service
+from safetyzone.video.recording.models import RecordingMode, RecordingPolicy
 
 SEED_STATIONS = ("MPB-PHASI-CHAROEN", "PPR2-MUEANG-RAYONG", "PPR6-MUEANG-PHITSANULOK",
                  "PPR1-MUEANG-ANG-THONG")
@@ -69,3 +73,23 @@ def test_loading_again_adds_no_second_premises(loaded: tuple[Database, Path]) ->
                                         station_code="MPB-PHASI-CHAROEN")
     assert len(after.private_areas) == len(before.private_areas)
     assert after.counts == before.counts
+
+
+def test_the_demo_records_its_first_zones_sos_cameras_on_alarm_and_keeps_a_chosen_policy(
+    loaded: tuple[Database, Path],
+) -> None:
+    """So that a newcomer's first SOS gives footage to cut a clip from (demo.recording)."""
+    db, directory = loaded
+    with db.read() as s:
+        policies = list(s.scalars(select(RecordingPolicy)))
+        stations = {p.station_id for p in policies}
+        pcr = org.get_station(s, scope=system_scope(), code="MPB-PHASI-CHAROEN").id
+    assert 1 <= len(policies) <= MAX_CAMERAS and stations == {pcr}
+    assert all(p.mode is RecordingMode.ON_ALARM and p.pre_roll_s == 30 for p in policies)
+    chosen = policies[0].camera_id
+    with db.write() as s:
+        s.get(RecordingPolicy, chosen).mode = RecordingMode.NONE  # someone turned it off
+    load_demo(db, Settings(environment="test", data_dir=directory, secret_key=SECRET))
+    with db.read() as s:
+        assert s.get(RecordingPolicy, chosen).mode is RecordingMode.NONE
+        assert len(list(s.scalars(select(RecordingPolicy)))) == len(policies)

@@ -140,10 +140,11 @@ class Server:
         # The test environment: the console page then loads the browser tests' hooks
         # (window.__ssz), which a production page never has.
         # No monthly archive drawing in the background (from the 2nd of a month it would
-        # take the CPU the journeys' bounded waits count on); a test may turn it on.
+        # take the CPU the journeys' bounded waits count on), and no recording (the demo
+        # records a few cameras on alarm: an ffmpeg encoding each); a test may turn them on.
         env.update({"SSZ_ENVIRONMENT": "test", "SSZ_SECRET_KEY": SECRET,
                     "SSZ_LOG_LEVEL": "WARNING", "SSZ_REPORTS_MONTHLY_ARCHIVE_DAY": "0",
-                    **self.env})
+                    "SSZ_RECORDING_ENABLED": "false", **self.env})
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "safetyzone", "serve", "--port", str(self.port),

@@ -183,6 +183,16 @@ def test_bad_requests_are_refused_whole(client: TestClient, world: World, db: Da
         {"window_start": "2025-12-31T10:00:00"},  # no time zone
         {"area": {"lat": fr.LAT + 0.5, "lon": fr.LON, "radius_m": 50}, "camera_codes": None},
     ]
+    # A police camera recorded under a police partner record (as the demo's are) is still
+    # the police's own: nobody to ask.
+    admin = world.headers(client, "admin")
+    made = client.post("/api/v1/cameras", headers=admin, json={
+        "station_code": "ST-A", "point_code": "ST-A-SHOP-P1", "code": "ST-A-POLICE-OWNED",
+        "name_th": "กล้องตำรวจ", "sharing_level": "live_always", "owner_class": "police"})
+    assert made.status_code == 201, made.text
+    assert made.json()["owner_partner_id"] is not None
+    refused = fr.ask(client, operator, now, status=422, camera_codes=["ST-A-POLICE-OWNED"])
+    assert "police camera" in str(refused["problems"])
     for body in cases:
         data = {"camera_codes": ["ST-A-SHOP-P1-C1"], **body}
         fr.ask(client, operator, now, status=422, **data)

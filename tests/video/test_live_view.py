@@ -18,7 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from safetyzone.config import Settings
+from safetyzone.core.clock import ManualClock
+from safetyzone.core.db import Database
 from safetyzone.core.outbound import parse_networks
+from safetyzone.video.live import PER_PERSON
+from safetyzone.web.app import create_app
 from support.rtsp import RtspCamera, require_ffmpeg, rtsp_camera
 from support.world import World
 from video.test_snapshots import add_camera
@@ -108,11 +112,12 @@ def test_the_viewer_limit_and_the_sharing_terms_are_checked_when_a_session_start
     camera_id = add_camera(client, admin, "RTSP-2", camera.url,
                            stream_username="viewer", stream_password="pw")
     operator = world.headers(client, "a.operator")
-    assert open_live(client, operator, camera_id).status_code == 201
+    first = open_live(client, operator, camera_id).json()
     assert open_live(client, world.headers(client, "a.commander"), camera_id).status_code == 201
     full = open_live(client, admin, camera_id)
     assert full.status_code == 429 and full.json()["code"] == "camera-viewers-full"
     assert full.headers["retry-after"] == "10"
+    assert client.delete(f"/api/v1/live/{first['session']}", headers=operator).status_code == 204
 
     on_alarm = add_camera(client, admin, "RTSP-3", camera.url, sharing="live_on_alarm",
                           stream_username="viewer", stream_password="pw")
@@ -155,3 +160,29 @@ def test_a_demo_camera_streams_its_generated_picture(client: TestClient, world: 
     session = open_live(client, operator, camera_id).json()
     playlist = until_segments(client, operator, session["playlist"], 1)
     assert re.search(r"seg\d{6}\.m4s", playlist)
+
+
+def test_one_person_cannot_take_every_seat_of_a_camera(
+    db: Database, clock: ManualClock, settings: Settings, world: World, camera: RtspCamera,
+) -> None:
+    """The wall, the incident panel and a popped-out wall may each watch a camera; a fourth
+    session of the same person ends their oldest, so others still get a seat."""
+    roomy = settings.model_copy(update={"live_max_viewers": 8})
+    with TestClient(create_app(roomy, db, clock)) as client:
+        admin = world.headers(client, "admin")
+        camera_id = add_camera(client, admin, "RTSP-6", camera.url,
+                               stream_username="viewer", stream_password="pw")
+        operator = world.headers(client, "a.operator")
+        sessions = [open_live(client, operator, camera_id).json() for _ in range(PER_PERSON + 2)]
+        assert [s["viewers"] for s in sessions] == [1, 2, 3, 3, 3]
+        gone = sessions[:2]  # the two oldest, replaced
+        for session in gone:
+            assert client.delete(f"/api/v1/live/{session['session']}",
+                                 headers=operator).status_code == 404
+        assert open_live(client, world.headers(client, "a.commander"), camera_id).json()[
+            "viewers"] == 4
+        audit = client.get("/api/v1/audit", params={"entity_id": camera_id},
+                           headers=admin).json()["items"]
+        assert sum(1 for row in audit if row["action"] == "camera.live.end"
+                   and row["detail"]["reason"] == "replaced") == 2
+

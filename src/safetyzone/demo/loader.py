@@ -38,6 +38,7 @@ from safetyzone.core.secretbox import SecretBox
 from safetyzone.core.security import Role, Scope, system_scope
 from safetyzone.demo import coverage as demo_coverage
 from safetyzone.demo import patrol_plans
+from safetyzone.demo import recording as demo_recording
 from safetyzone.demo import services as demo_services
 from safetyzone.demo import zoneselect as demo_zoneselect
 from safetyzone.demo.placement import Placer
@@ -440,6 +441,7 @@ def load_demo(db: Database, settings: Settings, clock: Clock | None = None) -> D
             patrol_plans.ensure_red_box_keys(session, scope, clock, box, zone)
             demo_services.ensure_services(session, scope, clock, zone)
             demo_coverage.ensure_coverage(session, scope, clock, box, zone)
+            demo_recording.ensure_recording(session, scope, clock, zone)
         _ensure_facts(session, scope, clock)
         _ensure_rollout(session, scope, clock)
         demo_zoneselect.ensure_zone_selection(session, scope, clock)

@@ -33,7 +33,7 @@ from safetyzone.core.geo import haversine_m
 from safetyzone.core.security import Permission, Scope
 from safetyzone.ops import incidents
 from safetyzone.org import service as org
-from safetyzone.org.models import OrgUnit
+from safetyzone.org.models import OrgUnit, OwnerClass
 from safetyzone.video import footage_read
 from safetyzone.video.footage_models import (
     FootageCamera,
@@ -167,7 +167,8 @@ def _cameras(session: Session, station_id: uuid.UUID, data: FootageRequestIn) ->
                                 Camera.status != AssetStatus.RETIRED)
     if data.area is not None:
         area = data.area
-        found = [c for c in session.scalars(live.where(Camera.owner_partner_id.is_not(None)))
+        found = [c for c in session.scalars(live.where(Camera.owner_partner_id.is_not(None),
+                                                      Camera.owner_class != OwnerClass.POLICE))
                  if haversine_m(area.lat, area.lon, c.lat, c.lon) <= area.radius_m]
         if not found:
             raise InvalidInput("no partner camera in this area: widen the circle or choose "
@@ -178,10 +179,16 @@ def _cameras(session: Session, station_id: uuid.UUID, data: FootageRequestIn) ->
     problems = [Problem(f"no camera '{code}' at this station", "camera_codes")
                 for code in codes if code not in by_code]
     problems += [Problem(f"'{code}' is a police camera: no owner to ask", "camera_codes")
-                 for code in codes if code in by_code and by_code[code].owner_partner_id is None]
+                 for code in codes if code in by_code and _police(by_code[code])]
     if problems:
         raise InvalidInput("some cameras cannot be asked about", problems)
     return [by_code[code] for code in codes]
+
+
+def _police(camera: Camera) -> bool:
+    """The police's own camera (even when a police partner record owns it, as in the
+    demo): its footage is the station's, never asked for."""
+    return camera.owner_partner_id is None or camera.owner_class is OwnerClass.POLICE
 
 
 def create(session: Session, *, scope: Scope, clock: Clock, data: FootageRequestIn,

@@ -41,6 +41,9 @@ from safetyzone.video.media.process import MediaProcess
 log = logging.getLogger(__name__)
 
 MAX_VIEWERS = 8  # per camera: a camera's uplink and a shop owner's patience are both finite
+# Per person and camera (the wall, the incident panel and a popped-out wall of one console):
+# a fourth session ends that person's oldest, so nobody holds a camera's every seat.
+PER_PERSON = 3
 IDLE_S = 20.0  # a session whose player asked nothing for this long has ended
 LINGER_S = 15.0  # a stream nobody watches keeps running this long before it is stopped
 READY_WAIT_S = 12.0  # how long a first playlist request waits for ffmpeg's first segments
@@ -128,6 +131,12 @@ class LiveDesk:
         ffmpeg = tools.require("ffmpeg")
         async with self._lock:
             stream = self._streams.get(camera_id)
+            if stream is not None:
+                mine = sorted((self._viewers[t] for t in stream.viewers
+                               if self._viewers[t].user_id == scope.user_id),
+                              key=lambda v: v.last_seen)
+                for old in mine[:max(0, len(mine) - PER_PERSON + 1)]:
+                    await self._end(old.token, "replaced")
             watching = len(stream.viewers) if stream else 0
             if watching >= self.max_viewers:
                 raise TooManyRequests(

@@ -79,9 +79,11 @@ async function makeClip(section, d) {
     const made = await api(`/api/v1/incidents/${d.id}/clips`, {
       method: 'POST', json: { before_s: before, after_s: after, docked: false, camera_ids: chosen } });
     toast(t('evidence.made', { n: made.clips.length }), 'ok');
-    if (made.skipped.length) toast(t('evidence.skipped', { codes: made.skipped.map((s) => s.code).join(', ') }), 'warn');
+    state.note = made.skipped.length
+      ? t('evidence.skipped', { codes: made.skipped.map((s) => s.code).join(', ') }) : '';
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) toast(t('evidence.no_footage'), 'warn');
+    // Said in the section, beside the button: a toast at the screen's edge is easily missed.
+    if (err instanceof ApiError && err.status === 409) state.note = t('evidence.no_footage');
     else failed(err);
   }
   await load(d.id);
@@ -170,16 +172,22 @@ export function evidenceSection(d) {
   current = d;
   if (state.id !== d.id) {
     Object.assign(state, { id: d.id, clips: [], custody: new Map(), open: new Set(), playing: null,
-      form: { before: 30, after: 60, off: new Set() } });
+      form: { before: 30, after: 60, off: new Set() }, expanded: false, note: '' });
     load(d.id);
   }
-  const section = el('section', { class: 'inc-section no-print', id: 'inc-evidence', lang: currentLang() },
-    el('h3', { text: t('evidence.title') }),
+  // Folded until asked for: the panel must fit a laptop's screen with the actions and units
+  // in view; the summary says how many clips there are.
+  const section = el('details', { class: 'inc-section no-print', id: 'inc-evidence', lang: currentLang(),
+    open: state.expanded },
+    el('summary', {}, el('h3', { text: state.clips.length
+      ? t('evidence.title_n', { n: state.clips.length }) : t('evidence.title') })),
     form(d),
+    state.note ? el('p', { class: 'ev-note', role: 'status' }, state.note) : null,
     state.clips.length
       ? el('ul', { class: 'clips plain' }, state.clips.map(clipRow))
       : el('p', { class: 'muted' }, t(state.loading ? 'evidence.loading' : 'evidence.none')),
     state.clips.length ? el('button', { type: 'button', class: 'btn', 'data-ev': 'export' }, t('evidence.export')) : null);
+  section.addEventListener('toggle', () => { state.expanded = section.open; });
   section.addEventListener('click', async (event) => {
     const button = event.target.closest('button[data-ev]');
     if (!button) return;

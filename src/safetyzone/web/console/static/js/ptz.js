@@ -17,6 +17,12 @@ const ARROWS = [
 let camera = null;
 let holding = null;
 
+// The camera gave no answer: said in the user's language (the server's reason, for those
+// who set camera addresses, is on the camera's health record), once, under the controls.
+function failure(err) {
+  return err.body?.code === 'ptz-unavailable' ? t('ptz.unavailable') : err.message;
+}
+
 function say(text, error = false) {
   const out = $('ptz-status');
   out.textContent = text;
@@ -35,7 +41,7 @@ async function call(path, json) {
     return await api(`/api/v1/cameras/${encodeURIComponent(camera.id)}/ptz${path}`, { method: 'POST', json });
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    say(err.message, true);
+    say(failure(err), true);
     return null;
   }
 }
@@ -78,7 +84,8 @@ async function presets() {
     found = await api(`/api/v1/cameras/${encodeURIComponent(camera.id)}/ptz/presets`);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    list.replaceChildren(el('li', { class: 'error' }, err.message));
+    list.replaceChildren(); // the reason is said once, under the controls
+    say(failure(err), true);
     return;
   }
   list.replaceChildren(...(found.length ? found.map((p) => {

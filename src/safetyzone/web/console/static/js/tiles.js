@@ -114,6 +114,8 @@ export class CameraTile {
 
   show(state, message) {
     this.el.dataset.state = state;
+    // The owner's terms refused the picture: live video would be refused too.
+    if (this.toggle) this.toggle.hidden = state === 'forbidden';
     const label = this.el.querySelector('.state');
     label.textContent = t(`camera.state.${state}`);
     label.className = `state ${state}`;
