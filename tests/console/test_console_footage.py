@@ -56,8 +56,14 @@ def test_the_officer_asks_the_city_for_footage_and_gets_the_file(
         chromium: Any, server: Server, field: Field, artifacts: Path) -> None:
     data = VIDEO.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
+    # An open incident with a long title: the dialog's incident list must not widen it.
+    points = [a for a in field.get("/api/v1/assets", kind="sos_point", limit=500)["items"]
+              if a["code"].startswith("PCR-")]
+    _, button = field.sos_button(sorted(p["code"] for p in points)[-1])
+    field.event(button, "sos.press")
     with browser_page(chromium, DESKTOP, accept_downloads=True) as console:
         log_in(console, server.url, "pcr.operator")
+        console.wait_for_selector("#queue-list .q-item:has-text('SOS')")
         console.keyboard.press("3")
         console.wait_for_selector("#view-station:not([hidden]) #fr-list")
         console.click("#fr-create")
@@ -67,6 +73,12 @@ def test_the_officer_asks_the_city_for_footage_and_gets_the_file(
         dialog.locator(f"input[data-fr-cam='{CAMERA}']").check()
         dialog.locator("#fr-reason").fill(REASON)
         assert "2569" in dialog.locator("#fr-window-be").inner_text()  # Buddhist Era echo
+        # The dialog fits its frame (long incident titles once pushed the send button out).
+        for width, height in ((1366, 768), (1920, 1080)):
+            console.set_viewport_size({"width": width, "height": height})
+            console.wait_for_timeout(200)
+            sizes = dialog.evaluate("(d) => [d.scrollWidth, d.clientWidth]")
+            assert sizes[0] <= sizes[1] + 1, f"the dialog scrolls sideways at {width}: {sizes}"
         console.screenshot(path=str(artifacts / "footage-1-create-1920x1080.png"))
         dialog.locator("#fr-submit").click()
         dialog.wait_for(state="detached")
